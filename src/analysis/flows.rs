@@ -1,0 +1,507 @@
+//! Which flows the configuration intends, and their two-way traces.
+//!
+//! - on-prem <-> every subnet reachable through a gateway: the gateway VNet's subnets, the
+//!   subnets of spokes that use it by gateway transit, and spokes the GatewaySubnet routes
+//!   to explicitly;
+//! - Azure <-> Azure across VNets where a firewall rule allows it or the routes send it to
+//!   an appliance;
+//! - Internet -> each DNAT rule's target;
+//! - Internet -> each Standard public load balancer frontend and instance public IP (the
+//!   reply is what can go wrong).
+
+use super::routes::{self, Dest, Lookup, NextHop, RoutePrefix, Source, State};
+use super::trace::{Device, Location, Start, Trace, TraceCtx, TwoWay, Verdict};
+use super::Analysis;
+use crate::ir::*;
+use crate::source::Origin;
+use ipnet::Ipv4Net;
+
+#[derive(Clone, Debug)]
+pub struct OnPremFlow {
+    pub gateway: GatewayId,
+    pub onprem: Dest,
+    /// Where the on-prem prefix is declared (local network gateway), if anywhere.
+    pub onprem_origin: Option<Origin>,
+    pub subnet: SubnetId,
+    pub prefix: Ipv4Net,
+    /// on-prem -> subnet, and the reply.
+    pub inbound: TwoWay,
+    /// subnet -> on-prem, and the reply.
+    pub outbound: TwoWay,
+}
+
+#[derive(Clone, Debug)]
+pub struct CrossFlow {
+    pub src: SubnetId,
+    pub dst: SubnetId,
+    pub src_prefix: Ipv4Net,
+    pub dst_prefix: Ipv4Net,
+    /// Why routelint thinks this flow is intended.
+    pub intent: String,
+    pub intent_origin: Option<Origin>,
+    pub flow: TwoWay,
+}
+
+#[derive(Clone, Debug)]
+pub enum Ingress {
+    LbRule { lb: LbId, rule: usize },
+    InstancePip { nic: NicId, config: usize },
+}
+
+#[derive(Clone, Debug)]
+pub struct PublicReply {
+    pub ingress: Ingress,
+    pub subnet: SubnetId,
+    /// Clients whose replies go wrong.
+    pub clients: Ipv4Net,
+    /// The route (index in the subnet's table) that sends the reply to the device.
+    pub route: usize,
+    pub device: Device,
+    pub trace: Trace,
+}
+
+#[derive(Clone, Debug)]
+pub struct DnatFlow {
+    pub firewall: FirewallId,
+    pub rule: usize,
+    pub target: Ipv4Net,
+    pub flow: TwoWay,
+}
+
+fn first_prefix(a: &Analysis, s: SubnetId) -> Option<Ipv4Net> {
+    a.model.subnet_prefixes(s).into_iter().next()
+}
+
+impl Analysis<'_> {
+    /// Workload subnets (not GatewaySubnet, AzureFirewallSubnet, …) with a known VNet.
+    pub fn workload_subnets(&self) -> Vec<SubnetId> {
+        (0..self.model.subnets.len())
+            .map(SubnetId)
+            .filter(|s| {
+                !special::is_infrastructure(self.model.subnet_name(*s))
+                    && self.table(*s).is_some()
+                    && first_prefix(self, *s).is_some()
+            })
+            .collect()
+    }
+
+    /// Subnets on-prem traffic through gateway `g` is meant to reach.
+    pub fn reachable_through(&self, g: GatewayId) -> Vec<SubnetId> {
+        let m = self.model;
+        let gw_subnet = m.gateways[g.0]
+            .subnet
+            .as_ref()
+            .and_then(|l| l.id)
+            .map(SubnetId);
+        let hub = gw_subnet.and_then(|s| m.subnet_vnet(s));
+        let gw_table = gw_subnet.and_then(|s| self.table(s));
+        self.workload_subnets()
+            .into_iter()
+            .filter(|&s| {
+                let Some(v) = m.subnet_vnet(s) else { return false };
+                if Some(v) == hub {
+                    return true;
+                }
+                if self.table(s).is_some_and(|t| t.gateways.contains(&g)) {
+                    return true;
+                }
+                // An explicit GatewaySubnet route for this subnet's addresses.
+                gw_table.is_some_and(|t| {
+                    m.subnet_prefixes(s).iter().any(|p| {
+                        t.routes.iter().any(|r| {
+                            r.source == Source::User
+                                && r.state == State::Active
+                                && matches!(r.prefix, RoutePrefix::Net(n) if n.prefix_len() > 0 && (n.contains(p) || p.contains(&n)))
+                        })
+                    })
+                })
+            })
+            .collect()
+    }
+
+    pub fn onprem_flows(&self) -> Vec<OnPremFlow> {
+        let m = self.model;
+        let configured = self.config.onprem_prefixes();
+        let mut out = Vec::new();
+        for gi in 0..m.gateways.len() {
+            let g = GatewayId(gi);
+            if m.gateways[gi].subnet.as_ref().and_then(|l| l.id).is_none() {
+                continue;
+            }
+            let op = routes::onprem_of(m, g, &configured);
+            let mut dests: Vec<(Dest, Option<Origin>)> = op
+                .prefixes
+                .iter()
+                .map(|(p, o)| (Dest::Net(*p), *o))
+                .collect();
+            if op.unknown {
+                dests.push((Dest::OnPremUnknown, None));
+            }
+            for s in self.reachable_through(g) {
+                let Some(prefix) = first_prefix(self, s) else {
+                    continue;
+                };
+                for (d, o) in &dests {
+                    let inbound = self.two_way(Start::OnPrem(g), *d, Dest::Net(prefix));
+                    let outbound = self.two_way(Start::Subnet(s), Dest::Net(prefix), *d);
+                    out.push(OnPremFlow {
+                        gateway: g,
+                        onprem: *d,
+                        onprem_origin: *o,
+                        subnet: s,
+                        prefix,
+                        inbound,
+                        outbound,
+                    });
+                }
+            }
+        }
+        out
+    }
+
+    /// A firewall network rule that allows `pa` -> `pb`, between VNets peered with the
+    /// firewall's VNet.
+    fn rule_allowing(
+        &self,
+        a: SubnetId,
+        pa: Ipv4Net,
+        pb: Ipv4Net,
+        only: Option<FirewallId>,
+    ) -> Option<(String, Option<Origin>)> {
+        let m = self.model;
+        for (fi, rules) in m.firewall_rules.iter().enumerate() {
+            if only.is_some_and(|f| f.0 != fi) {
+                continue;
+            }
+            for nr in &rules.network {
+                if !nr.action_allow {
+                    continue;
+                }
+                let covers = |list: &[Prefix], p: Ipv4Net| {
+                    list.iter().any(|x| match x {
+                        Prefix::V4(n) => n.contains(&p) || p.contains(n),
+                        _ => false,
+                    })
+                };
+                if !(covers(&nr.sources, pa) && covers(&nr.destinations, pb)) {
+                    continue;
+                }
+                let fw_vnet = self
+                    .device_subnet(Device::Firewall(FirewallId(fi)))
+                    .and_then(|s| m.subnet_vnet(s));
+                let peered = |v: VNetId| {
+                    Some(v) == fw_vnet
+                        || m.peerings.iter().any(|p| {
+                            p.local_vnet.id == Some(v.0) && p.remote_vnet.id == fw_vnet.map(|x| x.0)
+                        })
+                };
+                let (Some(va), Some(vb)) = (m.subnet_vnet(a), m.subnet_vnet_of_prefix(pb)) else {
+                    continue;
+                };
+                if peered(va) && peered(vb) {
+                    return Some((
+                        format!(
+                            "firewall `{}` rule `{}` allows it",
+                            m.firewalls[fi].meta.display(),
+                            nr.name
+                        ),
+                        Some(nr.origin),
+                    ));
+                }
+            }
+        }
+        None
+    }
+
+    /// Can routelint read a firewall's whole rule set? (Unknown prefixes, IP groups or an
+    /// unresolved policy mean it cannot say what the firewall denies.)
+    fn rules_known(&self, f: FirewallId) -> bool {
+        let m = self.model;
+        let fw = &m.firewalls[f.0];
+        if fw.policy.as_ref().is_some_and(|l| l.id.is_none()) {
+            return false;
+        }
+        let rules = &m.firewall_rules[f.0];
+        !rules.network.is_empty()
+            && rules.network.iter().all(|r| {
+                r.sources
+                    .iter()
+                    .chain(r.destinations.iter())
+                    .all(|p| matches!(p, Prefix::V4(_)))
+            })
+    }
+
+    /// Is `b` reached from `a` through an appliance (and, for an Azure Firewall whose rules
+    /// routelint can read, allowed by them), or allowed by a firewall rule?
+    fn cross_intent(
+        &self,
+        a: SubnetId,
+        pa: Ipv4Net,
+        pb: Ipv4Net,
+    ) -> Option<(String, Option<Origin>)> {
+        let m = self.model;
+        let t = self.table(a)?;
+        if let Lookup::Route(i) = t.lookup(Dest::Net(pb)) {
+            let r = &t.routes[i];
+            if let NextHop::Appliance(ap) = &r.next_hop {
+                let origin = r
+                    .route
+                    .map(|rid| m.routes[rid.0].prefix.origin)
+                    .or(r.origin);
+                // A default route is general egress: it signals intent to reach another VNet
+                // only if that VNet is connected to the appliance's VNet (a spoke of the hub).
+                if let (Ok(d), RoutePrefix::Net(n)) = (self.device_of(ap), &r.prefix) {
+                    let hub = self.device_subnet(d).and_then(|s| m.subnet_vnet(s));
+                    let dst_vnet = m.subnet_vnet_of_prefix(pb);
+                    if n.prefix_len() == 0
+                        && !(hub.is_some() && (hub == dst_vnet || self.connected(hub, dst_vnet)))
+                    {
+                        return self.rule_allowing(a, pa, pb, None);
+                    }
+                }
+                match self.device_of(ap) {
+                    Ok(Device::Firewall(f)) if self.rules_known(f) => {
+                        // The firewall decides: only flows its rules allow are intended.
+                        return self.rule_allowing(a, pa, pb, Some(f));
+                    }
+                    _ => {
+                        return Some((
+                            format!("route {} sends it to an appliance", r.prefix),
+                            origin,
+                        ))
+                    }
+                }
+            }
+        }
+        self.rule_allowing(a, pa, pb, None)
+    }
+
+    /// Are two VNets peered in both directions?
+    pub fn connected(&self, a: Option<VNetId>, b: Option<VNetId>) -> bool {
+        let (Some(a), Some(b)) = (a, b) else {
+            return false;
+        };
+        self.model.peerings.iter().enumerate().any(|(i, p)| {
+            p.local_vnet.id == Some(a.0)
+                && p.remote_vnet.id == Some(b.0)
+                && routes::reverse_peering(self.model, PeeringId(i)).is_some()
+        })
+    }
+
+    /// Flows between subnets of different VNets that the configuration intends.
+    pub fn cross_flows(&self) -> Vec<CrossFlow> {
+        let m = self.model;
+        let subnets = self.workload_subnets();
+        let mut out = Vec::new();
+        for &a in &subnets {
+            let Some(pa) = first_prefix(self, a) else {
+                continue;
+            };
+            for &b in &subnets {
+                if m.subnet_vnet(a) == m.subnet_vnet(b) {
+                    continue;
+                }
+                let Some(pb) = first_prefix(self, b) else {
+                    continue;
+                };
+                let Some((intent, intent_origin)) = self.cross_intent(a, pa, pb) else {
+                    continue;
+                };
+                let flow = self.two_way(Start::Subnet(a), Dest::Net(pa), Dest::Net(pb));
+                out.push(CrossFlow {
+                    src: a,
+                    dst: b,
+                    src_prefix: pa,
+                    dst_prefix: pb,
+                    intent,
+                    intent_origin,
+                    flow,
+                });
+            }
+        }
+        out
+    }
+
+    /// Public ingress points (Standard public LB rules, instance public IPs) per subnet.
+    pub fn public_ingress(&self) -> Vec<(Ingress, SubnetId)> {
+        let m = self.model;
+        let mut out = Vec::new();
+        for (ri, r) in m.lb_rules.iter().enumerate() {
+            if r.kind == LbRuleKind::Outbound {
+                continue;
+            }
+            let Some(l) = r.lb.id else { continue };
+            let lb = &m.load_balancers[l];
+            if !lb
+                .sku
+                .as_deref()
+                .is_some_and(|s| s.eq_ignore_ascii_case("Standard"))
+            {
+                continue;
+            }
+            let fe = match &r.frontend {
+                Some(n) => lb.frontends.iter().find(|f| &f.name == n),
+                None => lb.frontends.first(),
+            };
+            if fe.is_none_or(|f| f.public_ip.is_none()) {
+                continue;
+            }
+            let pools: Vec<usize> = r.backend_pools.iter().filter_map(|p| p.id).collect();
+            for (ni, n) in m.nics.iter().enumerate() {
+                let _ = ni;
+                for c in &n.ip_configs {
+                    let in_pool = c
+                        .backend_pools
+                        .iter()
+                        .any(|p| p.id.is_some_and(|x| pools.contains(&x)));
+                    let by_nat = c.nat_rules.iter().any(|p| p.id == Some(ri));
+                    if !(in_pool || by_nat) {
+                        continue;
+                    }
+                    if let Some(s) = c.subnet.as_ref().and_then(|l| l.id) {
+                        let ing = Ingress::LbRule {
+                            lb: LbId(l),
+                            rule: ri,
+                        };
+                        if !out.iter().any(|(i, x): &(Ingress, SubnetId)| {
+                            *x == SubnetId(s)
+                                && matches!(i, Ingress::LbRule { rule, .. } if *rule == ri)
+                        }) {
+                            out.push((ing, SubnetId(s)));
+                        }
+                    }
+                }
+            }
+        }
+        for (ni, n) in m.nics.iter().enumerate() {
+            for (ci, c) in n.ip_configs.iter().enumerate() {
+                if c.public_ip.is_none() {
+                    continue;
+                }
+                if let Some(s) = c.subnet.as_ref().and_then(|l| l.id) {
+                    out.push((
+                        Ingress::InstancePip {
+                            nic: NicId(ni),
+                            config: ci,
+                        },
+                        SubnetId(s),
+                    ));
+                }
+            }
+        }
+        out
+    }
+
+    /// Replies to Internet clients of public frontends that a stateful device would drop.
+    pub fn public_replies(&self) -> Vec<PublicReply> {
+        let m = self.model;
+        let configured = self.config.internet_clients();
+        let mut out = Vec::new();
+        let any_dnat = m.firewall_rules.iter().any(|r| !r.dnat.is_empty());
+        for (ing, s) in self.public_ingress() {
+            let Some(t) = self.table(s) else { continue };
+            let Some(sp) = first_prefix(self, s) else {
+                continue;
+            };
+            // The documented design: clients come through the firewall's DNAT, and a /32
+            // route for the firewall's public IP -> Internet carries the reply (FW-LB).
+            if configured.is_empty()
+                && any_dnat
+                && t.routes.iter().any(|r| {
+                    r.source == Source::User
+                        && r.state == State::Active
+                        && r.next_hop == NextHop::Internet
+                        && matches!(r.prefix, RoutePrefix::Net(n) if n.prefix_len() == 32)
+                })
+            {
+                continue;
+            }
+            let clients: Vec<Ipv4Net> = if configured.is_empty() {
+                t.routes
+                    .iter()
+                    .filter(|r| r.state == State::Active && Self::public_part(&r.prefix))
+                    .filter_map(|r| match r.prefix {
+                        RoutePrefix::Net(n) => Some(n),
+                        _ => None,
+                    })
+                    .collect()
+            } else {
+                configured.clone()
+            };
+            for c in clients {
+                let Lookup::Route(ri) = t.lookup(Dest::Net(c)) else {
+                    continue;
+                };
+                let trace = self.trace(
+                    Location::Subnet(s),
+                    Dest::Net(sp),
+                    Dest::Net(c),
+                    &TraceCtx::reply(&[], &[]),
+                );
+                if let Verdict::NoSession(d) = trace.verdict {
+                    if out.iter().any(|p: &PublicReply| {
+                        p.subnet == s && p.route == ri && same_ingress(&p.ingress, &ing)
+                    }) {
+                        continue;
+                    }
+                    out.push(PublicReply {
+                        ingress: ing.clone(),
+                        subnet: s,
+                        clients: c,
+                        route: ri,
+                        device: d,
+                        trace,
+                    });
+                }
+            }
+        }
+        out
+    }
+
+    /// Internet -> DNAT rule targets, two-way.
+    pub fn dnat_flows(&self) -> Vec<DnatFlow> {
+        let m = self.model;
+        let mut out = Vec::new();
+        for (fi, rules) in m.firewall_rules.iter().enumerate() {
+            for (ri, r) in rules.dnat.iter().enumerate() {
+                let Some(ip) = r
+                    .translated_address
+                    .known()
+                    .and_then(|s| s.parse::<std::net::Ipv4Addr>().ok())
+                else {
+                    continue;
+                };
+                let target = Ipv4Net::new(ip, 32).expect("32 is valid");
+                let client = Dest::Net(Ipv4Net::default());
+                let flow = self.two_way(Start::Dnat(FirewallId(fi)), client, Dest::Net(target));
+                out.push(DnatFlow {
+                    firewall: FirewallId(fi),
+                    rule: ri,
+                    target,
+                    flow,
+                });
+            }
+        }
+        out
+    }
+}
+
+fn same_ingress(a: &Ingress, b: &Ingress) -> bool {
+    match (a, b) {
+        (Ingress::LbRule { lb: x, .. }, Ingress::LbRule { lb: y, .. }) => x == y,
+        (
+            Ingress::InstancePip { nic: x, config: i },
+            Ingress::InstancePip { nic: y, config: j },
+        ) => x == y && i == j,
+        _ => false,
+    }
+}
+
+impl Model {
+    /// The VNet whose subnet holds a prefix.
+    pub fn subnet_vnet_of_prefix(&self, p: Ipv4Net) -> Option<VNetId> {
+        self.subnets_overlapping(p)
+            .into_iter()
+            .find_map(|s| self.subnet_vnet(s))
+    }
+}

@@ -1,0 +1,52 @@
+//! Analysis: effective routes per subnet and two-way flow traces.
+//!
+//! **Invariants:** no I/O and no syntax knowledge: it reads only the [`Model`] and the
+//! [`Config`]. Iteration follows model order, so results are deterministic. Values the
+//! configuration does not determine give `Unknown` verdicts, never a guess.
+
+pub mod flows;
+pub mod routes;
+pub mod trace;
+
+use crate::config::Config;
+use crate::ir::*;
+use std::collections::HashMap;
+
+pub struct Analysis<'m> {
+    pub model: &'m Model,
+    pub config: &'m Config,
+    /// Effective routes per subnet (`None`: the subnet's VNet is not known).
+    tables: Vec<Option<routes::Table>>,
+}
+
+impl<'m> Analysis<'m> {
+    /// Computes every subnet's effective routes. Subnets of one VNet that share a route
+    /// table have equal routes: each such class is computed once.
+    pub fn new(model: &'m Model, config: &'m Config) -> Self {
+        let onprem = config.onprem_prefixes();
+        let mut classes: HashMap<(Option<usize>, Option<usize>), Option<routes::Table>> =
+            HashMap::new();
+        let mut tables = Vec::with_capacity(model.subnets.len());
+        for (i, s) in model.subnets.iter().enumerate() {
+            let key = (s.vnet.id, s.route_table.as_ref().and_then(|l| l.id));
+            let t = classes
+                .entry(key)
+                .or_insert_with(|| routes::effective(model, SubnetId(i), &onprem))
+                .clone()
+                .map(|mut t| {
+                    t.subnet = SubnetId(i);
+                    t
+                });
+            tables.push(t);
+        }
+        Analysis {
+            model,
+            config,
+            tables,
+        }
+    }
+
+    pub fn table(&self, s: SubnetId) -> Option<&routes::Table> {
+        self.tables.get(s.0).and_then(|t| t.as_ref())
+    }
+}

@@ -1,0 +1,495 @@
+//! Effective routes: what Azure's "Effective routes" view shows for a subnet.
+//!
+//! Follows `DOMAIN.md` §1–§3 (sources: UDR, GW-TRANSIT, PEER-MANAGE):
+//! - system routes: each VNet range -> `VnetLocal`; `0.0.0.0/0` -> `Internet`; the reserved
+//!   ranges 10/8, 172.16/12, 192.168/16, 100.64/10 -> `None`, unless a VNet range equals or
+//!   contains one;
+//! - a user route for `0.0.0.0/0` removes the `None` routes (the documented example shows
+//!   10/8, 192.168/16 and 100.64/10 removed; 172.16/12 is an **assumption**);
+//! - peering routes: each range of a peered VNet -> `VNetPeering`, once both sides exist;
+//! - gateway routes: on-prem prefixes of the VNet's own gateway, or of the hub's gateway
+//!   through gateway transit (hub `allowGatewayTransit` + spoke `useRemoteGateways`),
+//!   unless the subnet's route table disables propagation;
+//! - selection: longest prefix; same prefix: user > BGP > system; VNet and peering system
+//!   routes beat BGP routes even when the BGP route is more specific.
+
+use crate::ir::*;
+use crate::source::Origin;
+use ipnet::Ipv4Net;
+use std::net::Ipv4Addr;
+
+/// The reserved ranges that get a `None` system route.
+pub const RESERVED: [&str; 4] = [
+    "10.0.0.0/8",
+    "172.16.0.0/12",
+    "192.168.0.0/16",
+    "100.64.0.0/10",
+];
+
+pub fn reserved() -> Vec<Ipv4Net> {
+    RESERVED
+        .iter()
+        .map(|s| s.parse().expect("valid constant"))
+        .collect()
+}
+
+/// The prefix of an effective route.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RoutePrefix {
+    Net(Ipv4Net),
+    /// On-premises prefixes learned by BGP that the configuration does not list: more
+    /// specific than `0.0.0.0/0`, otherwise unknown.
+    OnPremUnknown,
+    /// A service tag: matches only that service's public ranges.
+    Tag(String),
+    /// A user route whose prefix is not known statically.
+    Unknown(String),
+}
+
+impl std::fmt::Display for RoutePrefix {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RoutePrefix::Net(n) => write!(f, "{n}"),
+            RoutePrefix::OnPremUnknown => f.write_str("(on-prem, learned)"),
+            RoutePrefix::Tag(t) => f.write_str(t),
+            RoutePrefix::Unknown(_) => f.write_str("(unknown)"),
+        }
+    }
+}
+
+/// Where a `VirtualAppliance` route points.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ApplianceRef {
+    Ip(Ipv4Addr),
+    Firewall(FirewallId),
+    Nic(NicId),
+    Lb(LbId),
+    Unknown(String),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NextHop {
+    VnetLocal,
+    Internet,
+    None,
+    VNetPeering {
+        vnet: VNetId,
+        peering: PeeringId,
+    },
+    /// A virtual network gateway; `None` when the route names one that does not exist.
+    Gateway(Option<GatewayId>),
+    Appliance(ApplianceRef),
+    Unknown(String),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Source {
+    System,
+    /// VNet peering (an optional system route that beats BGP).
+    Peering,
+    Gateway,
+    User,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum State {
+    Active,
+    /// Overridden or removed; the text says by what.
+    Invalid(String),
+}
+
+#[derive(Clone, Debug)]
+pub struct EffRoute {
+    pub prefix: RoutePrefix,
+    pub next_hop: NextHop,
+    pub source: Source,
+    pub state: State,
+    /// The user route, peering or gateway it came from.
+    pub route: Option<RouteId>,
+    pub peering: Option<PeeringId>,
+    pub gateway: Option<GatewayId>,
+    /// Where the route (or the setting that made it) is declared.
+    pub origin: Option<Origin>,
+}
+
+impl EffRoute {
+    fn priority(&self) -> u8 {
+        match self.source {
+            Source::User => 3,
+            Source::Gateway => 2,
+            Source::System | Source::Peering => 1,
+        }
+    }
+    /// System routes for the VNet itself and for peering beat BGP routes.
+    fn beats_bgp(&self) -> bool {
+        matches!(self.source, Source::Peering)
+            || (self.source == Source::System && self.next_hop == NextHop::VnetLocal)
+    }
+}
+
+/// One subnet's effective routes.
+#[derive(Clone, Debug)]
+pub struct Table {
+    pub subnet: SubnetId,
+    pub vnet: VNetId,
+    pub route_table: Option<RouteTableId>,
+    /// Gateway routes propagate to this subnet (`None`: not known).
+    pub propagation: Option<bool>,
+    pub routes: Vec<EffRoute>,
+    /// Gateways whose routes reach this subnet (own or by transit), even when propagation
+    /// is off.
+    pub gateways: Vec<GatewayId>,
+}
+
+/// A destination to look up.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dest {
+    Net(Ipv4Net),
+    OnPremUnknown,
+}
+
+impl std::fmt::Display for Dest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Dest::Net(n) => write!(f, "{n}"),
+            Dest::OnPremUnknown => f.write_str("on-prem (learned prefixes)"),
+        }
+    }
+}
+
+/// The result of a lookup: the chosen route, or why there is none.
+#[derive(Clone, Debug)]
+pub enum Lookup {
+    Route(usize),
+    /// A route with an unknown prefix might match: the answer is not known.
+    Unknown(String),
+    NoRoute,
+}
+
+impl Table {
+    /// Longest-prefix match with Azure's tie-breaks.
+    pub fn lookup(&self, dest: Dest) -> Lookup {
+        let active = |r: &&EffRoute| r.state == State::Active;
+        match dest {
+            Dest::Net(d) => {
+                let cands: Vec<(usize, &EffRoute)> = self
+                    .routes
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, r)| active(r))
+                    .filter(|(_, r)| matches!(r.prefix, RoutePrefix::Net(p) if p.contains(&d)))
+                    .collect();
+                let no_bgp = cands.iter().any(|(_, r)| r.beats_bgp());
+                let best = cands
+                    .iter()
+                    .filter(|(_, r)| !(no_bgp && r.source == Source::Gateway))
+                    .max_by_key(|(_, r)| match r.prefix {
+                        RoutePrefix::Net(p) => (p.prefix_len(), r.priority()),
+                        _ => (0, 0),
+                    });
+                // A user route with an unknown prefix could be more specific.
+                if let Some(u) = self.routes.iter().find_map(|r| match &r.prefix {
+                    RoutePrefix::Unknown(why) if r.state == State::Active => Some(why.clone()),
+                    _ => None,
+                }) {
+                    return Lookup::Unknown(u);
+                }
+                match best {
+                    Some((i, _)) => Lookup::Route(*i),
+                    None => Lookup::NoRoute,
+                }
+            }
+            Dest::OnPremUnknown => {
+                // Learned on-prem prefixes are more specific than any /0 and unknown
+                // otherwise: the BGP route wins over 0/0, loses to nothing we can name.
+                if let Some(i) = self.routes.iter().position(|r| {
+                    r.state == State::Active && r.prefix == RoutePrefix::OnPremUnknown
+                }) {
+                    return Lookup::Route(i);
+                }
+                self.lookup(Dest::Net(Ipv4Net::default()))
+            }
+        }
+    }
+}
+
+/// Resolves a route's next-hop IP reference.
+pub fn appliance_of(_model: &Model, ip: Option<&IpRef>) -> ApplianceRef {
+    match ip {
+        None => {
+            ApplianceRef::Unknown("a VirtualAppliance route without next_hop_in_ip_address".into())
+        }
+        Some(IpRef::Literal { ip }) => ApplianceRef::Ip(*ip),
+        Some(IpRef::FirewallPrivateIp { firewall }) => match firewall.id {
+            Some(f) => ApplianceRef::Firewall(FirewallId(f)),
+            None => ApplianceRef::Unknown(
+                firewall
+                    .unresolved
+                    .clone()
+                    .unwrap_or_else(|| "the firewall is not declared".into()),
+            ),
+        },
+        Some(IpRef::NicPrivateIp { nic }) => match nic.id {
+            Some(n) => ApplianceRef::Nic(NicId(n)),
+            None => ApplianceRef::Unknown("the NIC is not declared".into()),
+        },
+        Some(IpRef::LbFrontendPrivateIp { lb, .. }) => match lb.id {
+            Some(l) => ApplianceRef::Lb(LbId(l)),
+            None => ApplianceRef::Unknown("the load balancer is not declared".into()),
+        },
+        Some(IpRef::Unknown { reason }) => ApplianceRef::Unknown(reason.clone()),
+    }
+}
+
+/// On-prem prefixes a gateway knows: local network gateways of its connections, plus the
+/// configured ones; `unknown` when it learns by BGP/ExpressRoute and nothing is configured.
+#[derive(Clone, Debug, Default)]
+pub struct OnPrem {
+    pub prefixes: Vec<(Ipv4Net, Option<Origin>)>,
+    pub unknown: bool,
+}
+
+pub fn onprem_of(model: &Model, g: GatewayId, configured: &[Ipv4Net]) -> OnPrem {
+    let mut out = OnPrem::default();
+    let mut bgp =
+        model.gateways[g.0].bgp_enabled || model.gateways[g.0].kind == GatewayKind::ExpressRoute;
+    let mut any_conn = false;
+    for c in &model.connections {
+        if c.gateway.id != Some(g.0) {
+            continue;
+        }
+        any_conn = true;
+        bgp |= c.bgp;
+        if c.kind
+            .as_deref()
+            .is_some_and(|k| k.eq_ignore_ascii_case("ExpressRoute"))
+        {
+            bgp = true;
+        }
+        if let Some(l) = c.local_gateway.as_ref().and_then(|l| l.id) {
+            let lg = &model.local_gateways[l];
+            bgp |= lg.bgp;
+            for p in &lg.address_space {
+                if let Prefix::V4(n) = p.value {
+                    if !out.prefixes.iter().any(|(q, _)| *q == n) {
+                        out.prefixes.push((n, Some(p.origin)));
+                    }
+                }
+            }
+        }
+    }
+    for p in configured {
+        if !out.prefixes.iter().any(|(q, _)| q == p) {
+            out.prefixes.push((*p, None));
+        }
+    }
+    if configured.is_empty() && (bgp || !any_conn) && out.prefixes.is_empty() {
+        out.unknown = true;
+    }
+    out
+}
+
+/// Is the peering connected (both sides declared)? A peering whose remote VNet is not in
+/// the model is taken as connected (the other side may live elsewhere).
+pub fn reverse_peering(model: &Model, p: PeeringId) -> Option<PeeringId> {
+    let pe = &model.peerings[p.0];
+    let (l, r) = (pe.local_vnet.id?, pe.remote_vnet.id?);
+    model
+        .peerings
+        .iter()
+        .position(|q| q.local_vnet.id == Some(r) && q.remote_vnet.id == Some(l))
+        .map(PeeringId)
+}
+
+/// Gateways whose routes reach a VNet: its own, or the hub's through gateway transit.
+pub fn gateways_for(model: &Model, v: VNetId) -> Vec<GatewayId> {
+    let own = model.vnets[v.0].gateways.clone();
+    if !own.is_empty() {
+        return own;
+    }
+    let mut out = Vec::new();
+    for (i, p) in model.peerings.iter().enumerate() {
+        if p.local_vnet.id != Some(v.0) || p.use_remote_gateways.get() != Some(true) {
+            continue;
+        }
+        let Some(r) = reverse_peering(model, PeeringId(i)) else {
+            continue;
+        };
+        if model.peerings[r.0].allow_gateway_transit.get() != Some(true) {
+            continue;
+        }
+        if let Some(h) = p.remote_vnet.id {
+            out.extend(model.vnets[h].gateways.iter().copied());
+        }
+    }
+    out
+}
+
+/// Computes a subnet's effective routes.
+pub fn effective(model: &Model, s: SubnetId, configured_onprem: &[Ipv4Net]) -> Option<Table> {
+    let v = VNetId(model.subnets[s.0].vnet.id?);
+    let vnet_prefixes = model.vnet_prefixes(v);
+    let rt = model.subnets[s.0]
+        .route_table
+        .as_ref()
+        .and_then(|l| l.id)
+        .map(RouteTableId);
+    let mut routes: Vec<EffRoute> = Vec::new();
+    let sys = |prefix: Ipv4Net, hop: NextHop| EffRoute {
+        prefix: RoutePrefix::Net(prefix),
+        next_hop: hop,
+        source: Source::System,
+        state: State::Active,
+        route: None,
+        peering: None,
+        gateway: None,
+        origin: None,
+    };
+    for p in &vnet_prefixes {
+        routes.push(EffRoute {
+            origin: Some(model.vnets[v.0].meta.origin),
+            ..sys(*p, NextHop::VnetLocal)
+        });
+    }
+    for r in reserved() {
+        if vnet_prefixes.iter().any(|p| p.contains(&r)) {
+            continue;
+        }
+        routes.push(sys(r, NextHop::None));
+    }
+    routes.push(sys(Ipv4Net::default(), NextHop::Internet));
+
+    // Peering routes.
+    for (i, p) in model.peerings.iter().enumerate() {
+        if p.local_vnet.id != Some(v.0) {
+            continue;
+        }
+        let Some(r) = p.remote_vnet.id else { continue };
+        if reverse_peering(model, PeeringId(i)).is_none() {
+            continue; // Initiated: no routes until the other side exists.
+        }
+        for rp in model.vnet_prefixes(VNetId(r)) {
+            routes.push(EffRoute {
+                prefix: RoutePrefix::Net(rp),
+                next_hop: NextHop::VNetPeering {
+                    vnet: VNetId(r),
+                    peering: PeeringId(i),
+                },
+                source: Source::Peering,
+                state: State::Active,
+                route: None,
+                peering: Some(PeeringId(i)),
+                gateway: None,
+                origin: Some(p.meta.origin),
+            });
+        }
+    }
+
+    // Gateway routes.
+    let propagation = match rt {
+        Some(t) => model.route_tables[t.0].propagation.get(),
+        None => Some(true),
+    };
+    let gateways = gateways_for(model, v);
+    if propagation != Some(false) {
+        for &g in &gateways {
+            let op = onprem_of(model, g, configured_onprem);
+            for (p, o) in &op.prefixes {
+                routes.push(EffRoute {
+                    prefix: RoutePrefix::Net(*p),
+                    next_hop: NextHop::Gateway(Some(g)),
+                    source: Source::Gateway,
+                    state: State::Active,
+                    route: None,
+                    peering: None,
+                    gateway: Some(g),
+                    origin: *o,
+                });
+            }
+            if op.unknown {
+                routes.push(EffRoute {
+                    prefix: RoutePrefix::OnPremUnknown,
+                    next_hop: NextHop::Gateway(Some(g)),
+                    source: Source::Gateway,
+                    state: State::Active,
+                    route: None,
+                    peering: None,
+                    gateway: Some(g),
+                    origin: Some(model.gateways[g.0].meta.origin),
+                });
+            }
+        }
+    }
+
+    // User routes.
+    let mut user_default = false;
+    if let Some(t) = rt {
+        for &rid in &model.route_tables[t.0].routes {
+            let r = &model.routes[rid.0];
+            let prefix = match &r.prefix.value {
+                Prefix::V4(n) => RoutePrefix::Net(*n),
+                Prefix::Tag(t) => RoutePrefix::Tag(t.clone()),
+                Prefix::V6(_) => continue,
+                Prefix::Unknown(why) => RoutePrefix::Unknown(why.clone()),
+            };
+            if prefix == RoutePrefix::Net(Ipv4Net::default()) {
+                user_default = true;
+            }
+            let hop = match &r.next_hop_type.value {
+                Known::Unknown(why) => NextHop::Unknown(why.clone()),
+                Known::Known(NextHopType::VnetLocal) => NextHop::VnetLocal,
+                Known::Known(NextHopType::Internet) => NextHop::Internet,
+                Known::Known(NextHopType::None) => NextHop::None,
+                Known::Known(NextHopType::VirtualNetworkGateway) => {
+                    NextHop::Gateway(gateways.first().copied())
+                }
+                Known::Known(NextHopType::VirtualAppliance) => NextHop::Appliance(appliance_of(
+                    model,
+                    r.next_hop_ip.as_ref().map(|s| &s.value),
+                )),
+            };
+            routes.push(EffRoute {
+                prefix,
+                next_hop: hop,
+                source: Source::User,
+                state: State::Active,
+                route: Some(rid),
+                peering: None,
+                gateway: None,
+                origin: Some(r.meta.origin),
+            });
+        }
+    }
+    if user_default {
+        for r in routes.iter_mut() {
+            if r.source == Source::System && r.next_hop == NextHop::None {
+                r.state = State::Invalid("removed by the 0.0.0.0/0 user route".into());
+            }
+        }
+    }
+    // Same prefix: user > BGP > system.
+    let n = routes.len();
+    for i in 0..n {
+        for j in 0..n {
+            if i == j || routes[i].state != State::Active || routes[j].state != State::Active {
+                continue;
+            }
+            if routes[i].prefix == routes[j].prefix && routes[j].priority() > routes[i].priority() {
+                let by = match routes[j].source {
+                    Source::User => "a user route",
+                    Source::Gateway => "a gateway route",
+                    _ => "a system route",
+                };
+                routes[i].state = State::Invalid(format!("overridden by {by}"));
+            }
+        }
+    }
+    Some(Table {
+        subnet: s,
+        vnet: v,
+        route_table: rt,
+        propagation,
+        routes,
+        gateways,
+    })
+}

@@ -1,0 +1,196 @@
+//! The one diagnostic type every stage reports through.
+//!
+//! Front ends report parse and evaluation problems, the analysis reports Unknowns, rules
+//! report findings: all as [`Diagnostic`]s with labelled byte spans. Only `report` turns
+//! them into text (miette, JSON, SARIF, …).
+
+use crate::source::{FileId, Origin, SourceMap};
+use serde::Serialize;
+use std::fmt;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Severity> {
+        match s.to_ascii_lowercase().as_str() {
+            "error" => Some(Severity::Error),
+            "warning" | "warn" => Some(Severity::Warning),
+            "info" | "note" => Some(Severity::Info),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A labelled span. The first primary label is where the user should change something.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Label {
+    #[serde(skip)]
+    pub origin: Origin,
+    pub message: String,
+    pub primary: bool,
+}
+
+/// A text edit a fix proposes: insert or replace `origin` with `text`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Edit {
+    #[serde(skip)]
+    pub origin: Origin,
+    pub text: String,
+}
+
+/// How safe applying a fix is (ruff's applicability).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Applicability {
+    /// Shown to the user, never applied automatically.
+    Display,
+    /// Changes behaviour on purpose: applied only when asked.
+    Unsafe,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Fix {
+    pub title: String,
+    pub edits: Vec<Edit>,
+    pub applicability: Applicability,
+}
+
+/// Codes that are not rules.
+pub mod codes {
+    /// A file that cannot be read or parsed.
+    pub const PARSE_ERROR: &str = "parse-error";
+    /// An expression that cannot be evaluated (type error, missing attribute…).
+    pub const EVAL_ERROR: &str = "eval-error";
+    /// A value that cannot be known statically.
+    pub const UNKNOWN: &str = "unknown";
+    /// Something routelint recognises and deliberately does not analyse.
+    pub const NOT_ANALYSED: &str = "not-analysed";
+    /// A configuration file problem.
+    pub const CONFIG_ERROR: &str = "config-error";
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    pub code: String,
+    /// Kebab-case rule name, or the code again for non-rule diagnostics.
+    pub name: String,
+    pub severity: Severity,
+    /// One-line headline.
+    pub message: String,
+    /// Further lines (the flow in words…), shown under the headline.
+    pub notes: Vec<String>,
+    pub labels: Vec<Label>,
+    pub help: Option<String>,
+    pub fix: Option<Fix>,
+    /// The file a label-less diagnostic is about.
+    #[serde(skip)]
+    pub file: Option<FileId>,
+    /// Machine-readable subject (for parity between front ends): e.g. the flow's endpoints.
+    pub subject: String,
+}
+
+impl Diagnostic {
+    pub fn new(code: &str, severity: Severity, message: impl Into<String>) -> Self {
+        Diagnostic {
+            code: code.to_string(),
+            name: code.to_string(),
+            severity,
+            message: message.into(),
+            notes: Vec::new(),
+            labels: Vec::new(),
+            help: None,
+            fix: None,
+            file: None,
+            subject: String::new(),
+        }
+    }
+    pub fn with_name(mut self, name: &str) -> Self {
+        self.name = name.to_string();
+        self
+    }
+    pub fn primary(mut self, origin: Origin, message: impl Into<String>) -> Self {
+        self.labels.push(Label {
+            origin,
+            message: message.into(),
+            primary: true,
+        });
+        self
+    }
+    pub fn secondary(mut self, origin: Origin, message: impl Into<String>) -> Self {
+        self.labels.push(Label {
+            origin,
+            message: message.into(),
+            primary: false,
+        });
+        self
+    }
+    pub fn note(mut self, note: impl Into<String>) -> Self {
+        self.notes.push(note.into());
+        self
+    }
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+    pub fn in_file(mut self, file: FileId) -> Self {
+        self.file = Some(file);
+        self
+    }
+    pub fn subject(mut self, subject: impl Into<String>) -> Self {
+        self.subject = subject.into();
+        self
+    }
+
+    /// The label a position is reported at: the first primary label, else the first label.
+    pub fn primary_label(&self) -> Option<&Label> {
+        self.labels
+            .iter()
+            .find(|l| l.primary)
+            .or_else(|| self.labels.first())
+    }
+
+    pub fn primary_origin(&self) -> Option<Origin> {
+        self.primary_label().map(|l| l.origin)
+    }
+
+    pub fn primary_file(&self) -> Option<FileId> {
+        self.primary_origin().map(|o| o.file).or(self.file)
+    }
+
+    /// Sort key: file path, position, code, message. Output order is deterministic.
+    pub fn sort_key(&self, sources: &SourceMap) -> (String, usize, String, String) {
+        let (path, off) = match self.primary_origin() {
+            Some(o) => (sources.get(o.file).display.clone(), o.start),
+            None => match self.file {
+                Some(f) => (sources.get(f).display.clone(), 0),
+                None => (String::new(), 0),
+            },
+        };
+        (path, off, self.code.clone(), self.message.clone())
+    }
+}
+
+/// Sorts diagnostics and removes exact duplicates.
+pub fn sort_and_dedup(diags: &mut Vec<Diagnostic>, sources: &SourceMap) {
+    diags.sort_by_cached_key(|d| d.sort_key(sources));
+    diags.dedup();
+}

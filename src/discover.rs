@@ -1,0 +1,96 @@
+//! Finding what to lint: Terraform root modules (and, later, ARM templates).
+//!
+//! Each directory holding `.tf` / `.tf.json` files is one Terraform module. A directory
+//! that another module calls with a local `source` is a child module: it is analysed
+//! through its callers and is a root of its own only when nothing references it or the user
+//! names it explicitly. Hidden directories (`.git`, `.terraform`, …) are skipped.
+
+use crate::frontend::terraform::{self, parse::normalize, ModuleCache};
+use crate::source::SourceMap;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use walkdir::WalkDir;
+
+/// Lexically normalised path; `.` for the current directory.
+pub fn norm(p: &Path) -> PathBuf {
+    let n = normalize(p);
+    if n.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        n
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct Units {
+    /// Terraform root modules, sorted.
+    pub tf_roots: Vec<PathBuf>,
+    /// Paths the user named that do not exist.
+    pub missing: Vec<PathBuf>,
+}
+
+fn skip_dir(name: &str) -> bool {
+    (name.starts_with('.') && name != "." && name != "..") || name == "node_modules"
+}
+
+/// Walks the paths and returns the units to lint. Module directories found are parsed (in
+/// parallel) into `cache` on the way, since child modules are known only from their callers.
+pub fn discover(paths: &[PathBuf], cache: &ModuleCache, sources: &SourceMap) -> Units {
+    let mut units = Units::default();
+    let mut dirs: BTreeSet<PathBuf> = BTreeSet::new();
+    let mut explicit: BTreeSet<PathBuf> = BTreeSet::new();
+    for p in paths {
+        let p = norm(p);
+        if !p.exists() {
+            units.missing.push(p);
+            continue;
+        }
+        if p.is_file() {
+            if terraform::is_tf_file(&p) {
+                let d = norm(p.parent().unwrap_or(Path::new(".")));
+                explicit.insert(d.clone());
+                dirs.insert(d);
+            }
+            continue;
+        }
+        if !terraform::module_files(&p).is_empty() {
+            explicit.insert(p.clone());
+        }
+        let walker = WalkDir::new(&p)
+            .follow_links(false)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| {
+                e.depth() == 0
+                    || !e.file_type().is_dir()
+                    || !skip_dir(e.file_name().to_str().unwrap_or(""))
+            });
+        for e in walker.filter_map(|e| e.ok()) {
+            if e.file_type().is_file() && terraform::is_tf_file(e.path()) {
+                if let Some(parent) = e.path().parent() {
+                    dirs.insert(norm(parent));
+                }
+            }
+        }
+    }
+    let dir_list: Vec<PathBuf> = dirs.iter().cloned().collect();
+    cache.preload(sources, &dir_list);
+    let mut children: BTreeSet<PathBuf> = BTreeSet::new();
+    for d in &dir_list {
+        if let Some(def) = cache.get(sources, d) {
+            for m in &def.modules {
+                if let Some(c) = m.local_dir(&def.dir) {
+                    let c = norm(&c);
+                    if c != *d {
+                        children.insert(c);
+                    }
+                }
+            }
+        }
+    }
+    units.tf_roots = dir_list
+        .into_iter()
+        .filter(|d| !children.contains(d) || explicit.contains(d))
+        .collect();
+    units
+}

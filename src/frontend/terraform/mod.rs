@@ -1,0 +1,325 @@
+//! The Terraform (azurerm) front end: module directories -> [`Model`].
+//!
+//! `parse` reads files into syntax trees, `eval` evaluates them (variables, locals,
+//! modules, count/for_each) into entities, `lower` maps azurerm resources to the IR.
+//! **Invariant:** this front end knows nothing of routing; it only says what is declared.
+
+pub mod eval;
+pub mod funcs;
+pub mod json;
+pub mod lower;
+pub mod parse;
+pub mod value;
+
+use crate::diag::{codes, Diagnostic, Severity};
+use crate::ir::Model;
+use crate::source::SourceMap;
+use eval::Evaluator;
+use parse::ModuleDef;
+use rayon::prelude::*;
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use value::Value;
+
+/// Options the CLI passes to the Terraform front end.
+#[derive(Clone, Debug, Default)]
+pub struct TfOptions {
+    /// Extra variable files (`--var-file`), applied after the automatic ones.
+    pub var_files: Vec<PathBuf>,
+    /// `--var name=value`, applied last.
+    pub vars: Vec<(String, String)>,
+}
+
+/// Is this a Terraform configuration file?
+pub fn is_tf_file(p: &Path) -> bool {
+    let n = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    n.ends_with(".tf") || n.ends_with(".tf.json")
+}
+
+/// Parsed module directories, shared by every root that uses them. Each directory is
+/// parsed once; its parse errors are reported once.
+#[derive(Default)]
+pub struct ModuleCache {
+    modules: Mutex<HashMap<PathBuf, Option<Arc<ModuleDef>>>>,
+    diags: Mutex<Vec<Diagnostic>>,
+}
+
+impl ModuleCache {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Parses the given directories in parallel.
+    pub fn preload(&self, sources: &SourceMap, dirs: &[PathBuf]) {
+        let todo: Vec<&PathBuf> = {
+            let m = self.modules.lock().unwrap_or_else(|e| e.into_inner());
+            dirs.iter().filter(|d| !m.contains_key(*d)).collect()
+        };
+        let loaded: Vec<(PathBuf, Option<Arc<ModuleDef>>, Vec<Diagnostic>)> = todo
+            .par_iter()
+            .map(|d| {
+                let (m, diags) = read_module(sources, d);
+                ((*d).clone(), m, diags)
+            })
+            .collect();
+        let mut m = self.modules.lock().unwrap_or_else(|e| e.into_inner());
+        let mut ds = self.diags.lock().unwrap_or_else(|e| e.into_inner());
+        for (d, def, diags) in loaded {
+            if let std::collections::hash_map::Entry::Vacant(e) = m.entry(d) {
+                e.insert(def);
+                ds.extend(diags);
+            }
+        }
+    }
+
+    pub fn get(&self, sources: &SourceMap, dir: &Path) -> Option<Arc<ModuleDef>> {
+        if let Some(m) = self
+            .modules
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(dir)
+        {
+            return m.clone();
+        }
+        self.preload(sources, &[dir.to_path_buf()]);
+        self.modules
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(dir)
+            .cloned()
+            .flatten()
+    }
+
+    pub fn take_diagnostics(&self) -> Vec<Diagnostic> {
+        std::mem::take(&mut *self.diags.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+}
+
+/// The `.tf` / `.tf.json` files directly in a directory, sorted.
+pub fn module_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = match std::fs::read_dir(dir) {
+        Ok(rd) => rd
+            .filter_map(|e| e.ok())
+            .map(|e| e.path())
+            .filter(|p| p.is_file() && is_tf_file(p))
+            .collect(),
+        Err(_) => Vec::new(),
+    };
+    files.sort();
+    files
+}
+
+fn read_source(sources: &SourceMap, path: &Path) -> Result<usize, Box<Diagnostic>> {
+    match std::fs::read(path) {
+        Ok(bytes) => {
+            let text = String::from_utf8_lossy(&bytes).into_owned();
+            Ok(sources.add(path, text))
+        }
+        Err(e) => {
+            let id = sources.add(path, String::new());
+            Err(Box::new(
+                Diagnostic::new(
+                    codes::PARSE_ERROR,
+                    Severity::Error,
+                    format!("cannot read {}: {e}", path.display()),
+                )
+                .in_file(id),
+            ))
+        }
+    }
+}
+
+fn read_module(sources: &SourceMap, dir: &Path) -> (Option<Arc<ModuleDef>>, Vec<Diagnostic>) {
+    let files = module_files(dir);
+    if files.is_empty() {
+        return (None, Vec::new());
+    }
+    let mut diags = Vec::new();
+    let mut bodies = Vec::new();
+    for f in files {
+        match read_source(sources, &f) {
+            Ok(id) => match parse::parse_file(sources, id) {
+                Ok(body) => bodies.push((id, body)),
+                Err(d) => diags.push(*d),
+            },
+            Err(d) => diags.push(*d),
+        }
+    }
+    (Some(Arc::new(parse::build_module(dir, bodies))), diags)
+}
+
+/// Reads a `.tfvars` file into values (literal expressions only; anything else is Unknown).
+fn read_tfvars(
+    sources: &SourceMap,
+    path: &Path,
+    ev: &Evaluator,
+    scope: &eval::Scope,
+    out: &mut BTreeMap<String, Value>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let id = match read_source(sources, path) {
+        Ok(id) => id,
+        Err(d) => {
+            diags.push(*d);
+            return;
+        }
+    };
+    if path.to_string_lossy().ends_with(".json") {
+        match serde_json::from_str::<serde_json::Value>(sources.get(id).text.as_str()) {
+            Ok(serde_json::Value::Object(o)) => {
+                for (k, v) in o {
+                    out.insert(k, json_value(&v));
+                }
+            }
+            _ => diags.push(
+                Diagnostic::new(
+                    codes::PARSE_ERROR,
+                    Severity::Error,
+                    format!("cannot parse {}", path.display()),
+                )
+                .in_file(id),
+            ),
+        }
+        return;
+    }
+    match parse::parse_file(sources, id) {
+        Ok(body) => {
+            for a in body.attributes() {
+                let fe = parse::FileExpr {
+                    file: id,
+                    expr: a.value.clone(),
+                };
+                out.insert(a.key.as_str().to_string(), ev.eval_or_unknown(&fe, scope));
+            }
+        }
+        Err(d) => diags.push(*d),
+    }
+}
+
+fn json_value(v: &serde_json::Value) -> Value {
+    match v {
+        serde_json::Value::Null => Value::Null,
+        serde_json::Value::Bool(b) => Value::Bool(*b),
+        serde_json::Value::Number(n) => Value::Number(n.as_f64().unwrap_or(0.0)),
+        serde_json::Value::String(s) => Value::str(s.clone()),
+        serde_json::Value::Array(a) => Value::list(a.iter().map(json_value).collect()),
+        serde_json::Value::Object(o) => {
+            Value::map(o.iter().map(|(k, v)| (k.clone(), json_value(v))).collect())
+        }
+    }
+}
+
+/// Evaluates a root module and everything it calls into one model.
+pub fn load_root(
+    sources: &SourceMap,
+    cache: &ModuleCache,
+    dir: &Path,
+    opts: &TfOptions,
+) -> (Model, Vec<Diagnostic>) {
+    let mut model = Model {
+        front_end: "terraform".into(),
+        root: crate::source::display_path(dir),
+        ..Default::default()
+    };
+    let mut diags = Vec::new();
+    let Some(def) = cache.get(sources, dir) else {
+        return (model, diags);
+    };
+    let loader = |d: &Path| cache.get(sources, d);
+
+    // Root variable values: terraform.tfvars, *.auto.tfvars (lexical order), --var-file, --var.
+    let mut root_vars = BTreeMap::new();
+    {
+        let empty = Arc::new(ModuleDef {
+            dir: dir.to_path_buf(),
+            ..Default::default()
+        });
+        let ev0 = Evaluator::new(sources, &loader, HashMap::new());
+        let inst = ev0.root(empty);
+        let scope = Evaluator::scope(&inst);
+        let mut files: Vec<PathBuf> = Vec::new();
+        for name in ["terraform.tfvars", "terraform.tfvars.json"] {
+            let p = dir.join(name);
+            if p.is_file() {
+                files.push(p);
+            }
+        }
+        let mut auto: Vec<PathBuf> = std::fs::read_dir(dir)
+            .map(|rd| {
+                rd.filter_map(|e| e.ok())
+                    .map(|e| e.path())
+                    .filter(|p| {
+                        let n = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+                        n.ends_with(".auto.tfvars") || n.ends_with(".auto.tfvars.json")
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        auto.sort();
+        files.extend(auto);
+        files.extend(opts.var_files.iter().cloned());
+        for f in files {
+            read_tfvars(sources, &f, &ev0, &scope, &mut root_vars, &mut diags);
+        }
+        for (k, v) in &opts.vars {
+            let val = match hcl_edit::parser::parse_expr(v) {
+                Ok(e)
+                    if !matches!(
+                        e,
+                        hcl_edit::expr::Expression::Variable(_)
+                            | hcl_edit::expr::Expression::Traversal(_)
+                    ) =>
+                {
+                    let id = sources.add(Path::new(&format!("<--var {k}>")), v.clone());
+                    let r = ev0.eval(&e, id, &scope);
+                    r.unwrap_or_else(|_| Value::str(v.clone()))
+                }
+                _ => Value::str(v.clone()),
+            };
+            root_vars.insert(k.clone(), val);
+        }
+        diags.extend(ev0.diags.borrow().iter().cloned());
+    }
+
+    let ev = Evaluator::new(sources, &loader, root_vars.into_iter().collect());
+    let root = ev.root(def);
+    ev.evaluate_all(&root);
+    diags.extend(ev.diags.borrow().iter().cloned());
+
+    let mut lower = lower::Lower { model: &mut model };
+    for r in ev.resources.borrow().iter() {
+        lower.resource(&r.entity, r.azurerm_major);
+    }
+    for (addr, reason, origin) in ev.skipped.borrow().iter() {
+        model.note_unknown(
+            format!("`{addr}`"),
+            format!("not analysed: {reason}"),
+            *origin,
+        );
+    }
+    for v in &model.vnets.clone() {
+        for p in &v.address_space {
+            if let crate::ir::Prefix::Unknown(r) = &p.value {
+                model.note_unknown(
+                    format!("address space of VNet `{}`", v.meta.display()),
+                    r.clone(),
+                    p.origin,
+                );
+            }
+        }
+    }
+    for s in &model.subnets.clone() {
+        for p in &s.prefixes {
+            if let crate::ir::Prefix::Unknown(r) = &p.value {
+                model.note_unknown(
+                    format!("address prefix of subnet `{}`", s.meta.display()),
+                    r.clone(),
+                    p.origin,
+                );
+            }
+        }
+    }
+    model.link();
+    (model, diags)
+}

@@ -1,0 +1,340 @@
+//! Reading a Terraform module directory: files -> syntax trees -> a [`ModuleDef`].
+//!
+//! **Invariant:** parsing never stops at the first bad file: a file that does not parse is
+//! reported as a `parse-error` diagnostic with its position and left out; the module's
+//! other files are still read.
+
+use crate::diag::{codes, Diagnostic, Severity};
+use crate::source::{FileId, Origin, SourceMap};
+use hcl_edit::expr::Expression;
+use hcl_edit::structure::{Block, Body};
+use hcl_edit::Span;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// Parses one `.tf` / `.tfvars` file.
+pub fn parse_file(sources: &SourceMap, file: FileId) -> Result<Body, Box<Diagnostic>> {
+    let src = sources.get(file);
+    let text = src.text.as_str();
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let offset = src.text.len() - text.len();
+    if src.path.to_string_lossy().ends_with(".json") {
+        return super::json::parse_tf_json(text, file).map_err(|(msg, at)| {
+            Box::new(
+                Diagnostic::new(
+                    codes::PARSE_ERROR,
+                    Severity::Error,
+                    format!("cannot parse Terraform JSON: {msg}"),
+                )
+                .primary(Origin::new(file, at..at + 1), msg),
+            )
+        });
+    }
+    hcl_edit::parser::parse_body(text).map_err(|e| {
+        let loc = e.location();
+        Box::new({
+            let start = offset + loc.offset().min(text.len());
+            let end = (start + 1).min(src.text.len()).max(start);
+            Diagnostic::new(
+                codes::PARSE_ERROR,
+                Severity::Error,
+                format!("cannot parse HCL: {}", e.message()),
+            )
+            .primary(Origin::new(file, start..end), e.message().to_string())
+            .in_file(file)
+        })
+    })
+}
+
+/// An expression and the file it is in.
+#[derive(Clone, Debug)]
+pub struct FileExpr {
+    pub file: FileId,
+    pub expr: Expression,
+}
+
+impl FileExpr {
+    pub fn origin(&self) -> Origin {
+        Origin::new(self.file, self.expr.span().unwrap_or(0..0))
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct VarDef {
+    pub name: String,
+    pub file: FileId,
+    pub span: std::ops::Range<usize>,
+    pub default: Option<FileExpr>,
+    pub type_expr: Option<FileExpr>,
+}
+
+/// A `resource` (or `data`) block.
+#[derive(Clone, Debug)]
+pub struct ResDef {
+    pub rtype: String,
+    pub name: String,
+    pub file: FileId,
+    pub block: Block,
+}
+
+impl ResDef {
+    pub fn meta_arg(&self, key: &str) -> Option<FileExpr> {
+        self.block.body.get_attribute(key).map(|a| FileExpr {
+            file: self.file,
+            expr: a.value.clone(),
+        })
+    }
+}
+
+/// A `module` block.
+#[derive(Clone, Debug)]
+pub struct ModCall {
+    pub name: String,
+    /// The `source` string as written.
+    pub source: Option<String>,
+    pub file: FileId,
+    pub block: Block,
+}
+
+impl ModCall {
+    /// The directory of a local source (`./x`, `../x`), relative to `dir`.
+    pub fn local_dir(&self, dir: &Path) -> Option<PathBuf> {
+        let s = self.source.as_deref()?;
+        if s.starts_with("./") || s.starts_with("../") || s == "." || s == ".." {
+            let p = dir.join(s);
+            Some(normalize(&p))
+        } else {
+            None
+        }
+    }
+    pub fn meta_arg(&self, key: &str) -> Option<FileExpr> {
+        self.block.body.get_attribute(key).map(|a| FileExpr {
+            file: self.file,
+            expr: a.value.clone(),
+        })
+    }
+}
+
+/// Lexically normalises `a/b/../c` to `a/c` (no file system access).
+pub fn normalize(p: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+/// One Terraform module: the blocks of all its files.
+#[derive(Clone, Debug, Default)]
+pub struct ModuleDef {
+    pub dir: PathBuf,
+    pub files: Vec<FileId>,
+    pub variables: BTreeMap<String, VarDef>,
+    pub locals: BTreeMap<String, FileExpr>,
+    pub resources: Vec<ResDef>,
+    pub data: Vec<ResDef>,
+    pub modules: Vec<ModCall>,
+    pub outputs: BTreeMap<String, FileExpr>,
+    /// Major version of azurerm the module's `required_providers` constraint implies.
+    pub azurerm_major: Option<u32>,
+}
+
+impl ModuleDef {
+    pub fn resource(&self, rtype: &str, name: &str) -> Option<&ResDef> {
+        self.resources
+            .iter()
+            .find(|r| r.rtype == rtype && r.name == name)
+    }
+    pub fn has_resource_type(&self, rtype: &str) -> bool {
+        self.resources.iter().any(|r| r.rtype == rtype)
+    }
+    pub fn module(&self, name: &str) -> Option<&ModCall> {
+        self.modules.iter().find(|m| m.name == name)
+    }
+}
+
+fn label(b: &Block, i: usize) -> Option<String> {
+    b.labels.get(i).map(|l| l.as_str().to_string())
+}
+
+fn literal_string(e: &Expression) -> Option<String> {
+    match e {
+        Expression::String(s) => Some(s.value().to_string()),
+        Expression::StringTemplate(t) => {
+            let mut out = String::new();
+            for el in t.iter() {
+                out.push_str(el.as_literal()?.as_str());
+            }
+            Some(out)
+        }
+        _ => None,
+    }
+}
+
+/// Reads the major version from constraints like `~> 3.0`, `>= 4.1, < 5.0`, `3.116.0`.
+pub fn constraint_major(c: &str) -> Option<u32> {
+    let mut best: Option<u32> = None;
+    for part in c.split(',') {
+        let p = part.trim();
+        let (op, ver) = p.split_at(p.find(|c: char| c.is_ascii_digit()).unwrap_or(p.len()));
+        let major: Option<u32> = ver.split('.').next().and_then(|m| m.parse().ok());
+        let op = op.trim();
+        if let Some(m) = major {
+            match op {
+                "<" if ver.trim_start_matches(|c: char| c.is_ascii_digit()) == ".0"
+                    || ver.trim_start_matches(|c: char| c.is_ascii_digit()) == ".0.0"
+                    || ver
+                        .trim_start_matches(|c: char| c.is_ascii_digit())
+                        .is_empty() =>
+                {
+                    if best.is_none() {
+                        best = Some(m.saturating_sub(1));
+                    }
+                }
+                "<" | "<=" | "!=" => {}
+                _ => best = Some(m),
+            }
+        }
+    }
+    best
+}
+
+/// Builds a module from its parsed files.
+pub fn build_module(dir: &Path, files: Vec<(FileId, Body)>) -> ModuleDef {
+    let mut m = ModuleDef {
+        dir: dir.to_path_buf(),
+        ..Default::default()
+    };
+    for (file, body) in files {
+        m.files.push(file);
+        for b in body.blocks() {
+            match b.ident.as_str() {
+                "resource" => {
+                    if let (Some(t), Some(n)) = (label(b, 0), label(b, 1)) {
+                        m.resources.push(ResDef {
+                            rtype: t,
+                            name: n,
+                            file,
+                            block: b.clone(),
+                        });
+                    }
+                }
+                "data" => {
+                    if let (Some(t), Some(n)) = (label(b, 0), label(b, 1)) {
+                        m.data.push(ResDef {
+                            rtype: t,
+                            name: n,
+                            file,
+                            block: b.clone(),
+                        });
+                    }
+                }
+                "variable" => {
+                    if let Some(n) = label(b, 0) {
+                        m.variables.insert(
+                            n.clone(),
+                            VarDef {
+                                name: n,
+                                file,
+                                span: b.span().unwrap_or(0..0),
+                                default: b.body.get_attribute("default").map(|a| FileExpr {
+                                    file,
+                                    expr: a.value.clone(),
+                                }),
+                                type_expr: b.body.get_attribute("type").map(|a| FileExpr {
+                                    file,
+                                    expr: a.value.clone(),
+                                }),
+                            },
+                        );
+                    }
+                }
+                "locals" => {
+                    for a in b.body.attributes() {
+                        m.locals.insert(
+                            a.key.as_str().to_string(),
+                            FileExpr {
+                                file,
+                                expr: a.value.clone(),
+                            },
+                        );
+                    }
+                }
+                "output" => {
+                    if let (Some(n), Some(a)) = (label(b, 0), b.body.get_attribute("value")) {
+                        m.outputs.insert(
+                            n,
+                            FileExpr {
+                                file,
+                                expr: a.value.clone(),
+                            },
+                        );
+                    }
+                }
+                "module" => {
+                    if let Some(n) = label(b, 0) {
+                        let source = b
+                            .body
+                            .get_attribute("source")
+                            .and_then(|a| literal_string(&a.value));
+                        m.modules.push(ModCall {
+                            name: n,
+                            source,
+                            file,
+                            block: b.clone(),
+                        });
+                    }
+                }
+                "terraform" => {
+                    for rp in b.body.get_blocks("required_providers") {
+                        if let Some(a) = rp.body.get_attribute("azurerm") {
+                            let version = match &a.value {
+                                Expression::Object(o) => o.iter().find_map(|(k, v)| {
+                                    let key = match k {
+                                        hcl_edit::expr::ObjectKey::Ident(i) => {
+                                            i.as_str().to_string()
+                                        }
+                                        hcl_edit::expr::ObjectKey::Expression(e) => {
+                                            literal_string(e).unwrap_or_default()
+                                        }
+                                    };
+                                    (key == "version")
+                                        .then(|| literal_string(v.expr()))
+                                        .flatten()
+                                }),
+                                other => literal_string(other),
+                            };
+                            if let Some(v) = version {
+                                m.azurerm_major = constraint_major(&v);
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    m
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn provider_constraints() {
+        assert_eq!(constraint_major("~> 3.0"), Some(3));
+        assert_eq!(constraint_major(">= 3.116, < 5.0"), Some(3));
+        assert_eq!(constraint_major(">=4.0"), Some(4));
+        assert_eq!(constraint_major("4.14.0"), Some(4));
+        assert_eq!(constraint_major("< 4.0"), Some(3));
+    }
+}

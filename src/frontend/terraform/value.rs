@@ -1,0 +1,262 @@
+//! Values of the Terraform evaluator.
+//!
+//! Besides the usual HCL values there are three that make a linter possible:
+//! [`Value::Entity`] (a resource or nested block as configured, which still answers for its
+//! computed attributes), [`Value::Ref`] (a computed attribute, e.g. "the private IP of
+//! firewall `hub`") and [`Value::Unknown`] (cannot be known statically, with the reason).
+
+use crate::source::{FileId, Origin};
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::rc::Rc;
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum PathSeg {
+    Attr(String),
+    Index(usize),
+    Key(String),
+}
+
+impl std::fmt::Display for PathSeg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PathSeg::Attr(a) => write!(f, ".{a}"),
+            PathSeg::Index(i) => write!(f, "[{i}]"),
+            PathSeg::Key(k) => write!(f, "[\"{k}\"]"),
+        }
+    }
+}
+
+/// A resource (or one of its nested blocks) as the configuration declares it.
+#[derive(Debug)]
+pub struct Entity {
+    /// Resource instance address, e.g. `module.hub.azurerm_firewall.this`.
+    pub addr: String,
+    /// Resource type, e.g. `azurerm_firewall`.
+    pub rtype: String,
+    /// Path of this nested block inside the resource (empty for the resource itself).
+    pub path: Vec<PathSeg>,
+    pub attrs: BTreeMap<String, Value>,
+    pub file: FileId,
+    /// Span of the whole block.
+    pub span: Range<usize>,
+    /// Span of the block's header (type and labels).
+    pub header: Range<usize>,
+    /// Span of each attribute's value expression (and of each nested block's header).
+    pub attr_spans: BTreeMap<String, Range<usize>>,
+}
+
+impl Entity {
+    pub fn origin(&self) -> Origin {
+        Origin::new(self.file, self.span.clone())
+    }
+    pub fn header_origin(&self) -> Origin {
+        Origin::new(self.file, self.header.clone())
+    }
+    /// Origin of an attribute's value, or of the block when the attribute is absent.
+    pub fn attr_origin(&self, key: &str) -> Origin {
+        match self.attr_spans.get(key) {
+            Some(r) => Origin::new(self.file, r.clone()),
+            None => self.origin(),
+        }
+    }
+    pub fn has(&self, key: &str) -> bool {
+        self.attr_spans.contains_key(key)
+    }
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        self.attrs.get(key)
+    }
+    /// Nested blocks of one type.
+    pub fn blocks(&self, key: &str) -> Vec<Rc<Entity>> {
+        match self.attrs.get(key) {
+            Some(Value::List(l)) => l
+                .iter()
+                .filter_map(|v| match v {
+                    Value::Entity(e) => Some(e.clone()),
+                    _ => None,
+                })
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// A computed attribute of an entity.
+#[derive(Debug, PartialEq)]
+pub struct SymRef {
+    pub addr: String,
+    pub rtype: String,
+    pub path: Vec<PathSeg>,
+}
+
+impl SymRef {
+    pub fn describe(&self) -> String {
+        let mut s = self.addr.clone();
+        for p in &self.path {
+            s.push_str(&p.to_string());
+        }
+        s
+    }
+    /// Attribute names along the path, indices dropped.
+    pub fn attr_names(&self) -> Vec<&str> {
+        self.path
+            .iter()
+            .filter_map(|p| match p {
+                PathSeg::Attr(a) => Some(a.as_str()),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+#[derive(Debug, PartialEq)]
+pub struct Unk {
+    pub reason: String,
+    pub origin: Origin,
+}
+
+#[derive(Clone, Debug)]
+pub enum Value {
+    Null,
+    Bool(bool),
+    Number(f64),
+    String(String),
+    List(Rc<Vec<Value>>),
+    Map(Rc<BTreeMap<String, Value>>),
+    Entity(Rc<Entity>),
+    Ref(Rc<SymRef>),
+    Unknown(Rc<Unk>),
+}
+
+impl Value {
+    pub fn unknown(reason: impl Into<String>, origin: Origin) -> Value {
+        Value::Unknown(Rc::new(Unk {
+            reason: reason.into(),
+            origin,
+        }))
+    }
+    pub fn list(v: Vec<Value>) -> Value {
+        Value::List(Rc::new(v))
+    }
+    pub fn map(m: BTreeMap<String, Value>) -> Value {
+        Value::Map(Rc::new(m))
+    }
+    pub fn str(s: impl Into<String>) -> Value {
+        Value::String(s.into())
+    }
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Value::Null => "null",
+            Value::Bool(_) => "bool",
+            Value::Number(_) => "number",
+            Value::String(_) => "string",
+            Value::List(_) => "list",
+            Value::Map(_) => "object",
+            Value::Entity(_) => "resource",
+            Value::Ref(_) => "computed value",
+            Value::Unknown(_) => "unknown",
+        }
+    }
+    pub fn is_unknown(&self) -> bool {
+        matches!(self, Value::Unknown(_) | Value::Ref(_))
+    }
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::String(s) => Some(s),
+            _ => None,
+        }
+    }
+    /// Terraform's string conversion of primitives.
+    pub fn to_tf_string(&self) -> Option<String> {
+        match self {
+            Value::String(s) => Some(s.clone()),
+            Value::Number(n) => Some(fmt_number(*n)),
+            Value::Bool(b) => Some(b.to_string()),
+            _ => None,
+        }
+    }
+    pub fn as_bool(&self) -> Option<bool> {
+        match self {
+            Value::Bool(b) => Some(*b),
+            Value::String(s) if s == "true" => Some(true),
+            Value::String(s) if s == "false" => Some(false),
+            _ => None,
+        }
+    }
+    pub fn as_number(&self) -> Option<f64> {
+        match self {
+            Value::Number(n) => Some(*n),
+            Value::String(s) => s.trim().parse().ok(),
+            _ => None,
+        }
+    }
+    /// Elements of a list (a single non-list value is not a list).
+    pub fn as_list(&self) -> Option<&[Value]> {
+        match self {
+            Value::List(l) => Some(l),
+            _ => None,
+        }
+    }
+    /// The first Unknown or Ref found inside a value, for "why is this unknown".
+    pub fn find_unknown(&self) -> Option<String> {
+        match self {
+            Value::Unknown(u) => Some(u.reason.clone()),
+            Value::Ref(r) => Some(format!("`{}` is computed by Azure", r.describe())),
+            Value::List(l) => l.iter().find_map(Value::find_unknown),
+            Value::Map(m) => m.values().find_map(Value::find_unknown),
+            _ => None,
+        }
+    }
+    /// Structural equality; `None` when either side is not known.
+    pub fn tf_eq(&self, other: &Value) -> Option<bool> {
+        match (self, other) {
+            (Value::Unknown(_), _) | (_, Value::Unknown(_)) => None,
+            (Value::Ref(a), Value::Ref(b)) => {
+                if a == b {
+                    Some(true)
+                } else {
+                    None
+                }
+            }
+            (Value::Ref(_), _) | (_, Value::Ref(_)) => None,
+            (Value::Null, Value::Null) => Some(true),
+            (Value::Bool(a), Value::Bool(b)) => Some(a == b),
+            (Value::Number(a), Value::Number(b)) => Some(a == b),
+            (Value::String(a), Value::String(b)) => Some(a == b),
+            (Value::List(a), Value::List(b)) => {
+                if a.len() != b.len() {
+                    return Some(false);
+                }
+                for (x, y) in a.iter().zip(b.iter()) {
+                    match x.tf_eq(y) {
+                        Some(true) => {}
+                        other => return other,
+                    }
+                }
+                Some(true)
+            }
+            (Value::Map(a), Value::Map(b)) => {
+                if a.len() != b.len() || a.keys().ne(b.keys()) {
+                    return Some(false);
+                }
+                for (x, y) in a.values().zip(b.values()) {
+                    match x.tf_eq(y) {
+                        Some(true) => {}
+                        other => return other,
+                    }
+                }
+                Some(true)
+            }
+            (Value::Entity(a), Value::Entity(b)) => Some(Rc::ptr_eq(a, b)),
+            _ => Some(false),
+        }
+    }
+}
+
+pub fn fmt_number(n: f64) -> String {
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        format!("{}", n as i64)
+    } else {
+        format!("{n}")
+    }
+}

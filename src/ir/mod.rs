@@ -1,0 +1,740 @@
+//! The network model: one IR for every front end.
+//!
+//! **Invariants.** The IR knows nothing of HCL or ARM syntax. Every element carries a
+//! [`Meta`]: its origin (file + byte span), the front end's address for it (a Terraform
+//! address such as `module.spoke["a"].azurerm_subnet.this["web"]`, or an ARM resource id),
+//! and its Azure name where known. References between elements are [`Link`]s, written by a
+//! front end as a [`Target`] and resolved to an index by [`Model::link`]; a value a front
+//! end cannot know is [`Known::Unknown`] with its reason, never a guess.
+
+mod link;
+
+pub use link::*;
+
+use crate::source::Origin;
+use ipnet::Ipv4Net;
+use serde::Serialize;
+use std::net::Ipv4Addr;
+
+/// A value that the configuration may not determine statically.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase", tag = "state", content = "value")]
+pub enum Known<T> {
+    Known(T),
+    Unknown(String),
+}
+
+impl<T> Known<T> {
+    pub fn known(&self) -> Option<&T> {
+        match self {
+            Known::Known(v) => Some(v),
+            Known::Unknown(_) => None,
+        }
+    }
+}
+
+/// Identity and origin of every element.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Meta {
+    /// Front-end address: Terraform resource address or ARM resource id. Unique per kind.
+    pub key: String,
+    /// Other keys the element answers to (an inline subnet by index, say).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
+    /// Azure resource name, where the configuration determines it.
+    pub name: Option<String>,
+    pub resource_group: Option<String>,
+    #[serde(skip)]
+    pub origin: Origin,
+    /// The declaration's first line (`resource "azurerm_route_table" "spoke"`), where a
+    /// label about the whole element goes.
+    #[serde(skip)]
+    pub header: Option<Origin>,
+}
+
+impl Meta {
+    /// Where a label about the whole element goes: its header, else its full span.
+    pub fn label_origin(&self) -> Origin {
+        self.header.unwrap_or(self.origin)
+    }
+
+    /// The name shown to users: Azure name, else the address.
+    pub fn display(&self) -> &str {
+        self.name.as_deref().unwrap_or(&self.key)
+    }
+}
+
+/// An address prefix as written: a CIDR, a service tag, or unknown.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase", tag = "kind", content = "value")]
+pub enum Prefix {
+    V4(#[serde(serialize_with = "ser_display")] Ipv4Net),
+    /// IPv6 prefixes are kept as written; the routing analysis is IPv4 only for now.
+    V6(String),
+    /// A service tag such as `Storage` or `AzureCloud.westeurope`.
+    Tag(String),
+    Unknown(String),
+}
+
+impl Prefix {
+    pub fn v4(&self) -> Option<Ipv4Net> {
+        match self {
+            Prefix::V4(n) => Some(*n),
+            _ => None,
+        }
+    }
+    /// Parses a CIDR, a bare IPv4 address (as /32), an IPv6 prefix or a service tag.
+    pub fn parse(s: &str) -> Prefix {
+        let t = s.trim();
+        if let Ok(n) = t.parse::<Ipv4Net>() {
+            return Prefix::V4(n);
+        }
+        if let Ok(a) = t.parse::<Ipv4Addr>() {
+            return Prefix::V4(Ipv4Net::new(a, 32).expect("32 is a valid length"));
+        }
+        if t.contains(':') {
+            return Prefix::V6(t.to_string());
+        }
+        if t == "*" || t.eq_ignore_ascii_case("any") {
+            return Prefix::V4(Ipv4Net::default());
+        }
+        if !t.is_empty()
+            && t.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '_' || c == '-')
+            && t.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+        {
+            return Prefix::Tag(t.to_string());
+        }
+        Prefix::Unknown(format!("`{t}` is not an address prefix"))
+    }
+}
+
+impl std::fmt::Display for Prefix {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Prefix::V4(n) => write!(f, "{n}"),
+            Prefix::V6(s) | Prefix::Tag(s) => f.write_str(s),
+            Prefix::Unknown(_) => f.write_str("(unknown)"),
+        }
+    }
+}
+
+fn ser_display<T: std::fmt::Display, S: serde::Serializer>(v: &T, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(v)
+}
+
+/// A value with the span of the attribute that set it.
+#[derive(Clone, Debug, Serialize)]
+pub struct Spanned<T> {
+    pub value: T,
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+impl<T> Spanned<T> {
+    pub fn new(value: T, origin: Origin) -> Self {
+        Spanned { value, origin }
+    }
+}
+
+/// A boolean setting: its value (or the default) and where it was set.
+#[derive(Clone, Debug, Serialize)]
+pub struct Flag {
+    pub value: Known<bool>,
+    /// Span of the attribute, `None` when the default applies.
+    #[serde(skip)]
+    pub origin: Option<Origin>,
+    /// The attribute as the configuration spells it (for fixes), e.g.
+    /// `bgp_route_propagation_enabled` or `disableBgpRoutePropagation`.
+    pub spelling: Option<String>,
+}
+
+impl Flag {
+    pub fn default_value(v: bool) -> Self {
+        Flag {
+            value: Known::Known(v),
+            origin: None,
+            spelling: None,
+        }
+    }
+    /// `Some(true/false)` when known.
+    pub fn get(&self) -> Option<bool> {
+        self.value.known().copied()
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct VNet {
+    pub meta: Meta,
+    pub address_space: Vec<Spanned<Prefix>>,
+    /// Filled by the linker.
+    pub subnets: Vec<SubnetId>,
+    /// A virtual network gateway in this VNet's GatewaySubnet (linker).
+    pub gateways: Vec<GatewayId>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Subnet {
+    pub meta: Meta,
+    pub vnet: Link,
+    pub prefixes: Vec<Spanned<Prefix>>,
+    pub route_table: Option<Link>,
+    pub nsg: Option<Link>,
+    /// Private endpoint / route table network policies etc. are not modelled yet.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub service_endpoints: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Peering {
+    pub meta: Meta,
+    /// The VNet that owns this peering resource.
+    pub local_vnet: Link,
+    pub remote_vnet: Link,
+    pub allow_virtual_network_access: Flag,
+    pub allow_forwarded_traffic: Flag,
+    pub allow_gateway_transit: Flag,
+    pub use_remote_gateways: Flag,
+}
+
+/// How the configuration spells BGP route propagation, so a fix can use the same words.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum PropagationSpelling {
+    /// azurerm 3.x `disable_bgp_route_propagation` (true = off).
+    TerraformDisable,
+    /// azurerm 4.x `bgp_route_propagation_enabled` (true = on).
+    TerraformEnabled,
+    /// ARM `disableBgpRoutePropagation` (true = off).
+    Arm,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct RouteTable {
+    pub meta: Meta,
+    /// Gateway route propagation, `true` = on (Azure's default).
+    pub propagation: Flag,
+    /// Which attribute name the fix should use.
+    pub propagation_spelling: PropagationSpelling,
+    /// Filled by the linker, in declaration order.
+    pub routes: Vec<RouteId>,
+    /// Span where a new inline route could be inserted (end of the table's body), if the
+    /// front end supports inline routes.
+    #[serde(skip)]
+    pub insert_at: Option<Origin>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, PartialOrd, Ord)]
+pub enum NextHopType {
+    VirtualAppliance,
+    VirtualNetworkGateway,
+    VnetLocal,
+    Internet,
+    None,
+}
+
+impl NextHopType {
+    /// Accepts current and classic names, case-insensitively.
+    pub fn parse(s: &str) -> Option<NextHopType> {
+        match s.to_ascii_lowercase().as_str() {
+            "virtualappliance" => Some(NextHopType::VirtualAppliance),
+            "virtualnetworkgateway" | "vpngateway" => Some(NextHopType::VirtualNetworkGateway),
+            "vnetlocal" => Some(NextHopType::VnetLocal),
+            "internet" => Some(NextHopType::Internet),
+            "none" | "null" => Some(NextHopType::None),
+            _ => None,
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NextHopType::VirtualAppliance => "VirtualAppliance",
+            NextHopType::VirtualNetworkGateway => "VirtualNetworkGateway",
+            NextHopType::VnetLocal => "VnetLocal",
+            NextHopType::Internet => "Internet",
+            NextHopType::None => "None",
+        }
+    }
+}
+
+/// A next-hop IP address as the configuration gives it.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum IpRef {
+    Literal {
+        #[serde(serialize_with = "ser_display")]
+        ip: Ipv4Addr,
+    },
+    /// A reference to a firewall's front-end private IP (computed by Azure).
+    FirewallPrivateIp {
+        firewall: Link,
+    },
+    /// A reference to a NIC's private IP (first IP configuration unless named).
+    NicPrivateIp {
+        nic: Link,
+    },
+    /// A reference to a load balancer frontend's private IP.
+    LbFrontendPrivateIp {
+        lb: Link,
+        frontend: Option<String>,
+    },
+    Unknown {
+        reason: String,
+    },
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Route {
+    pub meta: Meta,
+    pub table: Link,
+    pub prefix: Spanned<Prefix>,
+    pub next_hop_type: Spanned<Known<NextHopType>>,
+    pub next_hop_ip: Option<Spanned<IpRef>>,
+    /// `true` for a route block inside the table's own declaration.
+    pub inline: bool,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct DnatRule {
+    pub name: String,
+    pub collection: String,
+    #[serde(skip)]
+    pub origin: Origin,
+    pub sources: Vec<Prefix>,
+    pub destination_addresses: Vec<Prefix>,
+    pub destination_ports: Vec<String>,
+    pub translated_address: Known<String>,
+    pub translated_port: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct NetworkRule {
+    pub name: String,
+    pub collection: String,
+    #[serde(skip)]
+    pub origin: Origin,
+    pub action_allow: bool,
+    pub sources: Vec<Prefix>,
+    pub destinations: Vec<Prefix>,
+    pub destination_ports: Vec<String>,
+    pub protocols: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct AppRule {
+    pub name: String,
+    pub collection: String,
+    #[serde(skip)]
+    pub origin: Origin,
+    pub sources: Vec<Prefix>,
+}
+
+/// Firewall rules, from a policy's rule collection groups or a classic firewall's collections.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct RuleSet {
+    pub dnat: Vec<DnatRule>,
+    pub network: Vec<NetworkRule>,
+    pub application: Vec<AppRule>,
+}
+
+impl RuleSet {
+    pub fn extend(&mut self, other: &RuleSet) {
+        self.dnat.extend(other.dnat.iter().cloned());
+        self.network.extend(other.network.iter().cloned());
+        self.application.extend(other.application.iter().cloned());
+    }
+    pub fn is_empty(&self) -> bool {
+        self.dnat.is_empty() && self.network.is_empty() && self.application.is_empty()
+    }
+}
+
+/// Rules that attach to a policy or a firewall by reference (rule collection group,
+/// classic rule collection).
+#[derive(Clone, Debug, Serialize)]
+pub struct RuleAttachment {
+    pub meta: Meta,
+    /// Either a policy or a firewall.
+    pub policy: Option<Link>,
+    pub firewall: Option<Link>,
+    pub rules: RuleSet,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct FirewallPolicy {
+    pub meta: Meta,
+    pub base_policy: Option<Link>,
+    /// SNAT private ranges; `None` = the default (IANA private ranges).
+    pub private_ranges: Option<Vec<Prefix>>,
+    pub rules: RuleSet,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Firewall {
+    pub meta: Meta,
+    /// Subnet of the first `ip_configuration` (must be `AzureFirewallSubnet`).
+    pub subnet: Option<Link>,
+    /// A private IP written in the configuration (rare; Azure computes it).
+    pub declared_private_ip: Option<Ipv4Addr>,
+    pub public_ips: Vec<Link>,
+    pub management_subnet: Option<Link>,
+    pub policy: Option<Link>,
+    pub private_ranges: Option<Vec<Prefix>>,
+    /// Rules declared inline (classic firewall, ARM properties).
+    pub rules: RuleSet,
+    /// Firewall in a Virtual WAN hub (not analysed).
+    pub in_virtual_hub: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum GatewayKind {
+    Vpn,
+    ExpressRoute,
+    Unknown,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Gateway {
+    pub meta: Meta,
+    pub kind: GatewayKind,
+    /// Subnet of the first IP configuration (must be `GatewaySubnet`).
+    pub subnet: Option<Link>,
+    pub bgp_enabled: bool,
+    pub public_ips: Vec<Link>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct LocalGateway {
+    pub meta: Meta,
+    pub address_space: Vec<Spanned<Prefix>>,
+    pub bgp: bool,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Connection {
+    pub meta: Meta,
+    pub kind: Option<String>,
+    pub gateway: Link,
+    pub local_gateway: Option<Link>,
+    pub bgp: bool,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct PublicIp {
+    pub meta: Meta,
+    pub sku: Option<String>,
+    pub address: Option<Ipv4Addr>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Frontend {
+    pub name: String,
+    #[serde(skip)]
+    pub origin: Origin,
+    pub public_ip: Option<Link>,
+    pub subnet: Option<Link>,
+    pub private_ip: Option<Ipv4Addr>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct LoadBalancer {
+    pub meta: Meta,
+    /// `Standard`, `Basic`, `Gateway`; `None` = not set (azurerm default Basic).
+    pub sku: Option<String>,
+    pub frontends: Vec<Frontend>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct BackendPool {
+    pub meta: Meta,
+    pub lb: Link,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum LbRuleKind {
+    LoadBalancing,
+    InboundNat,
+    Outbound,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct LbRule {
+    pub meta: Meta,
+    pub kind: LbRuleKind,
+    pub lb: Link,
+    pub frontend: Option<String>,
+    pub backend_pools: Vec<Link>,
+    /// Inbound NAT rule bound to NICs by association.
+    pub frontend_port: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct NicIpConfig {
+    pub name: String,
+    #[serde(skip)]
+    pub origin: Origin,
+    pub subnet: Option<Link>,
+    pub private_ip: Option<Ipv4Addr>,
+    pub public_ip: Option<Link>,
+    pub backend_pools: Vec<Link>,
+    pub nat_rules: Vec<Link>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Nic {
+    pub meta: Meta,
+    pub ip_configs: Vec<NicIpConfig>,
+    pub ip_forwarding: Flag,
+    pub nsg: Option<Link>,
+    /// `true` for a scale set's NIC template (one NIC per instance).
+    pub scale_set: bool,
+}
+
+/// A NIC's association made by a separate resource (backend pool, NAT rule, NSG).
+#[derive(Clone, Debug, Serialize)]
+pub struct NicAssociation {
+    pub meta: Meta,
+    pub nic: Link,
+    pub ip_config: Option<String>,
+    pub target: Link,
+    pub kind: NicAssociationKind,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum NicAssociationKind {
+    BackendPool,
+    NatRule,
+    Nsg,
+}
+
+/// A subnet's association made by a separate resource.
+#[derive(Clone, Debug, Serialize)]
+pub struct SubnetAssociation {
+    pub meta: Meta,
+    pub subnet: Link,
+    pub target: Link,
+    pub kind: SubnetAssociationKind,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum SubnetAssociationKind {
+    RouteTable,
+    Nsg,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Vm {
+    pub meta: Meta,
+    pub nics: Vec<Link>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Nsg {
+    pub meta: Meta,
+    pub rule_count: usize,
+}
+
+/// Bastion hosts, application gateways and other things that sit in a subnet.
+#[derive(Clone, Debug, Serialize)]
+pub struct SubnetService {
+    pub meta: Meta,
+    pub kind: String,
+    pub subnet: Option<Link>,
+    pub has_public_frontend: bool,
+}
+
+/// A construct routelint recognises and does not analyse (Virtual WAN routing intent,
+/// Virtual Network Manager connectivity…).
+#[derive(Clone, Debug, Serialize)]
+pub struct NotAnalysed {
+    pub meta: Meta,
+    pub what: String,
+    pub why: String,
+}
+
+/// A value the configuration does not determine, with where and why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct UnknownNote {
+    /// What is unknown ("route `to-fw` next hop IP").
+    pub what: String,
+    pub reason: String,
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+macro_rules! ids {
+    ($($name:ident),*) => {$(
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+        pub struct $name(pub usize);
+    )*};
+}
+ids!(
+    VNetId,
+    SubnetId,
+    PeeringId,
+    RouteTableId,
+    RouteId,
+    FirewallId,
+    GatewayId,
+    NicId,
+    LbId,
+    PublicIpId
+);
+
+/// Everything one root module (Terraform) or one template (ARM) declares.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Model {
+    /// Front end that built it: `terraform` or `arm`.
+    pub front_end: String,
+    /// The root: module directory or template file.
+    pub root: String,
+    pub vnets: Vec<VNet>,
+    pub subnets: Vec<Subnet>,
+    pub peerings: Vec<Peering>,
+    pub route_tables: Vec<RouteTable>,
+    pub routes: Vec<Route>,
+    pub firewalls: Vec<Firewall>,
+    pub firewall_policies: Vec<FirewallPolicy>,
+    pub rule_attachments: Vec<RuleAttachment>,
+    pub gateways: Vec<Gateway>,
+    pub local_gateways: Vec<LocalGateway>,
+    pub connections: Vec<Connection>,
+    pub public_ips: Vec<PublicIp>,
+    pub load_balancers: Vec<LoadBalancer>,
+    pub backend_pools: Vec<BackendPool>,
+    pub lb_rules: Vec<LbRule>,
+    pub nics: Vec<Nic>,
+    pub nic_associations: Vec<NicAssociation>,
+    pub subnet_associations: Vec<SubnetAssociation>,
+    pub vms: Vec<Vm>,
+    pub nsgs: Vec<Nsg>,
+    pub services: Vec<SubnetService>,
+    pub not_analysed: Vec<NotAnalysed>,
+    pub unknowns: Vec<UnknownNote>,
+    /// Filled by the linker: each firewall's resolved front-end private IP.
+    pub firewall_ips: Vec<Option<ResolvedIp>>,
+    /// Filled by the linker: each firewall's effective rules (own + policy + attachments).
+    pub firewall_rules: Vec<RuleSet>,
+}
+
+/// An IP address and whether routelint derived it by convention.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct ResolvedIp {
+    #[serde(serialize_with = "ser_display")]
+    pub ip: Ipv4Addr,
+    /// `true` when derived (first usable host, .4, of the subnet), not declared.
+    pub derived: bool,
+}
+
+/// Well-known subnet names.
+pub mod special {
+    pub const GATEWAY_SUBNET: &str = "GatewaySubnet";
+    pub const FIREWALL_SUBNET: &str = "AzureFirewallSubnet";
+    pub const FIREWALL_MANAGEMENT_SUBNET: &str = "AzureFirewallManagementSubnet";
+    pub const BASTION_SUBNET: &str = "AzureBastionSubnet";
+    pub const ROUTE_SERVER_SUBNET: &str = "RouteServerSubnet";
+
+    /// Subnets that Azure runs services in and that hold no workloads of the user's.
+    pub fn is_infrastructure(name: &str) -> bool {
+        [
+            GATEWAY_SUBNET,
+            FIREWALL_SUBNET,
+            FIREWALL_MANAGEMENT_SUBNET,
+            BASTION_SUBNET,
+            ROUTE_SERVER_SUBNET,
+        ]
+        .iter()
+        .any(|s| s.eq_ignore_ascii_case(name))
+    }
+}
+
+impl Model {
+    pub fn vnet(&self, id: VNetId) -> &VNet {
+        &self.vnets[id.0]
+    }
+    pub fn subnet(&self, id: SubnetId) -> &Subnet {
+        &self.subnets[id.0]
+    }
+    pub fn subnet_vnet(&self, id: SubnetId) -> Option<VNetId> {
+        self.subnets[id.0].vnet.id.map(VNetId)
+    }
+    /// `vnet/subnet`, the name users select subnets by.
+    pub fn subnet_label(&self, id: SubnetId) -> String {
+        let s = &self.subnets[id.0];
+        match s.vnet.id {
+            Some(v) => format!("{}/{}", self.vnets[v].meta.display(), s.meta.display()),
+            None => s.meta.display().to_string(),
+        }
+    }
+    pub fn subnet_name(&self, id: SubnetId) -> &str {
+        self.subnets[id.0].meta.name.as_deref().unwrap_or("")
+    }
+    /// Known IPv4 prefixes of a subnet.
+    pub fn subnet_prefixes(&self, id: SubnetId) -> Vec<Ipv4Net> {
+        self.subnets[id.0]
+            .prefixes
+            .iter()
+            .filter_map(|p| p.value.v4())
+            .collect()
+    }
+    pub fn vnet_prefixes(&self, id: VNetId) -> Vec<Ipv4Net> {
+        self.vnets[id.0]
+            .address_space
+            .iter()
+            .filter_map(|p| p.value.v4())
+            .collect()
+    }
+    /// Finds a subnet by `vnet/subnet` (Azure names), by address, or by a unique subnet name.
+    pub fn find_subnet(&self, sel: &str) -> Vec<SubnetId> {
+        let by_label: Vec<SubnetId> = (0..self.subnets.len())
+            .map(SubnetId)
+            .filter(|&s| {
+                self.subnet_label(s).eq_ignore_ascii_case(sel)
+                    || self.subnets[s.0].meta.key == sel
+                    || self.subnets[s.0].meta.aliases.iter().any(|a| a == sel)
+            })
+            .collect();
+        if !by_label.is_empty() {
+            return by_label;
+        }
+        (0..self.subnets.len())
+            .map(SubnetId)
+            .filter(|&s| {
+                self.subnets[s.0]
+                    .meta
+                    .name
+                    .as_deref()
+                    .is_some_and(|n| n.eq_ignore_ascii_case(sel))
+            })
+            .collect()
+    }
+    /// The subnet of a VNet that contains an address.
+    pub fn subnet_containing(&self, ip: Ipv4Addr) -> Option<SubnetId> {
+        (0..self.subnets.len())
+            .map(SubnetId)
+            .find(|&s| self.subnet_prefixes(s).iter().any(|p| p.contains(&ip)))
+    }
+    /// Subnets whose prefixes overlap a prefix.
+    pub fn subnets_overlapping(&self, net: Ipv4Net) -> Vec<SubnetId> {
+        (0..self.subnets.len())
+            .map(SubnetId)
+            .filter(|&s| {
+                self.subnet_prefixes(s)
+                    .iter()
+                    .any(|p| p.contains(&net) || net.contains(p))
+            })
+            .collect()
+    }
+    pub fn note_unknown(
+        &mut self,
+        what: impl Into<String>,
+        reason: impl Into<String>,
+        origin: Origin,
+    ) {
+        let n = UnknownNote {
+            what: what.into(),
+            reason: reason.into(),
+            origin,
+        };
+        if !self.unknowns.contains(&n) {
+            self.unknowns.push(n);
+        }
+    }
+}

@@ -1,0 +1,154 @@
+//! routelint: a static linter for Azure network infrastructure-as-code.
+//!
+//! Data flows one way:
+//! `discover -> frontend (terraform | arm) -> ir -> analysis -> rules -> report`.
+//! See `ARCHITECTURE.md` for the map and the invariants of each module.
+
+pub mod analysis;
+pub mod config;
+pub mod diag;
+pub mod discover;
+pub mod frontend;
+pub mod ir;
+pub mod report;
+pub mod rules;
+pub mod source;
+
+use config::Config;
+use diag::{codes, Diagnostic, Severity};
+use frontend::terraform::{self, ModuleCache, TfOptions};
+use ir::Model;
+use rayon::prelude::*;
+use source::SourceMap;
+use std::path::PathBuf;
+
+/// What the user asked for, independent of the output format.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    pub terraform: TfOptions,
+    /// `--config FILE`; otherwise `routelint.toml` is searched upwards from each root.
+    pub config: Option<PathBuf>,
+}
+
+/// One unit of analysis: a Terraform root module or an ARM template, with its config.
+pub struct Project {
+    pub model: Model,
+    pub config: Config,
+}
+
+/// Everything a run produced.
+pub struct Outcome {
+    pub sources: SourceMap,
+    pub projects: Vec<Project>,
+    pub diagnostics: Vec<Diagnostic>,
+    /// Some input could not be read or parsed (exit code 2).
+    pub input_error: bool,
+}
+
+impl Outcome {
+    pub fn count(&self, min: Severity) -> usize {
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity >= min && is_finding(d))
+            .count()
+    }
+}
+
+/// Findings are rule diagnostics; parse/eval/unknown notes are not.
+pub fn is_finding(d: &Diagnostic) -> bool {
+    d.code.starts_with("RL")
+}
+
+/// Runs the front ends: discovers units and builds one model per unit.
+pub fn load(paths: &[PathBuf], opts: &Options) -> Outcome {
+    let sources = SourceMap::new();
+    let cache = ModuleCache::new();
+    let units = discover::discover(paths, &cache, &sources);
+    let mut diagnostics = Vec::new();
+    let mut input_error = false;
+    for m in &units.missing {
+        diagnostics.push(Diagnostic::new(
+            codes::PARSE_ERROR,
+            Severity::Error,
+            format!("{}: no such file or directory", m.display()),
+        ));
+        input_error = true;
+    }
+    let explicit_config = match &opts.config {
+        Some(p) => match config::load(p, &sources) {
+            Ok(c) => Some(c),
+            Err(d) => {
+                diagnostics.push(*d);
+                input_error = true;
+                Some(Config::default())
+            }
+        },
+        None => None,
+    };
+    let results: Vec<(Project, Vec<Diagnostic>, bool)> = units
+        .tf_roots
+        .par_iter()
+        .map(|dir| {
+            let mut diags = Vec::new();
+            let mut bad = false;
+            let cfg = match &explicit_config {
+                Some(c) => c.clone(),
+                None => match config::find(dir) {
+                    Some(p) => match config::load(&p, &sources) {
+                        Ok(c) => c,
+                        Err(d) => {
+                            diags.push(*d);
+                            bad = true;
+                            Config::default()
+                        }
+                    },
+                    None => Config::default(),
+                },
+            };
+            let mut tf = opts.terraform.clone();
+            if let Some(d) = &cfg.dir {
+                let mut files: Vec<PathBuf> =
+                    cfg.terraform.var_files.iter().map(|f| d.join(f)).collect();
+                files.append(&mut tf.var_files);
+                tf.var_files = files;
+            }
+            let (model, d) = terraform::load_root(&sources, &cache, dir, &tf);
+            diags.extend(d);
+            (Project { model, config: cfg }, diags, bad)
+        })
+        .collect();
+    let mut projects = Vec::new();
+    for (p, d, bad) in results {
+        projects.push(p);
+        diagnostics.extend(d);
+        input_error |= bad;
+    }
+    diagnostics.extend(cache.take_diagnostics());
+    if diagnostics.iter().any(|d| d.code == codes::PARSE_ERROR) {
+        input_error = true;
+    }
+    Outcome {
+        sources,
+        projects,
+        diagnostics,
+        input_error,
+    }
+}
+
+/// Loads, analyses and runs the rules. Diagnostics come out sorted and deduplicated.
+pub fn check(paths: &[PathBuf], opts: &Options) -> Outcome {
+    let mut out = load(paths, opts);
+    let findings: Vec<Vec<Diagnostic>> = out
+        .projects
+        .par_iter()
+        .map(|p| {
+            let a = analysis::Analysis::new(&p.model, &p.config);
+            rules::run_all(&a)
+        })
+        .collect();
+    for f in findings {
+        out.diagnostics.extend(f);
+    }
+    diag::sort_and_dedup(&mut out.diagnostics, &out.sources);
+    out
+}

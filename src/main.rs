@@ -1,0 +1,456 @@
+//! The `routelint` command line.
+
+use clap::{Parser, Subcommand, ValueEnum};
+use routelint::analysis::routes::Dest;
+use routelint::analysis::trace::Start;
+use routelint::analysis::Analysis;
+use routelint::diag::{Diagnostic, Severity};
+use routelint::frontend::terraform::TfOptions;
+use routelint::ir::{GatewayId, SubnetId};
+use routelint::report;
+use routelint::{is_finding, Options, Outcome};
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Exit codes (documented in the README).
+const EXIT_CLEAN: u8 = 0;
+const EXIT_FINDINGS: u8 = 1;
+const EXIT_ERROR: u8 = 2;
+
+#[derive(Parser)]
+#[command(
+    name = "routelint",
+    version,
+    about = "Static linter for Azure network IaC: every flow must come back the way it went"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum OutFormat {
+    Human,
+    Concise,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq)]
+enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(clap::Args, Clone)]
+struct Input {
+    /// Terraform variable file (after terraform.tfvars and *.auto.tfvars)
+    #[arg(long = "var-file", value_name = "FILE")]
+    var_files: Vec<PathBuf>,
+    /// Terraform variable, NAME=VALUE (applied last)
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    vars: Vec<String>,
+    /// Configuration file (default: routelint.toml found upwards from each path)
+    #[arg(long)]
+    config: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Lint Terraform modules (and, later, ARM templates) under the paths
+    Check {
+        /// Files or directories (default: .)
+        paths: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value = "human")]
+        format: OutFormat,
+        #[arg(long, value_enum, default_value = "auto")]
+        color: Color,
+        /// List every value that could not be known statically
+        #[arg(long, short)]
+        verbose: bool,
+        /// Print nothing but findings
+        #[arg(long, short)]
+        quiet: bool,
+        /// Exit 0 even when there are findings
+        #[arg(long)]
+        exit_zero: bool,
+        #[command(flatten)]
+        input: Input,
+    },
+    /// Print the network model routelint built
+    Model {
+        paths: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value = "human")]
+        format: OutFormat,
+        #[command(flatten)]
+        input: Input,
+    },
+    /// Print a subnet's effective routes
+    Routes {
+        path: PathBuf,
+        /// VNET/SUBNET (Azure names), a subnet name, or its address
+        #[arg(long)]
+        subnet: String,
+        #[command(flatten)]
+        input: Input,
+    },
+    /// Trace a flow hop by hop, forward and back
+    Trace {
+        path: PathBuf,
+        /// ADDR | VNET/SUBNET | onprem | internet
+        #[arg(long)]
+        from: String,
+        /// ADDR | VNET/SUBNET | onprem | internet
+        #[arg(long)]
+        to: String,
+        #[command(flatten)]
+        input: Input,
+    },
+    /// Print a rule's documentation
+    Explain {
+        /// Rule code (RL001) or name
+        rule: String,
+    },
+    /// List the rules
+    Rules,
+}
+
+fn options(input: &Input) -> Result<Options, String> {
+    let mut vars = Vec::new();
+    for v in &input.vars {
+        let Some((k, val)) = v.split_once('=') else {
+            return Err(format!("--var `{v}`: expected NAME=VALUE"));
+        };
+        vars.push((k.trim().to_string(), val.to_string()));
+    }
+    Ok(Options {
+        terraform: TfOptions {
+            var_files: input.var_files.clone(),
+            vars,
+        },
+        config: input.config.clone(),
+    })
+}
+
+fn use_color(c: Color) -> bool {
+    match c {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal(),
+    }
+}
+
+fn usage_error(msg: &str) -> ExitCode {
+    eprintln!("routelint: {msg}");
+    ExitCode::from(EXIT_ERROR)
+}
+
+fn unknown_notes(out: &Outcome, verbose: bool) -> Vec<Diagnostic> {
+    let mut notes = Vec::new();
+    for p in &out.projects {
+        let n = p.model.unknowns.len();
+        if n == 0 {
+            continue;
+        }
+        if verbose {
+            for u in &p.model.unknowns {
+                notes.push(
+                    Diagnostic::new(
+                        routelint::diag::codes::UNKNOWN,
+                        Severity::Info,
+                        format!("{} is not known: {}", u.what, u.reason),
+                    )
+                    .primary(u.origin, "not known statically"),
+                );
+            }
+        } else {
+            notes.push(Diagnostic::new(
+                routelint::diag::codes::UNKNOWN,
+                Severity::Info,
+                format!("{}: {n} value(s) could not be known statically and were not guessed (--verbose lists them)", p.model.root),
+            ));
+        }
+    }
+    notes
+}
+
+fn single_project(out: &Outcome, path: &std::path::Path) -> Result<usize, String> {
+    match out.projects.len() {
+        0 => Err(format!(
+            "no Terraform module found under {}",
+            path.display()
+        )),
+        1 => Ok(0),
+        n => Err(format!(
+            "{} holds {n} root modules; name one of them",
+            path.display()
+        )),
+    }
+}
+
+fn endpoint(a: &Analysis, sel: &str) -> Result<(Option<Start>, Dest, Option<SubnetId>), String> {
+    let m = a.model;
+    let lower = sel.to_ascii_lowercase();
+    if lower == "onprem" || lower == "on-prem" {
+        let g = (0..m.gateways.len())
+            .map(GatewayId)
+            .next()
+            .ok_or("the model has no virtual network gateway")?;
+        let op = routelint::analysis::routes::onprem_of(m, g, &a.config.onprem_prefixes());
+        let d = op
+            .prefixes
+            .first()
+            .map(|(p, _)| Dest::Net(*p))
+            .unwrap_or(Dest::OnPremUnknown);
+        return Ok((Some(Start::OnPrem(g)), d, None));
+    }
+    if lower == "internet" {
+        return Ok((None, Dest::Net(Default::default()), None));
+    }
+    if let Ok(ip) = sel.parse::<std::net::Ipv4Addr>() {
+        let net = ipnet::Ipv4Net::new(ip, 32).map_err(|e| e.to_string())?;
+        let s = m.subnet_containing(ip);
+        return Ok((s.map(Start::Subnet), Dest::Net(net), s));
+    }
+    if let Ok(net) = sel.parse::<ipnet::Ipv4Net>() {
+        let s = m.subnets_overlapping(net).into_iter().next();
+        return Ok((s.map(Start::Subnet), Dest::Net(net), s));
+    }
+    let found = m.find_subnet(sel);
+    match found.as_slice() {
+        [s] => {
+            let p = m
+                .subnet_prefixes(*s)
+                .into_iter()
+                .next()
+                .ok_or_else(|| format!("the prefix of `{sel}` is not known"))?;
+            Ok((Some(Start::Subnet(*s)), Dest::Net(p), Some(*s)))
+        }
+        [] => Err(format!("no subnet `{sel}` (use VNET/SUBNET)")),
+        _ => Err(format!("`{sel}` matches several subnets (use VNET/SUBNET)")),
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Check {
+            paths,
+            format,
+            color,
+            verbose,
+            quiet,
+            exit_zero,
+            input,
+        } => {
+            let opts = match options(&input) {
+                Ok(o) => o,
+                Err(e) => return usage_error(&e),
+            };
+            let paths = if paths.is_empty() {
+                vec![PathBuf::from(".")]
+            } else {
+                paths
+            };
+            let mut out = routelint::check(&paths, &opts);
+            let mut diags = out.diagnostics.clone();
+            if !quiet {
+                diags.extend(unknown_notes(&out, verbose));
+            } else {
+                diags.retain(|d| is_finding(d) || d.severity == Severity::Error);
+            }
+            routelint::diag::sort_and_dedup(&mut diags, &out.sources);
+            let text = match format {
+                OutFormat::Human => {
+                    let mut t = report::human::render(&diags, &out.sources, use_color(color), 100);
+                    if !quiet {
+                        let e = diags
+                            .iter()
+                            .filter(|d| is_finding(d) && d.severity == Severity::Error)
+                            .count();
+                        let w = diags
+                            .iter()
+                            .filter(|d| is_finding(d) && d.severity == Severity::Warning)
+                            .count();
+                        t.push_str(&format!(
+                            "routelint: {} module(s) checked, {e} error(s), {w} warning(s)\n",
+                            out.projects.len()
+                        ));
+                    }
+                    t
+                }
+                OutFormat::Concise => report::concise(&diags, &out.sources),
+                OutFormat::Json => report::json::render(&diags, &out.sources),
+            };
+            let _ = std::io::stdout().write_all(text.as_bytes());
+            out.diagnostics = diags;
+            if out.input_error {
+                return ExitCode::from(EXIT_ERROR);
+            }
+            if !exit_zero && out.count(Severity::Error) > 0 {
+                return ExitCode::from(EXIT_FINDINGS);
+            }
+            ExitCode::from(EXIT_CLEAN)
+        }
+        Command::Model {
+            paths,
+            format,
+            input,
+        } => {
+            let opts = match options(&input) {
+                Ok(o) => o,
+                Err(e) => return usage_error(&e),
+            };
+            let paths = if paths.is_empty() {
+                vec![PathBuf::from(".")]
+            } else {
+                paths
+            };
+            let out = routelint::load(&paths, &opts);
+            let errors: Vec<Diagnostic> = out
+                .diagnostics
+                .iter()
+                .filter(|d| d.severity >= Severity::Warning)
+                .cloned()
+                .collect();
+            if !errors.is_empty() {
+                eprint!(
+                    "{}",
+                    report::human::render(&errors, &out.sources, false, 100)
+                );
+            }
+            match format {
+                OutFormat::Json => {
+                    let models: Vec<serde_json::Value> = out
+                        .projects
+                        .iter()
+                        .map(|p| {
+                            report::model::json(&Analysis::new(&p.model, &p.config), &out.sources)
+                        })
+                        .collect();
+                    println!(
+                        "{}",
+                        serde_json::to_string_pretty(&models).unwrap_or_default()
+                    );
+                }
+                _ => {
+                    for p in &out.projects {
+                        print!(
+                            "{}",
+                            report::model::human(&Analysis::new(&p.model, &p.config), &out.sources)
+                        );
+                        println!();
+                    }
+                }
+            }
+            if out.input_error {
+                ExitCode::from(EXIT_ERROR)
+            } else {
+                ExitCode::from(EXIT_CLEAN)
+            }
+        }
+        Command::Routes {
+            path,
+            subnet,
+            input,
+        } => {
+            let opts = match options(&input) {
+                Ok(o) => o,
+                Err(e) => return usage_error(&e),
+            };
+            let out = routelint::load(std::slice::from_ref(&path), &opts);
+            let i = match single_project(&out, &path) {
+                Ok(i) => i,
+                Err(e) => return usage_error(&e),
+            };
+            let p = &out.projects[i];
+            let a = Analysis::new(&p.model, &p.config);
+            let found = p.model.find_subnet(&subnet);
+            let s = match found.as_slice() {
+                [s] => *s,
+                [] => return usage_error(&format!("no subnet `{subnet}` (use VNET/SUBNET)")),
+                _ => {
+                    return usage_error(&format!(
+                        "`{subnet}` matches several subnets (use VNET/SUBNET)"
+                    ))
+                }
+            };
+            match a.table(s) {
+                Some(t) => {
+                    print!("{}", report::model::routes(&a, t, &out.sources));
+                    ExitCode::from(EXIT_CLEAN)
+                }
+                None => usage_error(&format!("the VNet of `{subnet}` is not known")),
+            }
+        }
+        Command::Trace {
+            path,
+            from,
+            to,
+            input,
+        } => {
+            let opts = match options(&input) {
+                Ok(o) => o,
+                Err(e) => return usage_error(&e),
+            };
+            let out = routelint::load(std::slice::from_ref(&path), &opts);
+            let i = match single_project(&out, &path) {
+                Ok(i) => i,
+                Err(e) => return usage_error(&e),
+            };
+            let p = &out.projects[i];
+            let a = Analysis::new(&p.model, &p.config);
+            let (from_start, from_addr, _) = match endpoint(&a, &from) {
+                Ok(x) => x,
+                Err(e) => return usage_error(&e),
+            };
+            let (_, to_addr, to_subnet) = match endpoint(&a, &to) {
+                Ok(x) => x,
+                Err(e) => return usage_error(&e),
+            };
+            let start =
+                match from_start {
+                    Some(s) => s,
+                    None => {
+                        // From the Internet: through a DNAT rule to the target, else a public frontend.
+                        let dnat = a.dnat_flows().into_iter().find(|f| match to_addr {
+                            Dest::Net(n) => n.contains(&f.target) || f.target.contains(&n),
+                            _ => false,
+                        });
+                        match (dnat, to_subnet) {
+                            (Some(f), _) => Start::Dnat(f.firewall),
+                            (None, Some(s)) if a.public_ingress().iter().any(|(_, x)| *x == s) => {
+                                Start::Public(s)
+                            }
+                            _ => return usage_error(
+                                "nothing in the model takes Internet traffic to that destination",
+                            ),
+                        }
+                    }
+                };
+            let tw = a.two_way(start, from_addr, to_addr);
+            print!("{}", report::model::trace(&a, &tw, &out.sources));
+            ExitCode::from(EXIT_CLEAN)
+        }
+        Command::Explain { rule } => match routelint::rules::find(&rule) {
+            Some(r) => {
+                print!("{}", r.meta.doc);
+                ExitCode::from(EXIT_CLEAN)
+            }
+            None => usage_error(&format!("no rule `{rule}` (see `routelint rules`)")),
+        },
+        Command::Rules => {
+            for r in routelint::rules::all() {
+                println!(
+                    "{}  {:40} {:8} {}",
+                    r.meta.code,
+                    r.meta.name,
+                    r.meta.severity.as_str(),
+                    r.meta.summary
+                );
+            }
+            ExitCode::from(EXIT_CLEAN)
+        }
+    }
+}

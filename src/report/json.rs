@@ -1,0 +1,80 @@
+//! The JSON format (schema version 1), documented in the README:
+//!
+//! ```json
+//! {"version": 1, "tool": {"name": "routelint", "version": "0.1.0"},
+//!  "diagnostics": [{"code": "RL001", "name": "return-path-bypasses-firewall",
+//!    "severity": "error", "message": "…", "notes": ["…"], "subject": "…",
+//!    "location": {"file": "main.tf", "line": 3, "column": 1, "end_line": 3,
+//!                 "end_column": 9, "offset": 40, "length": 8},
+//!    "related": [{"message": "…", "location": {…}}],
+//!    "help": "…", "fix": {"title": "…", "applicability": "unsafe",
+//!                         "edits": [{"location": {…}, "text": "…"}]}}],
+//!  "summary": {"error": 1, "warning": 0, "info": 2}}
+//! ```
+
+use crate::diag::{Diagnostic, Severity};
+use crate::source::{Origin, SourceMap};
+use serde_json::{json, Value};
+
+pub const SCHEMA_VERSION: u32 = 1;
+
+pub fn location(o: Origin, sources: &SourceMap) -> Value {
+    let f = sources.get(o.file);
+    let a = f.line_col(o.start);
+    let b = f.line_col(o.end);
+    json!({
+        "file": f.display,
+        "line": a.line,
+        "column": a.col,
+        "end_line": b.line,
+        "end_column": b.col,
+        "offset": o.start,
+        "length": o.len(),
+    })
+}
+
+pub fn diagnostic(d: &Diagnostic, sources: &SourceMap) -> Value {
+    let loc = d
+        .primary_origin()
+        .map(|o| location(o, sources))
+        .or_else(|| d.file.map(|f| json!({"file": sources.get(f).display})))
+        .unwrap_or(Value::Null);
+    let primary = d.primary_label().cloned();
+    let related: Vec<Value> = d
+        .labels
+        .iter()
+        .filter(|l| Some(*l) != primary.as_ref())
+        .map(|l| json!({"message": l.message, "location": location(l.origin, sources)}))
+        .collect();
+    let fix = d.fix.as_ref().map(|f| {
+        json!({
+            "title": f.title,
+            "applicability": f.applicability,
+            "edits": f.edits.iter().map(|e| json!({"location": location(e.origin, sources), "text": e.text})).collect::<Vec<_>>(),
+        })
+    });
+    json!({
+        "code": d.code,
+        "name": d.name,
+        "severity": d.severity,
+        "message": d.message,
+        "label": primary.map(|l| l.message),
+        "notes": d.notes,
+        "subject": d.subject,
+        "location": loc,
+        "related": related,
+        "help": d.help,
+        "fix": fix,
+    })
+}
+
+pub fn render(diags: &[Diagnostic], sources: &SourceMap) -> String {
+    let count = |s: Severity| diags.iter().filter(|d| d.severity == s).count();
+    let v = json!({
+        "version": SCHEMA_VERSION,
+        "tool": {"name": "routelint", "version": env!("CARGO_PKG_VERSION")},
+        "diagnostics": diags.iter().map(|d| diagnostic(d, sources)).collect::<Vec<_>>(),
+        "summary": {"error": count(Severity::Error), "warning": count(Severity::Warning), "info": count(Severity::Info)},
+    });
+    serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
+}

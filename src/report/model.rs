@@ -1,0 +1,551 @@
+//! `routelint model`: what routelint understood, as a human summary or JSON.
+
+use crate::analysis::routes::{State, Table};
+use crate::analysis::Analysis;
+use crate::ir::*;
+use crate::source::SourceMap;
+use std::fmt::Write;
+
+fn prefixes(p: &[Spanned<Prefix>]) -> String {
+    if p.is_empty() {
+        return "(none)".into();
+    }
+    p.iter()
+        .map(|x| x.value.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn flag(f: &Flag) -> String {
+    match &f.value {
+        Known::Known(b) => b.to_string(),
+        Known::Unknown(_) => "unknown".into(),
+    }
+}
+
+fn link_name<T>(l: &Option<Link>, items: &[T], meta: fn(&T) -> &Meta) -> String {
+    match l {
+        None => "-".into(),
+        Some(l) => match l.id {
+            Some(i) => meta(&items[i]).display().to_string(),
+            None => match &l.target {
+                Target::Unknown(r) => format!("(unknown: {r})"),
+                t => format!(
+                    "(unresolved: {})",
+                    serde_json::to_string(t).unwrap_or_default()
+                ),
+            },
+        },
+    }
+}
+
+/// The human summary of one model.
+pub fn human(a: &Analysis, sources: &SourceMap) -> String {
+    let m = a.model;
+    let mut o = String::new();
+    let at = |origin: crate::source::Origin| sources.file_line(origin);
+    let _ = writeln!(
+        o,
+        "{} {}",
+        if m.front_end == "terraform" {
+            "Terraform root"
+        } else {
+            "ARM template"
+        },
+        m.root
+    );
+    let _ = writeln!(o, "\nVNets");
+    for (vi, v) in m.vnets.iter().enumerate() {
+        let _ = writeln!(
+            o,
+            "  {}  {}  [{}]",
+            v.meta.display(),
+            prefixes(&v.address_space),
+            at(v.meta.origin)
+        );
+        for s in &v.subnets {
+            let sub = &m.subnets[s.0];
+            let rt = link_name(&sub.route_table, &m.route_tables, |x| &x.meta);
+            let nsg = link_name(&sub.nsg, &m.nsgs, |x| &x.meta);
+            let _ = writeln!(
+                o,
+                "    {}  {}  route table: {rt}  nsg: {nsg}",
+                sub.meta.display(),
+                prefixes(&sub.prefixes)
+            );
+        }
+        let _ = vi;
+    }
+    let orphans: Vec<&Subnet> = m.subnets.iter().filter(|s| s.vnet.id.is_none()).collect();
+    if !orphans.is_empty() {
+        let _ = writeln!(o, "  (subnets whose VNet is not declared)");
+        for s in orphans {
+            let _ = writeln!(
+                o,
+                "    {}  {}  [{}]",
+                s.meta.display(),
+                prefixes(&s.prefixes),
+                at(s.meta.origin)
+            );
+        }
+    }
+    if !m.peerings.is_empty() {
+        let _ = writeln!(o, "\nPeerings");
+        for p in &m.peerings {
+            let l = link_name(&Some(p.local_vnet.clone()), &m.vnets, |x| &x.meta);
+            let r = link_name(&Some(p.remote_vnet.clone()), &m.vnets, |x| &x.meta);
+            let _ = writeln!(
+                o,
+                "  {}: {l} -> {r}  access={} forwarded={} gateway_transit={} use_remote_gateways={}",
+                p.meta.display(),
+                flag(&p.allow_virtual_network_access),
+                flag(&p.allow_forwarded_traffic),
+                flag(&p.allow_gateway_transit),
+                flag(&p.use_remote_gateways)
+            );
+        }
+    }
+    if !m.route_tables.is_empty() {
+        let _ = writeln!(o, "\nRoute tables");
+        for (ti, t) in m.route_tables.iter().enumerate() {
+            let users: Vec<String> = (0..m.subnets.len())
+                .filter(|&s| m.subnets[s].route_table.as_ref().and_then(|l| l.id) == Some(ti))
+                .map(|s| m.subnet_label(SubnetId(s)))
+                .collect();
+            let prop = match t.propagation.get() {
+                Some(true) => "propagation on",
+                Some(false) => "propagation off",
+                None => "propagation unknown",
+            };
+            let _ = writeln!(
+                o,
+                "  {} ({prop})  subnets: {}  [{}]",
+                t.meta.display(),
+                if users.is_empty() {
+                    "-".into()
+                } else {
+                    users.join(", ")
+                },
+                at(t.meta.origin)
+            );
+            for r in &t.routes {
+                let r = &m.routes[r.0];
+                let hop = match &r.next_hop_type.value {
+                    Known::Known(NextHopType::VirtualAppliance) => {
+                        let ap = crate::analysis::routes::appliance_of(
+                            m,
+                            r.next_hop_ip.as_ref().map(|s| &s.value),
+                        );
+                        a.hop_text(&crate::analysis::routes::NextHop::Appliance(ap))
+                    }
+                    Known::Known(t) => t.as_str().to_string(),
+                    Known::Unknown(w) => format!("(unknown: {w})"),
+                };
+                let prefix = match &r.prefix.value {
+                    Prefix::Unknown(w) => format!("(unknown: {w})"),
+                    p => p.to_string(),
+                };
+                let _ = writeln!(
+                    o,
+                    "    {}: {prefix} -> {hop}  [{}]",
+                    r.meta.display(),
+                    at(r.meta.origin)
+                );
+            }
+        }
+    }
+    if !m.firewalls.is_empty() {
+        let _ = writeln!(o, "\nFirewalls");
+        for (i, f) in m.firewalls.iter().enumerate() {
+            let subnet = f
+                .subnet
+                .as_ref()
+                .and_then(|l| l.id)
+                .map(|s| m.subnet_label(SubnetId(s)))
+                .unwrap_or_else(|| "(unknown)".into());
+            let ip = match m.firewall_ips.get(i).copied().flatten() {
+                Some(r) if r.derived => {
+                    format!("{} (derived: first usable host of its subnet)", r.ip)
+                }
+                Some(r) => r.ip.to_string(),
+                None => "(unknown)".into(),
+            };
+            let rules = &m.firewall_rules[i];
+            let _ = writeln!(
+                o,
+                "  {}  subnet: {subnet}  private IP: {ip}  public IPs: {}  rules: {} DNAT, {} network, {} application  [{}]",
+                f.meta.display(),
+                f.public_ips.len(),
+                rules.dnat.len(),
+                rules.network.len(),
+                rules.application.len(),
+                at(f.meta.origin)
+            );
+            for d in &rules.dnat {
+                let _ = writeln!(
+                    o,
+                    "    DNAT {}: {} {} -> {}",
+                    d.name,
+                    d.destination_addresses
+                        .iter()
+                        .map(|p| p.to_string())
+                        .collect::<Vec<_>>()
+                        .join(","),
+                    d.destination_ports.join(","),
+                    match &d.translated_address {
+                        Known::Known(s) => s.clone(),
+                        Known::Unknown(_) => "(unknown)".into(),
+                    }
+                );
+            }
+        }
+    }
+    if !m.gateways.is_empty() {
+        let _ = writeln!(o, "\nGateways");
+        for (gi, g) in m.gateways.iter().enumerate() {
+            let v = g
+                .subnet
+                .as_ref()
+                .and_then(|l| l.id)
+                .and_then(|s| m.subnet_vnet(SubnetId(s)))
+                .map(|v| m.vnets[v.0].meta.display().to_string())
+                .unwrap_or_else(|| "(unknown VNet)".into());
+            let op =
+                crate::analysis::routes::onprem_of(m, GatewayId(gi), &a.config.onprem_prefixes());
+            let mut ps: Vec<String> = op.prefixes.iter().map(|(p, _)| p.to_string()).collect();
+            if op.unknown {
+                ps.push("(learned by BGP, not declared)".into());
+            }
+            let _ = writeln!(
+                o,
+                "  {}  {:?}  in {v}  on-prem: {}  [{}]",
+                g.meta.display(),
+                g.kind,
+                ps.join(", "),
+                at(g.meta.origin)
+            );
+        }
+    }
+    if !m.local_gateways.is_empty() {
+        let _ = writeln!(o, "\nLocal network gateways (on-prem)");
+        for l in &m.local_gateways {
+            let _ = writeln!(
+                o,
+                "  {}  {}  [{}]",
+                l.meta.display(),
+                prefixes(&l.address_space),
+                at(l.meta.origin)
+            );
+        }
+    }
+    if !m.load_balancers.is_empty() {
+        let _ = writeln!(o, "\nLoad balancers");
+        for l in &m.load_balancers {
+            let fes: Vec<String> = l
+                .frontends
+                .iter()
+                .map(|f| {
+                    if f.public_ip.is_some() {
+                        format!("{} (public)", f.name)
+                    } else {
+                        format!(
+                            "{} (internal{})",
+                            f.name,
+                            f.private_ip.map(|i| format!(" {i}")).unwrap_or_default()
+                        )
+                    }
+                })
+                .collect();
+            let _ = writeln!(
+                o,
+                "  {}  sku {}  frontends: {}  [{}]",
+                l.meta.display(),
+                l.sku.as_deref().unwrap_or("(default)"),
+                fes.join(", "),
+                at(l.meta.origin)
+            );
+        }
+    }
+    if !m.nics.is_empty() {
+        let _ = writeln!(o, "\nNICs");
+        for n in &m.nics {
+            for c in &n.ip_configs {
+                let s = c
+                    .subnet
+                    .as_ref()
+                    .and_then(|l| l.id)
+                    .map(|s| m.subnet_label(SubnetId(s)))
+                    .unwrap_or_else(|| "(unknown subnet)".into());
+                let _ = writeln!(
+                    o,
+                    "  {}/{}  {s}  {}  ip forwarding {}{}{}",
+                    n.meta.display(),
+                    c.name,
+                    c.private_ip
+                        .map(|i| i.to_string())
+                        .unwrap_or_else(|| "(dynamic)".into()),
+                    flag(&n.ip_forwarding),
+                    if c.public_ip.is_some() {
+                        "  public IP"
+                    } else {
+                        ""
+                    },
+                    if c.backend_pools.is_empty() {
+                        String::new()
+                    } else {
+                        format!("  backend pools: {}", c.backend_pools.len())
+                    }
+                );
+            }
+        }
+    }
+    if !m.not_analysed.is_empty() {
+        let _ = writeln!(o, "\nNot analysed");
+        for n in &m.not_analysed {
+            let _ = writeln!(
+                o,
+                "  {} `{}`: {}  [{}]",
+                n.what,
+                n.meta.display(),
+                n.why,
+                at(n.meta.origin)
+            );
+        }
+    }
+    if !m.unknowns.is_empty() {
+        let _ = writeln!(o, "\nUnknowns");
+        for u in &m.unknowns {
+            let _ = writeln!(
+                o,
+                "  {}: {}: {}",
+                sources.position(u.origin),
+                u.what,
+                u.reason
+            );
+        }
+    }
+    o
+}
+
+/// The JSON form: the IR itself plus resolved names and positions.
+pub fn json(a: &Analysis, sources: &SourceMap) -> serde_json::Value {
+    let m = a.model;
+    let mut v = serde_json::to_value(m).unwrap_or_default();
+    if let Some(obj) = v.as_object_mut() {
+        let unknowns: Vec<serde_json::Value> = m
+            .unknowns
+            .iter()
+            .map(|u| serde_json::json!({"what": u.what, "reason": u.reason, "at": sources.position(u.origin)}))
+            .collect();
+        obj.insert("unknowns".into(), serde_json::Value::Array(unknowns));
+        let subnets: Vec<serde_json::Value> = (0..m.subnets.len())
+            .map(|s| serde_json::json!({"label": m.subnet_label(SubnetId(s)), "at": sources.position(m.subnets[s].meta.origin)}))
+            .collect();
+        obj.insert("subnet_labels".into(), serde_json::Value::Array(subnets));
+    }
+    v
+}
+
+/// `routelint routes`: the effective routes of a subnet.
+pub fn routes(a: &Analysis, t: &Table, sources: &SourceMap) -> String {
+    let m = a.model;
+    let mut o = String::new();
+    let rt = t
+        .route_table
+        .map(|r| m.route_tables[r.0].meta.display().to_string());
+    let prop = match t.propagation {
+        Some(true) => "propagation on",
+        Some(false) => "propagation off",
+        None => "propagation unknown",
+    };
+    let _ = writeln!(
+        o,
+        "Effective routes of {} ({})",
+        m.subnet_label(t.subnet),
+        match rt {
+            Some(n) => format!("route table {n}, {prop}"),
+            None => "no route table".into(),
+        }
+    );
+    let mut rows: Vec<[String; 4]> = vec![[
+        "prefix".into(),
+        "next hop".into(),
+        "source".into(),
+        "state".into(),
+    ]];
+    for r in &t.routes {
+        let src = match r.source {
+            crate::analysis::routes::Source::System => "system".to_string(),
+            crate::analysis::routes::Source::Peering => format!(
+                "peering {}",
+                r.peering
+                    .map(|p| m.peerings[p.0].meta.display().to_string())
+                    .unwrap_or_default()
+            ),
+            crate::analysis::routes::Source::Gateway => match r.origin {
+                Some(o) if r.prefix != crate::analysis::routes::RoutePrefix::OnPremUnknown => {
+                    format!("gateway ({})", sources.file_line(o))
+                }
+                _ => "gateway (learned)".to_string(),
+            },
+            crate::analysis::routes::Source::User => match r.route {
+                Some(rid) => format!(
+                    "user `{}` {}",
+                    m.routes[rid.0].meta.display(),
+                    sources.file_line(m.routes[rid.0].meta.origin)
+                ),
+                None => "user".into(),
+            },
+        };
+        let state = match &r.state {
+            State::Active => "active".to_string(),
+            State::Invalid(w) => format!("invalid ({w})"),
+        };
+        rows.push([r.prefix.to_string(), a.hop_text(&r.next_hop), src, state]);
+    }
+    let widths: Vec<usize> = (0..4)
+        .map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
+        .collect();
+    for r in rows {
+        let line: Vec<String> = (0..4)
+            .map(|i| {
+                if i == 3 {
+                    r[i].clone()
+                } else {
+                    format!("{:w$}", r[i], w = widths[i])
+                }
+            })
+            .collect();
+        let _ = writeln!(o, "  {}", line.join("  ").trim_end());
+    }
+    o
+}
+
+fn trace_lines(
+    a: &Analysis,
+    t: &crate::analysis::trace::Trace,
+    sources: &SourceMap,
+    o: &mut String,
+) {
+    use crate::analysis::trace::{SessionKind, Step, Verdict};
+    let m = a.model;
+    let mut n = 0;
+    let mut rows: Vec<(String, String, String)> = Vec::new();
+    for s in &t.steps {
+        match s {
+            Step::Enter { at } => rows.push((at.clone(), "enters".into(), String::new())),
+            Step::Route {
+                subnet,
+                route,
+                summary,
+            } => {
+                let r = a.table(*subnet).map(|t| &t.routes[*route]);
+                let src = match r.and_then(|r| r.route) {
+                    Some(rid) => format!(
+                        "{} (`{}`)",
+                        sources.file_line(m.routes[rid.0].prefix.origin),
+                        m.routes[rid.0].meta.display()
+                    ),
+                    None => match r.map(|r| r.source) {
+                        Some(crate::analysis::routes::Source::Gateway) => "(gateway route)".into(),
+                        Some(crate::analysis::routes::Source::Peering) => "(peering route)".into(),
+                        _ => "(system route)".into(),
+                    },
+                };
+                rows.push((m.subnet_label(*subnet), format!("route {summary}"), src));
+            }
+            Step::Session { device, kind } => {
+                let k = match kind {
+                    SessionKind::Created => "stateful: session created",
+                    SessionKind::Matched => "stateful: session matched",
+                    SessionKind::Missing => "stateful: NO session, drops the packet",
+                };
+                rows.push((a.device_name(*device), k.into(), String::new()));
+            }
+            Step::Nat { device, text } => {
+                rows.push((a.device_name(*device), text.clone(), String::new()))
+            }
+            Step::Transit { text, .. } => rows.push((String::new(), text.clone(), String::new())),
+        }
+    }
+    match &t.verdict {
+        Verdict::Delivered(s) => rows.push((m.subnet_label(*s), "delivered".into(), String::new())),
+        Verdict::ExitsOnPrem(g) => rows.push((
+            m.gateways[g.0].meta.display().to_string(),
+            "exits to on-prem".into(),
+            String::new(),
+        )),
+        Verdict::ExitsInternet => rows.push((
+            "Internet".into(),
+            "exits to the Internet".into(),
+            String::new(),
+        )),
+        Verdict::Dropped(w, at) => rows.push((
+            "dropped".into(),
+            w.clone(),
+            at.map(|o| sources.file_line(o)).unwrap_or_default(),
+        )),
+        Verdict::NoSession(_) => {}
+        Verdict::Loop => rows.push((
+            "loop".into(),
+            "the packet returns to a hop it passed".into(),
+            String::new(),
+        )),
+        Verdict::Unknown(w) => rows.push(("unknown".into(), w.clone(), String::new())),
+    }
+    let w = rows.iter().map(|r| r.0.chars().count()).max().unwrap_or(0);
+    for (a1, b, c) in rows {
+        n += 1;
+        let line = format!("  {n} {a1:w$}  {b}  {c}");
+        let _ = writeln!(o, "{}", line.trim_end());
+    }
+}
+
+/// `routelint trace`: both directions hop by hop, then the verdict.
+pub fn trace(a: &Analysis, tw: &crate::analysis::trace::TwoWay, sources: &SourceMap) -> String {
+    use crate::analysis::trace::FlowVerdict;
+    let mut o = String::new();
+    let _ = writeln!(o, "forward  {} -> {}", tw.forward.src, tw.forward.dst);
+    trace_lines(a, &tw.forward, sources, &mut o);
+    if let Some(r) = &tw.reverse {
+        let _ = writeln!(o, "return   {} -> {}", r.src, r.dst);
+        trace_lines(a, r, sources, &mut o);
+    }
+    let v = match tw.verdict() {
+        FlowVerdict::Ok => {
+            let devs: Vec<String> = tw
+                .forward
+                .devices
+                .iter()
+                .map(|d| a.device_name(*d))
+                .collect();
+            if devs.is_empty() {
+                "OK: both directions arrive".to_string()
+            } else {
+                format!("OK: both directions pass {}", devs.join(", "))
+            }
+        }
+        FlowVerdict::Broken => "BROKEN: the forward direction does not arrive".into(),
+        FlowVerdict::ReturnBroken => "BROKEN: the reply does not come back".into(),
+        FlowVerdict::Asymmetric => {
+            let skipped: Vec<String> = tw
+                .skipped_devices()
+                .iter()
+                .map(|d| a.device_name(*d))
+                .collect();
+            match tw.reverse.as_ref().map(|r| &r.verdict) {
+                Some(crate::analysis::trace::Verdict::NoSession(d)) => format!(
+                    "ASYMMETRIC: {} holds no session for the reply and drops it; TCP fails",
+                    a.device_name(*d)
+                ),
+                _ => format!(
+                    "ASYMMETRIC: {} holds a session the reply never reaches; TCP fails",
+                    skipped.join(", ")
+                ),
+            }
+        }
+        FlowVerdict::Unknown(w) => format!("UNKNOWN: {w}"),
+    };
+    let _ = writeln!(o, "verdict  {v}");
+    o
+}

@@ -1,0 +1,352 @@
+//! RL001 `return-path-bypasses-firewall`: an on-prem <-> Azure flow crosses a stateful
+//! firewall in one direction only (seed case 3), or different firewalls each way.
+
+use super::{fix, text, RuleMeta};
+use crate::analysis::flows::OnPremFlow;
+use crate::analysis::routes::{Dest, NextHop, RoutePrefix, Source};
+use crate::analysis::trace::{Device, FlowVerdict, Step, Trace, TwoWay};
+use crate::analysis::Analysis;
+use crate::diag::{Diagnostic, Severity};
+use crate::ir::*;
+use crate::source::Origin;
+
+pub const META: RuleMeta = RuleMeta {
+    code: "RL001",
+    name: "return-path-bypasses-firewall",
+    severity: Severity::Error,
+    summary: "an on-prem <-> Azure flow passes a stateful firewall in one direction only",
+    doc: include_str!("../../rules/RL001.md"),
+};
+
+/// The first route step of a trace taken in a given subnet.
+fn route_in(t: &Trace, subnet: Option<SubnetId>) -> Option<(SubnetId, usize)> {
+    t.steps.iter().find_map(|s| match s {
+        Step::Route {
+            subnet: x, route, ..
+        } if subnet.is_none_or(|y| y == *x) => Some((*x, *route)),
+        _ => None,
+    })
+}
+
+/// The first user route in a trace that sends the packet to `d`.
+fn route_to_device(a: &Analysis, t: &Trace, d: Device) -> Option<(SubnetId, usize)> {
+    t.steps.iter().find_map(|s| match s {
+        Step::Route { subnet, route, .. } => {
+            let r = &a.table(*subnet)?.routes[*route];
+            match &r.next_hop {
+                NextHop::Appliance(x) if a.device_of(x).ok() == Some(d) => Some((*subnet, *route)),
+                _ => None,
+            }
+        }
+        _ => None,
+    })
+}
+
+fn firewalls(tw: &TwoWay) -> Vec<Device> {
+    tw.forward.devices.clone()
+}
+
+fn is_problem(v: &FlowVerdict, tw: &TwoWay) -> bool {
+    match v {
+        FlowVerdict::Asymmetric => true,
+        FlowVerdict::ReturnBroken => !tw.forward.devices.is_empty(),
+        _ => false,
+    }
+}
+
+pub fn check(a: &Analysis) -> Vec<Diagnostic> {
+    let mut out: Vec<Diagnostic> = Vec::new();
+    let mut seen: Vec<(SubnetId, String)> = Vec::new();
+    for f in a.onprem_flows() {
+        let vin = f.inbound.verdict();
+        let vout = f.outbound.verdict();
+        if !is_problem(&vin, &f.inbound) && !is_problem(&vout, &f.outbound) {
+            continue;
+        }
+        if let Some(d) = diagnose(a, &f) {
+            let key = (
+                f.subnet,
+                d.message.clone() + &d.notes.first().cloned().unwrap_or_default(),
+            );
+            if !seen.contains(&key) {
+                seen.push(key);
+                out.push(d);
+            }
+        }
+    }
+    out
+}
+
+fn gw_subnet(a: &Analysis, g: GatewayId) -> Option<SubnetId> {
+    a.model.gateways[g.0].subnet.as_ref()?.id.map(SubnetId)
+}
+
+fn prefix_text(d: Dest) -> String {
+    match d {
+        Dest::Net(n) => n.to_string(),
+        Dest::OnPremUnknown => "0.0.0.0/0".into(),
+    }
+}
+
+fn diagnose(a: &Analysis, f: &OnPremFlow) -> Option<Diagnostic> {
+    let m = a.model;
+    let in_fw = firewalls(&f.inbound);
+    let out_fw = firewalls(&f.outbound);
+    let gws = gw_subnet(a, f.gateway);
+    let gw_name = m.gateways[f.gateway.0].meta.display().to_string();
+    let flow_line = format!(
+        "{} <-> {}",
+        text::onprem(f.onprem),
+        text::subnet(a, f.subnet)
+    );
+    let onprem_subject = match f.onprem {
+        Dest::Net(n) => n.to_string(),
+        Dest::OnPremUnknown => "learned".into(),
+    };
+    let subject = format!("onprem:{onprem_subject}<->{}", m.subnet_label(f.subnet));
+
+    // Case C: a firewall each way, but different ones.
+    if let (Some(&f1), Some(&f2)) = (in_fw.first(), out_fw.first()) {
+        if f1 != f2 && !in_fw.contains(&f2) && !out_fw.contains(&f1) {
+            return case_c(a, f, f1, f2, subject, flow_line);
+        }
+    }
+
+    // Case A: on-prem -> subnet passes a firewall; the subnet's reply does not.
+    if let Some(&fw) = in_fw.iter().find(|d| !out_fw.contains(d)) {
+        let fwname = a.device_name(fw);
+        let ret = route_in(&f.outbound.forward, Some(f.subnet));
+        let table = a.table(f.subnet)?;
+        let rt = table.route_table;
+        let mut d = Diagnostic::new(
+            META.code,
+            META.severity,
+            format!("return path bypasses firewall `{fwname}`"),
+        )
+        .subject(subject)
+        .note(flow_line)
+        .note(format!("forward: {}", text::path(a, &f.inbound.forward)))
+        .note(format!("return:  {}", text::path(a, &f.outbound.forward)))
+        .note(format!(
+            "`{fwname}` never sees the reply: TCP sessions from on-prem cannot be established."
+        ));
+        let prefix = prefix_text(f.onprem);
+        let learned_wins = ret.is_some_and(|(_, i)| table.routes[i].source == Source::Gateway);
+        let has_default_to_fw = table.routes.iter().any(|r| {
+            r.source == Source::User
+                && r.prefix == RoutePrefix::Net(Default::default())
+                && matches!(&r.next_hop, NextHop::Appliance(x) if a.device_of(x).ok() == Some(fw))
+        });
+        let route_name = "onprem-via-firewall";
+        match rt {
+            Some(t) if learned_wins && has_default_to_fw => {
+                let rtm = &m.route_tables[t.0];
+                let at = rtm.propagation.origin.unwrap_or(rtm.meta.label_origin());
+                let which = match f.onprem {
+                    Dest::Net(n) => format!("the route for {n} and its peers"),
+                    Dest::OnPremUnknown => "learned on-prem prefixes".into(),
+                };
+                d = d.primary(
+                    at,
+                    format!("gateway route propagation is on here, so {which} win over 0.0.0.0/0"),
+                );
+                let off = fix::propagation_off_text(a, t);
+                let route = fix::route_text(a, Some(t), route_name, &prefix, fw);
+                let help = match f.onprem {
+                    Dest::Net(_) => format!(
+                        "set `{off}` on `{}` (its 0.0.0.0/0 -> {fwname} then carries the reply), or add\n{}",
+                        rtm.meta.display(),
+                        fix::indent(&route, 2)
+                    ),
+                    Dest::OnPremUnknown => format!(
+                        "set `{off}` on `{}` (its 0.0.0.0/0 -> {fwname} then carries the reply).\nAssumed: {gw_name} learns on-prem prefixes by BGP that are more specific than 0.0.0.0/0; list the real ones under [onprem] prefixes in routelint.toml to check them exactly.",
+                        rtm.meta.display()
+                    ),
+                };
+                d = d.help(help);
+                d.fix = fix::propagation_off_fix(a, t);
+            }
+            Some(t) => {
+                let rtm = &m.route_tables[t.0];
+                let via = ret
+                    .map(|(_, i)| {
+                        format!(
+                            "the reply follows {} -> {}",
+                            table.routes[i].prefix,
+                            a.hop_text(&table.routes[i].next_hop)
+                        )
+                    })
+                    .unwrap_or_default();
+                d = d.primary(
+                    rtm.meta.label_origin(),
+                    format!("no route sends {prefix} to {fwname}; {via}"),
+                );
+                let route = fix::route_text(a, Some(t), route_name, &prefix, fw);
+                let mut help = format!(
+                    "add to `{}`:\n{}",
+                    rtm.meta.display(),
+                    fix::indent(&route, 2)
+                );
+                if rtm.propagation.get() != Some(false) && learned_wins {
+                    help.push_str(&format!(
+                        "\n(or a 0.0.0.0/0 -> {fwname} route with `{}`)",
+                        fix::propagation_off_text(a, t)
+                    ));
+                }
+                if f.onprem == Dest::OnPremUnknown {
+                    help.push_str("\nAssumed: on-prem prefixes are learned by BGP; list them under [onprem] prefixes in routelint.toml.");
+                }
+                d = d.help(help);
+                d.fix = fix::route_fix(a, t, route_name, &prefix, fw);
+            }
+            None => {
+                let s = &m.subnets[f.subnet.0];
+                d = d.primary(
+                    s.meta.label_origin(),
+                    format!("this subnet has no route table: its reply to {prefix} skips {fwname}"),
+                );
+                let route = fix::route_text(a, None, route_name, &prefix, fw);
+                d = d.help(format!(
+                    "associate a route table with `{}` that has\n{}",
+                    m.subnet_label(f.subnet),
+                    fix::indent(&route, 2)
+                ));
+            }
+        }
+        if let Some((s, i)) = route_to_device(a, &f.inbound.forward, fw) {
+            if let Some(o) = a.table(s).and_then(|t| t.routes[i].origin) {
+                let o = user_route_prefix_origin(a, s, i).unwrap_or(o);
+                d = d.secondary(
+                    o,
+                    format!("forward path: on-prem -> {} goes to the firewall", f.prefix),
+                );
+            }
+        }
+        return Some(d);
+    }
+
+    // Case B (mirror): subnet -> on-prem passes a firewall; the reply from on-prem does not.
+    if let Some(&fw) = out_fw.iter().find(|d| !in_fw.contains(d)) {
+        let fwname = a.device_name(fw);
+        let gws = gws?;
+        let gt = a.table(gws)?;
+        let ret = route_in(&f.inbound.forward, Some(gws));
+        let vnet_prefix = m
+            .subnet_vnet(f.subnet)
+            .and_then(|v| {
+                m.vnet_prefixes(v)
+                    .into_iter()
+                    .find(|p| p.contains(&f.prefix))
+            })
+            .unwrap_or(f.prefix);
+        let prefix = vnet_prefix.to_string();
+        let mut d = Diagnostic::new(
+            META.code,
+            META.severity,
+            format!("return path bypasses firewall `{fwname}`"),
+        )
+        .subject(subject)
+        .note(flow_line)
+        .note(format!("forward: {}", text::path(a, &f.outbound.forward)))
+        .note(format!("return:  {}", text::path(a, &f.inbound.forward)))
+        .note(format!(
+            "`{fwname}` never sees the reply: TCP sessions to on-prem cannot be established."
+        ));
+        let via = ret
+            .map(|(_, i)| {
+                format!(
+                    "replies from on-prem follow {} -> {}",
+                    gt.routes[i].prefix,
+                    a.hop_text(&gt.routes[i].next_hop)
+                )
+            })
+            .unwrap_or_default();
+        let route_name = format!(
+            "to-{}-via-firewall",
+            m.subnets[f.subnet.0].meta.display().to_ascii_lowercase()
+        );
+        match gt.route_table {
+            Some(t) => {
+                let rtm = &m.route_tables[t.0];
+                d = d.primary(
+                    rtm.meta.label_origin(),
+                    format!("GatewaySubnet has no route for {prefix} to {fwname}; {via}"),
+                );
+                let route = fix::route_text(a, Some(t), &route_name, &prefix, fw);
+                d = d.help(format!(
+                    "add to `{}` (a route at least as long as the peering route):\n{}",
+                    rtm.meta.display(),
+                    fix::indent(&route, 2)
+                ));
+                d.fix = fix::route_fix(a, t, &route_name, &prefix, fw);
+            }
+            None => {
+                d = d.primary(
+                    m.subnets[gws.0].meta.label_origin(),
+                    format!("GatewaySubnet has no route table; {via}"),
+                );
+                let route = fix::route_text(a, None, &route_name, &prefix, fw);
+                d = d.help(format!(
+                    "associate a route table with GatewaySubnet that has\n{}",
+                    fix::indent(&route, 2)
+                ));
+            }
+        }
+        if let Some((s, i)) = route_to_device(a, &f.outbound.forward, fw) {
+            if let Some(o) = a.table(s).and_then(|t| t.routes[i].origin) {
+                let o = user_route_prefix_origin(a, s, i).unwrap_or(o);
+                d = d.secondary(
+                    o,
+                    format!(
+                        "forward path: {} -> on-prem goes to the firewall",
+                        m.subnet_label(f.subnet)
+                    ),
+                );
+            }
+        }
+        return Some(d);
+    }
+    None
+}
+
+fn case_c(
+    a: &Analysis,
+    f: &OnPremFlow,
+    f1: Device,
+    f2: Device,
+    subject: String,
+    flow_line: String,
+) -> Option<Diagnostic> {
+    let (n1, n2) = (a.device_name(f1), a.device_name(f2));
+    let (s, i) = route_to_device(a, &f.outbound.forward, f2)?;
+    let o = user_route_prefix_origin(a, s, i).or(a.table(s)?.routes[i].origin)?;
+    let mut d = Diagnostic::new(
+        META.code,
+        META.severity,
+        format!("return path goes through `{n2}`, not `{n1}`"),
+    )
+    .subject(subject)
+    .note(flow_line)
+    .note(format!("forward: {}", text::path(a, &f.inbound.forward)))
+    .note(format!("return:  {}", text::path(a, &f.outbound.forward)))
+    .note(format!(
+        "`{n2}` holds no session for the reply and drops it; `{n1}` never sees it."
+    ))
+    .primary(o, format!("sends the reply to {n2}"));
+    d = d.help(format!("send {} to the same firewall in both directions: point this route at {n1}, or route {} to {n2} on GatewaySubnet", prefix_text(f.onprem), f.prefix));
+    if let Some((s1, i1)) = route_to_device(a, &f.inbound.forward, f1) {
+        if let Some(o1) =
+            user_route_prefix_origin(a, s1, i1).or(a.table(s1).and_then(|t| t.routes[i1].origin))
+        {
+            d = d.secondary(o1, format!("forward path goes to {n1}"));
+        }
+    }
+    Some(d)
+}
+
+/// The span of a user route's `address_prefix` (more precise than the whole route).
+pub fn user_route_prefix_origin(a: &Analysis, s: SubnetId, i: usize) -> Option<Origin> {
+    let r = &a.table(s)?.routes[i];
+    let rid = r.route?;
+    Some(a.model.routes[rid.0].prefix.origin)
+}

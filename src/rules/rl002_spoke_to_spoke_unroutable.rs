@@ -1,0 +1,279 @@
+//! RL002 `spoke-to-spoke-unroutable`: VNets that should reach each other through a hub
+//! appliance (seed case 2), where a direction has no route, the spokes are also peered
+//! directly so the reply skips the firewall, or a peering refuses forwarded traffic.
+
+use super::{fix, text, RuleMeta};
+use crate::analysis::flows::CrossFlow;
+use crate::analysis::routes::{NextHop, Source};
+use crate::analysis::trace::{Device, FlowVerdict, Step, Trace, Verdict};
+use crate::analysis::Analysis;
+use crate::diag::{Diagnostic, Severity};
+use crate::ir::*;
+
+pub const META: RuleMeta = RuleMeta {
+    code: "RL002",
+    name: "spoke-to-spoke-unroutable",
+    severity: Severity::Error,
+    summary: "traffic between VNets meant to go through a hub appliance has no route, or returns another way",
+    doc: include_str!("../../rules/RL002.md"),
+};
+
+fn last_route(t: &Trace) -> Option<(SubnetId, usize)> {
+    t.steps.iter().rev().find_map(|s| match s {
+        Step::Route { subnet, route, .. } => Some((*subnet, *route)),
+        _ => None,
+    })
+}
+
+/// The appliance the intended path uses: the forward path's, else the hub firewall that
+/// the intent names, else any firewall in a VNet peered with the source.
+fn hub_device(a: &Analysis, f: &CrossFlow) -> Option<Device> {
+    if let Some(d) = f.flow.forward.devices.first() {
+        return Some(*d);
+    }
+    if let Some(d) = f.flow.reverse.as_ref().and_then(|r| r.devices.first()) {
+        return Some(*d);
+    }
+    let m = a.model;
+    let va = m.subnet_vnet(f.src)?;
+    (0..m.firewalls.len()).map(FirewallId).find_map(|fw| {
+        let fv = a
+            .device_subnet(Device::Firewall(fw))
+            .and_then(|s| m.subnet_vnet(s))?;
+        let peered = m
+            .peerings
+            .iter()
+            .any(|p| p.local_vnet.id == Some(va.0) && p.remote_vnet.id == Some(fv.0));
+        peered.then_some(Device::Firewall(fw))
+    })
+}
+
+pub fn check(a: &Analysis) -> Vec<Diagnostic> {
+    let m = a.model;
+    let mut out = Vec::new();
+    let mut done: Vec<(SubnetId, SubnetId)> = Vec::new();
+    for f in a.cross_flows() {
+        let v = f.flow.verdict();
+        if !matches!(
+            v,
+            FlowVerdict::Broken | FlowVerdict::ReturnBroken | FlowVerdict::Asymmetric
+        ) {
+            continue;
+        }
+        if done.contains(&(f.dst, f.src)) || done.contains(&(f.src, f.dst)) {
+            continue;
+        }
+        done.push((f.src, f.dst));
+        let subject = format!("{}<->{}", m.subnet_label(f.src), m.subnet_label(f.dst));
+        let flow_line = format!(
+            "{} -> {} ({})",
+            text::subnet(a, f.src),
+            text::subnet(a, f.dst),
+            f.intent
+        );
+        let mut d = Diagnostic::new(META.code, META.severity, "")
+            .subject(subject)
+            .note(flow_line)
+            .note(format!("forward: {}", text::path(a, &f.flow.forward)));
+        if let Some(r) = &f.flow.reverse {
+            d = d.note(format!("return:  {}", text::path(a, r)));
+        }
+        let dev = hub_device(a, &f);
+        let (broken, from, to, to_prefix) = match v {
+            FlowVerdict::Broken => (&f.flow.forward, f.src, f.dst, f.dst_prefix),
+            _ => (
+                f.flow.reverse.as_ref().expect("a reply exists"),
+                f.dst,
+                f.src,
+                f.src_prefix,
+            ),
+        };
+        match &broken.verdict {
+            Verdict::Dropped(why, origin) if why.contains("forwarded traffic") => {
+                d.message = format!(
+                    "{} cannot reach {}: forwarded traffic is not allowed",
+                    m.subnet_label(from),
+                    m.subnet_label(to)
+                );
+                let at = origin.unwrap_or(m.subnets[to.0].meta.label_origin());
+                d = d.primary(at, why.clone()).help(
+                    "set `allow_forwarded_traffic = true` on this peering: traffic forwarded by the hub appliance did not originate in the hub VNet, and a peering only admits it when it allows forwarded traffic",
+                );
+            }
+            Verdict::Dropped(why, _) | Verdict::Unknown(why)
+                if matches!(broken.verdict, Verdict::Dropped(..)) =>
+            {
+                d.message = if matches!(v, FlowVerdict::Broken) {
+                    format!(
+                        "{} cannot reach {}: no route",
+                        m.subnet_label(from),
+                        m.subnet_label(to)
+                    )
+                } else {
+                    format!(
+                        "reply from {} to {} has no route",
+                        m.subnet_label(from),
+                        m.subnet_label(to)
+                    )
+                };
+                d = d.note(format!("peering is not transitive: {why}"));
+                let (s, _) = last_route(broken).unwrap_or((from, 0));
+                let at_device = dev.is_some_and(|dv| a.device_subnet(dv) == Some(s));
+                if at_device {
+                    let dv = dev.expect("checked");
+                    let dvn = m
+                        .subnet_vnet(s)
+                        .map(|v| m.vnets[v.0].meta.display().to_string())
+                        .unwrap_or_default();
+                    let tv = m
+                        .subnet_vnet(to)
+                        .map(|v| m.vnets[v.0].meta.display().to_string())
+                        .unwrap_or_default();
+                    d = d.primary(
+                        m.subnets[to.0].meta.label_origin(),
+                        format!("`{}` cannot reach this subnet", a.device_name(dv)),
+                    );
+                    d = d.help(format!(
+                        "peer `{tv}` with `{dvn}` in both directions, so `{}` learns a route to it",
+                        a.device_name(dv)
+                    ));
+                    if let Some(o) = f.intent_origin {
+                        d = d.secondary(o, format!("intended: {}", f.intent));
+                    }
+                    out.push(d);
+                    continue;
+                }
+                let table = a.table(s).and_then(|t| t.route_table);
+                let prefix = to_prefix.to_string();
+                let route_name =
+                    format!("to-{}", m.subnets[to.0].meta.display().to_ascii_lowercase());
+                match (table, dev) {
+                    (Some(t), Some(dv)) => {
+                        let rt = &m.route_tables[t.0];
+                        d = d.primary(
+                            rt.meta.label_origin(),
+                            format!("no route sends {prefix} to {}", a.device_name(dv)),
+                        );
+                        let route = fix::route_text(a, Some(t), &route_name, &prefix, dv);
+                        d = d.help(format!(
+                            "add to `{}` (or a 0.0.0.0/0 route to the same appliance):\n{}",
+                            rt.meta.display(),
+                            fix::indent(&route, 2)
+                        ));
+                        d.fix = fix::route_fix(a, t, &route_name, &prefix, dv);
+                    }
+                    (None, Some(dv)) => {
+                        d = d.primary(
+                            m.subnets[s.0].meta.label_origin(),
+                            format!(
+                                "this subnet has no route table, so {prefix} is not routed to {}",
+                                a.device_name(dv)
+                            ),
+                        );
+                        let route = fix::route_text(a, None, &route_name, &prefix, dv);
+                        d = d.help(format!(
+                            "associate a route table with `{}` that has\n{}",
+                            m.subnet_label(s),
+                            fix::indent(&route, 2)
+                        ));
+                    }
+                    (Some(t), None) => {
+                        d = d.primary(
+                            m.route_tables[t.0].meta.label_origin(),
+                            format!("no route for {prefix}"),
+                        );
+                        d = d.help(
+                            "route the other VNet's prefix to the hub appliance in both VNets",
+                        );
+                    }
+                    (None, None) => {
+                        d = d.primary(
+                            m.subnets[s.0].meta.label_origin(),
+                            format!("no route for {prefix}"),
+                        );
+                        d = d.help(
+                            "route the other VNet's prefix to the hub appliance in both VNets",
+                        );
+                    }
+                }
+            }
+            _ => {
+                // Asymmetric: the reply skips the appliance (typically a direct peering).
+                let fwname = dev
+                    .map(|x| a.device_name(x))
+                    .unwrap_or_else(|| "the appliance".into());
+                d.message = format!(
+                    "reply from {} to {} skips `{fwname}`",
+                    m.subnet_label(f.dst),
+                    m.subnet_label(f.src)
+                );
+                let r = f.flow.reverse.as_ref().expect("asymmetric has a reply");
+                let first = r.steps.iter().find_map(|s| match s {
+                    Step::Route { subnet, route, .. } => Some((*subnet, *route)),
+                    _ => None,
+                });
+                if let Some((s, i)) = first {
+                    let er = &a.table(s).expect("traced").routes[i];
+                    match (&er.next_hop, er.source) {
+                        (NextHop::VNetPeering { peering, .. }, Source::Peering) => {
+                            let p = &m.peerings[peering.0];
+                            d = d.primary(
+                                p.meta.label_origin(),
+                                format!(
+                                    "direct peering: its route {} beats the route to {fwname}",
+                                    er.prefix
+                                ),
+                            );
+                            let route_name = format!(
+                                "to-{}-via-firewall",
+                                m.subnets[f.src.0].meta.display().to_ascii_lowercase()
+                            );
+                            let t = a.table(s).and_then(|t| t.route_table);
+                            let route = dev
+                                .map(|dv| {
+                                    fix::route_text(
+                                        a,
+                                        t,
+                                        &route_name,
+                                        &f.src_prefix.to_string(),
+                                        dv,
+                                    )
+                                })
+                                .unwrap_or_default();
+                            d = d.help(format!(
+                                "remove the direct peering between the spokes, or override its route in `{}` with one at least as long:\n{}",
+                                m.subnet_label(s),
+                                fix::indent(&route, 2)
+                            ));
+                        }
+                        _ => {
+                            let at = er.origin.unwrap_or(m.subnets[s.0].meta.label_origin());
+                            d = d.primary(
+                                at,
+                                format!(
+                                    "the reply follows {} -> {}",
+                                    er.prefix,
+                                    a.hop_text(&er.next_hop)
+                                ),
+                            );
+                            d = d.help(format!(
+                                "route {} to {fwname} here as well, so both directions pass it",
+                                f.src_prefix
+                            ));
+                        }
+                    }
+                } else {
+                    d = d.primary(
+                        m.subnets[f.dst.0].meta.label_origin(),
+                        "the reply skips the appliance",
+                    );
+                }
+            }
+        }
+        if let Some(o) = f.intent_origin {
+            d = d.secondary(o, format!("intended: {}", f.intent));
+        }
+        out.push(d);
+    }
+    out
+}

@@ -1,0 +1,66 @@
+//! RL003 `inbound-public-behind-firewall-route`: a Standard public load balancer frontend or
+//! an instance-level public IP whose backend subnet sends replies to a stateful firewall or
+//! NVA, which holds no session for them and drops them (seed aside, FW-LB).
+
+use super::{text, RuleMeta};
+use crate::analysis::flows::Ingress;
+use crate::analysis::Analysis;
+use crate::diag::{Diagnostic, Severity};
+
+pub const META: RuleMeta = RuleMeta {
+    code: "RL003",
+    name: "inbound-public-behind-firewall-route",
+    severity: Severity::Error,
+    summary: "replies to a public frontend's clients are routed into a stateful firewall",
+    doc: include_str!("../../rules/RL003.md"),
+};
+
+pub fn check(a: &Analysis) -> Vec<Diagnostic> {
+    let m = a.model;
+    let mut out = Vec::new();
+    for p in a.public_replies() {
+        let Some(t) = a.table(p.subnet) else { continue };
+        let r = &t.routes[p.route];
+        let dev = a.device_name(p.device);
+        let (what, ing_origin, ing_label) = match &p.ingress {
+            Ingress::LbRule { lb, rule } => {
+                let l = &m.load_balancers[lb.0];
+                let rl = &m.lb_rules[*rule];
+                (
+                    format!("public load balancer `{}`", l.meta.display()),
+                    rl.meta.label_origin(),
+                    format!(
+                        "inbound rule `{}` brings Internet clients to this backend",
+                        rl.meta.display()
+                    ),
+                )
+            }
+            Ingress::InstancePip { nic, config } => {
+                let n = &m.nics[nic.0];
+                (
+                    format!("instance public IP of `{}`", n.meta.display()),
+                    n.ip_configs[*config].origin,
+                    "an instance-level public IP brings Internet clients here".to_string(),
+                )
+            }
+        };
+        let at = r
+            .route
+            .map(|rid| m.routes[rid.0].meta.label_origin())
+            .or(r.origin)
+            .unwrap_or(m.subnets[p.subnet.0].meta.label_origin());
+        let d = Diagnostic::new(META.code, META.severity, format!("replies to clients of {what} are routed into `{dev}`"))
+            .subject(format!("internet:{}->{}", p.clients, m.subnet_label(p.subnet)))
+            .note(format!("Internet {} -> {what} -> {}", p.clients, text::subnet(a, p.subnet)))
+            .note(format!("return:  {}", text::path(a, &p.trace)))
+            .note(format!("`{dev}` holds no session for these replies and drops them."))
+            .primary(at, format!("sends replies to {} to {dev}", p.clients))
+            .secondary(ing_origin, ing_label)
+            .help(format!(
+                "use an internal load balancer behind the firewall (clients reach it through a DNAT rule on `{dev}`), or keep this public frontend, add a DNAT rule on the firewall to it, and route the firewall's public IP (/32) to `Internet` on {} so its replies return the way they came",
+                m.subnet_label(p.subnet)
+            ));
+        out.push(d);
+    }
+    out
+}

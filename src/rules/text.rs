@@ -1,0 +1,75 @@
+//! Shared wording: flows and paths in words, for every rule.
+
+use crate::analysis::routes::{Dest, RoutePrefix, Source};
+use crate::analysis::trace::{Step, Trace, Verdict};
+use crate::analysis::Analysis;
+use crate::ir::*;
+
+/// `vnet/subnet (prefix)`.
+pub fn subnet(a: &Analysis, s: SubnetId) -> String {
+    let p = a.model.subnet_prefixes(s);
+    match p.first() {
+        Some(p) => format!("{} ({p})", a.model.subnet_label(s)),
+        None => a.model.subnet_label(s),
+    }
+}
+
+pub fn onprem(d: Dest) -> String {
+    match d {
+        Dest::Net(n) => format!("on-prem {n}"),
+        Dest::OnPremUnknown => "on-prem (prefixes learned by BGP, not declared)".into(),
+    }
+}
+
+/// One line: the hops of a trace.
+pub fn path(a: &Analysis, t: &Trace) -> String {
+    let m = a.model;
+    let mut parts: Vec<String> = Vec::new();
+    for s in &t.steps {
+        match s {
+            Step::Enter { at } => parts.push(at.clone()),
+            Step::Route { subnet, route, .. } => {
+                let Some(tab) = a.table(*subnet) else {
+                    continue;
+                };
+                let r = &tab.routes[*route];
+                let name = m.subnet_label(*subnet);
+                let how = match (r.source, r.route) {
+                    (Source::User, Some(rid)) => {
+                        format!("route `{}` {}", m.routes[rid.0].meta.display(), r.prefix)
+                    }
+                    (Source::Gateway, _) => match r.prefix {
+                        RoutePrefix::OnPremUnknown => "learned on-prem route".to_string(),
+                        _ => format!("gateway route {}", r.prefix),
+                    },
+                    (Source::Peering, _) => format!("peering route {}", r.prefix),
+                    (Source::System, _) => format!("system route {}", r.prefix),
+                    _ => r.prefix.to_string(),
+                };
+                parts.push(format!("{name} [{how}]"));
+            }
+            Step::Session { device, kind } => {
+                let k = match kind {
+                    crate::analysis::trace::SessionKind::Created => "",
+                    crate::analysis::trace::SessionKind::Matched => " (session)",
+                    crate::analysis::trace::SessionKind::Missing => " (no session: drops it)",
+                };
+                parts.push(format!("{}{k}", a.device_name(*device)));
+            }
+            Step::Nat { .. } => {}
+            Step::Transit { .. } => {}
+        }
+    }
+    match &t.verdict {
+        Verdict::Delivered(s) => parts.push(m.subnet_label(*s)),
+        Verdict::ExitsOnPrem(g) => {
+            parts.push(format!("{} -> on-prem", m.gateways[g.0].meta.display()))
+        }
+        Verdict::ExitsInternet => parts.push("Internet".into()),
+        Verdict::Dropped(w, _) => parts.push(format!("dropped ({w})")),
+        Verdict::NoSession(_) => {}
+        Verdict::Loop => parts.push("loop".into()),
+        Verdict::Unknown(w) => parts.push(format!("unknown ({w})")),
+    }
+    parts.join(" -> ")
+}

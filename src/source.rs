@@ -1,0 +1,207 @@
+//! Source files and positions.
+//!
+//! Every file routelint reads is registered once in a [`SourceMap`] and is then named by a
+//! [`FileId`]. Positions everywhere else are byte spans ([`Origin`]); this module turns them
+//! into lines and columns (1-based, and UTF-16 columns for the LSP).
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
+
+/// Index of a file in the [`SourceMap`].
+pub type FileId = usize;
+
+/// Where an element came from: a file and a byte range in it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct Origin {
+    pub file: FileId,
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Origin {
+    pub fn new(file: FileId, range: std::ops::Range<usize>) -> Self {
+        Origin {
+            file,
+            start: range.start,
+            end: range.end,
+        }
+    }
+    pub fn len(&self) -> usize {
+        self.end.saturating_sub(self.start)
+    }
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// One file's text and its line index.
+#[derive(Debug)]
+pub struct SourceFile {
+    /// The path as the user should see it (relative to the working directory when possible).
+    pub display: String,
+    pub path: PathBuf,
+    pub text: Arc<String>,
+    line_starts: Vec<usize>,
+}
+
+/// A 1-based line and column.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct LineCol {
+    pub line: usize,
+    /// 1-based column in characters (Unicode scalar values).
+    pub col: usize,
+    /// 0-based column in UTF-16 code units (what editors count).
+    pub utf16_col: usize,
+}
+
+impl SourceFile {
+    pub fn new(path: &Path, text: String) -> Self {
+        let mut line_starts = vec![0];
+        for (i, b) in text.bytes().enumerate() {
+            if b == b'\n' {
+                line_starts.push(i + 1);
+            }
+        }
+        SourceFile {
+            display: display_path(path),
+            path: path.to_path_buf(),
+            text: Arc::new(text),
+            line_starts,
+        }
+    }
+
+    /// Line and column of a byte offset (clamped to the text, snapped to a char boundary).
+    pub fn line_col(&self, offset: usize) -> LineCol {
+        let mut offset = offset.min(self.text.len());
+        while !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let line = match self.line_starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        };
+        let start = self.line_starts[line];
+        let slice = &self.text[start..offset];
+        LineCol {
+            line: line + 1,
+            col: slice.chars().count() + 1,
+            utf16_col: slice.encode_utf16().count(),
+        }
+    }
+
+    /// Byte offset of a 1-based line's start.
+    pub fn line_start(&self, line: usize) -> Option<usize> {
+        self.line_starts.get(line.checked_sub(1)?).copied()
+    }
+
+    pub fn line_count(&self) -> usize {
+        self.line_starts.len()
+    }
+
+    /// The text of a 1-based line, without its newline.
+    pub fn line_text(&self, line: usize) -> &str {
+        let Some(start) = self.line_start(line) else {
+            return "";
+        };
+        let end = self
+            .line_starts
+            .get(line)
+            .copied()
+            .unwrap_or(self.text.len());
+        self.text[start..end].trim_end_matches(['\n', '\r'])
+    }
+}
+
+/// Show paths relative to the working directory when they are inside it.
+pub fn display_path(path: &Path) -> String {
+    let rel = std::env::current_dir()
+        .ok()
+        .and_then(|cwd| path.strip_prefix(&cwd).ok().map(Path::to_path_buf))
+        .unwrap_or_else(|| path.to_path_buf());
+    let s = rel.to_string_lossy().replace('\\', "/");
+    s.strip_prefix("./").unwrap_or(&s).to_string()
+}
+
+/// All files read in one run. Append-only, shared between threads.
+#[derive(Debug, Default)]
+pub struct SourceMap {
+    files: RwLock<Vec<Arc<SourceFile>>>,
+}
+
+impl SourceMap {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Registers a file's text and returns its id. The same path registered twice keeps
+    /// the first text and id.
+    pub fn add(&self, path: &Path, text: String) -> FileId {
+        let mut files = self.files.write().unwrap_or_else(|e| e.into_inner());
+        if let Some(i) = files.iter().position(|f| f.path == path) {
+            return i;
+        }
+        files.push(Arc::new(SourceFile::new(path, text)));
+        files.len() - 1
+    }
+
+    pub fn find(&self, path: &Path) -> Option<FileId> {
+        let files = self.files.read().unwrap_or_else(|e| e.into_inner());
+        files.iter().position(|f| f.path == path)
+    }
+
+    pub fn get(&self, id: FileId) -> Arc<SourceFile> {
+        let files = self.files.read().unwrap_or_else(|e| e.into_inner());
+        files[id].clone()
+    }
+
+    pub fn len(&self) -> usize {
+        self.files.read().unwrap_or_else(|e| e.into_inner()).len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn line_col(&self, origin: Origin) -> LineCol {
+        self.get(origin.file).line_col(origin.start)
+    }
+
+    /// `path:line:col` of an origin.
+    pub fn position(&self, origin: Origin) -> String {
+        let f = self.get(origin.file);
+        let lc = f.line_col(origin.start);
+        format!("{}:{}:{}", f.display, lc.line, lc.col)
+    }
+
+    /// `path:line` of an origin.
+    pub fn file_line(&self, origin: Origin) -> String {
+        let f = self.get(origin.file);
+        let lc = f.line_col(origin.start);
+        format!("{}:{}", f.display, lc.line)
+    }
+
+    /// The source text an origin covers.
+    pub fn snippet(&self, origin: Origin) -> String {
+        let f = self.get(origin.file);
+        let end = origin.end.min(f.text.len());
+        let start = origin.start.min(end);
+        f.text.get(start..end).unwrap_or("").to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_counts_from_one_and_utf16() {
+        let f = SourceFile::new(Path::new("a.tf"), "ab\ncé𝄞x\n".to_string());
+        assert_eq!(f.line_col(0).line, 1);
+        let lc = f.line_col(3);
+        assert_eq!((lc.line, lc.col), (2, 1));
+        let x = f.text.find('x').unwrap();
+        let lc = f.line_col(x);
+        assert_eq!((lc.line, lc.col, lc.utf16_col), (2, 4, 4));
+        assert_eq!(f.line_text(2), "cé𝄞x");
+    }
+}

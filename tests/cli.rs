@@ -1,0 +1,234 @@
+//! The binary as users run it: output formats, `routes`, `trace`, `explain`, exit codes.
+
+use std::process::Command;
+
+fn routelint(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_routelint"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run routelint");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn human_output_of_rl001_on_seed_case_3() {
+    let (code, out, _) = routelint(&[
+        "check",
+        "fixtures/onprem-return-propagation-on/terraform",
+        "--color",
+        "never",
+    ]);
+    assert_eq!(code, 1);
+    insta::assert_snapshot!("check_rl001_human", out);
+}
+
+#[test]
+fn human_output_of_rl002_and_rl003() {
+    let (_, out, _) = routelint(&[
+        "check",
+        "fixtures/spoke-to-spoke-direct-peering/terraform",
+        "--color",
+        "never",
+    ]);
+    insta::assert_snapshot!("check_rl002_human", out);
+    let (_, out, _) = routelint(&[
+        "check",
+        "fixtures/public-lb-behind-firewall-route/terraform",
+        "--color",
+        "never",
+    ]);
+    insta::assert_snapshot!("check_rl003_human", out);
+}
+
+#[test]
+fn trace_shows_both_directions_and_verdict() {
+    let (code, out, _) = routelint(&[
+        "trace",
+        "fixtures/onprem-return-propagation-on/terraform",
+        "--from",
+        "onprem",
+        "--to",
+        "vnet-spoke1/snet-workload",
+    ]);
+    assert_eq!(code, 0);
+    assert!(out.contains("verdict  ASYMMETRIC"), "{out}");
+    insta::assert_snapshot!("trace_seed_case_3", out);
+    let (_, out, _) = routelint(&[
+        "trace",
+        "fixtures/dnat-inbound-with-return-udr/terraform",
+        "--from",
+        "internet",
+        "--to",
+        "10.1.1.4",
+    ]);
+    assert!(
+        out.contains("verdict  OK: both directions pass fw-hub"),
+        "{out}"
+    );
+    insta::assert_snapshot!("trace_dnat", out);
+}
+
+#[test]
+fn routes_shows_effective_table() {
+    let (code, out, _) = routelint(&[
+        "routes",
+        "fixtures/onprem-return-propagation-on/terraform",
+        "--subnet",
+        "vnet-spoke1/snet-workload",
+    ]);
+    assert_eq!(code, 0);
+    insta::assert_snapshot!("routes_spoke1", out);
+    let (code, _, err) = routelint(&[
+        "routes",
+        "fixtures/onprem-return-propagation-on/terraform",
+        "--subnet",
+        "nope/none",
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("no subnet `nope/none`"), "{err}");
+}
+
+#[test]
+fn model_prints_the_topology() {
+    let (code, out, _) = routelint(&["model", "fixtures/hub-spoke-ok/terraform"]);
+    assert_eq!(code, 0);
+    insta::assert_snapshot!("model_hub_spoke_ok", out);
+    let (code, out, _) = routelint(&[
+        "model",
+        "fixtures/hub-spoke-ok/terraform",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(v[0]["vnets"].as_array().map(|a| a.len()), Some(3));
+    assert_eq!(v[0]["firewall_ips"][0]["ip"], "10.0.1.4");
+    assert_eq!(v[0]["firewall_ips"][0]["derived"], true);
+}
+
+#[test]
+fn exit_codes() {
+    assert_eq!(
+        routelint(&["check", "fixtures/hub-spoke-ok/terraform"]).0,
+        0
+    );
+    assert_eq!(
+        routelint(&["check", "fixtures/onprem-return-no-udr/terraform"]).0,
+        1
+    );
+    assert_eq!(
+        routelint(&[
+            "check",
+            "fixtures/onprem-return-no-udr/terraform",
+            "--exit-zero"
+        ])
+        .0,
+        0
+    );
+    assert_eq!(routelint(&["check", "fixtures/does-not-exist"]).0, 2);
+    assert_eq!(routelint(&["check", "--bogus-flag"]).0, 2);
+    // 2 wins over 1: a broken file next to a finding.
+    assert_eq!(
+        routelint(&[
+            "check",
+            "fixtures/invalid-hcl/terraform",
+            "fixtures/onprem-return-no-udr/terraform"
+        ])
+        .0,
+        2
+    );
+}
+
+#[test]
+fn bad_hcl_is_positioned_and_other_files_are_still_read() {
+    let (code, out, _) = routelint(&[
+        "check",
+        "fixtures/invalid-hcl/terraform",
+        "--format",
+        "concise",
+    ]);
+    assert_eq!(code, 2);
+    assert!(
+        out.contains(
+            "fixtures/invalid-hcl/terraform/routes.tf:11:2: parse-error [error] cannot parse HCL"
+        ),
+        "{out}"
+    );
+    let (code, out, err) = routelint(&["model", "fixtures/invalid-hcl/terraform"]);
+    assert_eq!(code, 2);
+    assert!(out.contains("vnet-main  10.50.0.0/16"), "{out}");
+    assert!(out.contains("snet-app  10.50.1.0/24"), "{out}");
+    assert!(err.contains("routes.tf:11:2"), "{err}");
+    // Findings in other modules are still reported.
+    let (_, out, _) = routelint(&[
+        "check",
+        "fixtures/invalid-hcl/terraform",
+        "fixtures/onprem-return-no-udr/terraform",
+        "--format",
+        "concise",
+    ]);
+    assert!(out.contains("RL001"), "{out}");
+}
+
+#[test]
+fn json_output_is_versioned() {
+    let (_, out, _) = routelint(&[
+        "check",
+        "fixtures/onprem-return-no-udr/terraform",
+        "--format",
+        "json",
+        "-q",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(v["version"], 1);
+    let d = &v["diagnostics"][0];
+    assert_eq!(d["code"], "RL001");
+    assert_eq!(
+        d["location"]["file"],
+        "fixtures/onprem-return-no-udr/terraform/spokes.tf"
+    );
+    assert_eq!(d["location"]["line"], 8);
+    assert_eq!(
+        d["related"][0]["location"]["file"],
+        "fixtures/onprem-return-no-udr/terraform/gateway.tf"
+    );
+    assert_eq!(v["summary"]["error"], 1);
+}
+
+#[test]
+fn explain_prints_the_rule_doc() {
+    for code in ["RL001", "RL002", "RL003", "return-path-bypasses-firewall"] {
+        let (c, out, _) = routelint(&["explain", code]);
+        assert_eq!(c, 0, "{code}");
+        assert!(out.starts_with("# RL00"), "{out}");
+    }
+    assert_eq!(routelint(&["explain", "RL999"]).0, 2);
+}
+
+#[test]
+fn verbose_lists_unknowns_with_positions() {
+    let dir = std::env::temp_dir().join(format!("routelint-cli-verbose-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("main.tf"),
+        "variable \"fw_ip\" {}\nresource \"azurerm_route\" \"r\" {\n  name = \"default\"\n  resource_group_name = \"rg\"\n  route_table_name = \"rt\"\n  address_prefix = \"0.0.0.0/0\"\n  next_hop_type = \"VirtualAppliance\"\n  next_hop_in_ip_address = var.fw_ip\n}\n",
+    )
+    .unwrap();
+    let d = dir.to_string_lossy().to_string();
+    let (code, out, _) = routelint(&["check", &d, "--format", "concise"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("value(s) could not be known statically"),
+        "{out}"
+    );
+    let (_, out, _) = routelint(&["check", &d, "--format", "concise", "--verbose"]);
+    assert!(out.contains("main.tf:8:28: unknown [info] next hop IP of route `default` is not known: variable `fw_ip` has no value"), "{out}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -1,0 +1,113 @@
+//! Every fixture gives exactly the findings in its `expected.tsv` (code, subject, file,
+//! line): broken variants their finding, working variants none.
+
+mod common;
+use common::*;
+
+fn scenarios() -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(root().join("fixtures"))
+        .expect("fixtures/")
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().join("expected.tsv").is_file())
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn at_least_ten_scenarios_with_expectations() {
+    assert!(scenarios().len() >= 10, "{:?}", scenarios());
+}
+
+#[test]
+fn terraform_findings_match_expected() {
+    let mut failures = Vec::new();
+    for s in scenarios() {
+        let scen = fixture(&s);
+        let out = run(&scen.join("terraform"));
+        let got = findings(&out, &scen);
+        let want = expected(&scen, 2);
+        if got != want {
+            failures.push(format!("{s}:\n  got  {got:?}\n  want {want:?}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn dnat_inbound_never_flagged_with_or_without_return_udr() {
+    // Seed case 1: DNAT also SNATs to the firewall's subnet, so the reply finds the
+    // firewall by itself.
+    for s in ["dnat-inbound-no-return-udr", "dnat-inbound-with-return-udr"] {
+        let out = run(&fixture(s).join("terraform"));
+        assert_eq!(
+            out.count(routelint::diag::Severity::Info),
+            0,
+            "{s}: {:?}",
+            findings(&out, &fixture(s))
+        );
+        // ... and the DNAT flow itself is traced and symmetric.
+        let p = &out.projects[0];
+        let a = routelint::analysis::Analysis::new(&p.model, &p.config);
+        let flows = a.dnat_flows();
+        assert_eq!(flows.len(), 1, "{s}");
+        assert_eq!(
+            flows[0].flow.verdict(),
+            routelint::analysis::trace::FlowVerdict::Ok,
+            "{s}"
+        );
+        assert_eq!(flows[0].target.to_string(), "10.1.1.4/32");
+    }
+}
+
+#[test]
+fn findings_carry_help_and_forward_path_label() {
+    let scen = fixture("onprem-return-propagation-on");
+    let out = run(&scen.join("terraform"));
+    let d = out
+        .diagnostics
+        .iter()
+        .find(|d| d.code == "RL001")
+        .expect("RL001");
+    assert_eq!(d.name, "return-path-bypasses-firewall");
+    let help = d.help.as_deref().unwrap_or("");
+    assert!(
+        help.contains("bgp_route_propagation_enabled = false"),
+        "{help}"
+    );
+    assert!(
+        help.contains("address_prefix         = \"192.168.0.0/16\""),
+        "{help}"
+    );
+    let secondary = d
+        .labels
+        .iter()
+        .find(|l| !l.primary)
+        .expect("secondary label");
+    let f = out.sources.get(secondary.origin.file);
+    assert!(f.display.ends_with("gateway.tf"), "{}", f.display);
+    assert_eq!(out.sources.snippet(secondary.origin), "\"10.1.0.0/16\"");
+    // The fix flips the 4.x flag by inserting it into the table.
+    let fix = d.fix.as_ref().expect("a fix");
+    assert!(fix.edits[0]
+        .text
+        .contains("bgp_route_propagation_enabled = false"));
+}
+
+#[test]
+fn azurerm3_fix_uses_the_3x_spelling() {
+    let out = run(&fixture("onprem-return-propagation-on-azurerm3").join("terraform"));
+    let d = out
+        .diagnostics
+        .iter()
+        .find(|d| d.code == "RL001")
+        .expect("RL001");
+    assert!(d
+        .help
+        .as_deref()
+        .unwrap_or("")
+        .contains("disable_bgp_route_propagation = true"));
+    assert_eq!(out.sources.snippet(d.primary_origin().unwrap()), "false");
+    assert_eq!(d.fix.as_ref().unwrap().edits[0].text, "true");
+}
