@@ -40,6 +40,10 @@ pub struct CrossFlow {
     pub intent: String,
     pub intent_origin: Option<Origin>,
     pub flow: TwoWay,
+    /// How many subnets behave exactly like the source / destination (this pair stands
+    /// for all of them).
+    pub src_group: usize,
+    pub dst_group: usize,
 }
 
 #[derive(Clone, Debug)]
@@ -67,6 +71,9 @@ pub struct DnatFlow {
     pub target: Ipv4Net,
     pub flow: TwoWay,
 }
+
+/// (VNet, route table, indices of the prefixes that contain the subnet).
+type GroupKey = (Option<usize>, Option<usize>, Vec<usize>);
 
 fn first_prefix(a: &Analysis, s: SubnetId) -> Option<Ipv4Net> {
     a.model.subnet_prefixes(s).into_iter().next()
@@ -164,6 +171,7 @@ impl Analysis<'_> {
     fn rule_allowing(
         &self,
         a: SubnetId,
+        b: SubnetId,
         pa: Ipv4Net,
         pb: Ipv4Net,
         only: Option<FirewallId>,
@@ -195,7 +203,7 @@ impl Analysis<'_> {
                             p.local_vnet.id == Some(v.0) && p.remote_vnet.id == fw_vnet.map(|x| x.0)
                         })
                 };
-                let (Some(va), Some(vb)) = (m.subnet_vnet(a), m.subnet_vnet_of_prefix(pb)) else {
+                let (Some(va), Some(vb)) = (m.subnet_vnet(a), m.subnet_vnet(b)) else {
                     continue;
                 };
                 if peered(va) && peered(vb) {
@@ -236,6 +244,7 @@ impl Analysis<'_> {
     fn cross_intent(
         &self,
         a: SubnetId,
+        b: SubnetId,
         pa: Ipv4Net,
         pb: Ipv4Net,
     ) -> Option<(String, Option<Origin>)> {
@@ -252,17 +261,17 @@ impl Analysis<'_> {
                 // only if that VNet is connected to the appliance's VNet (a spoke of the hub).
                 if let (Ok(d), RoutePrefix::Net(n)) = (self.device_of(ap), &r.prefix) {
                     let hub = self.device_subnet(d).and_then(|s| m.subnet_vnet(s));
-                    let dst_vnet = m.subnet_vnet_of_prefix(pb);
+                    let dst_vnet = m.subnet_vnet(b);
                     if n.prefix_len() == 0
                         && !(hub.is_some() && (hub == dst_vnet || self.connected(hub, dst_vnet)))
                     {
-                        return self.rule_allowing(a, pa, pb, None);
+                        return self.rule_allowing(a, b, pa, pb, None);
                     }
                 }
                 match self.device_of(ap) {
                     Ok(Device::Firewall(f)) if self.rules_known(f) => {
                         // The firewall decides: only flows its rules allow are intended.
-                        return self.rule_allowing(a, pa, pb, Some(f));
+                        return self.rule_allowing(a, b, pa, pb, Some(f));
                     }
                     _ => {
                         return Some((
@@ -273,7 +282,7 @@ impl Analysis<'_> {
                 }
             }
         }
-        self.rule_allowing(a, pa, pb, None)
+        self.rule_allowing(a, b, pa, pb, None)
     }
 
     /// Are two VNets peered in both directions?
@@ -288,23 +297,82 @@ impl Analysis<'_> {
         })
     }
 
-    /// Flows between subnets of different VNets that the configuration intends.
+    /// Subnets that behave alike as sources and destinations: same VNet and route table
+    /// (so equal effective routes), and contained in exactly the same route and firewall-rule
+    /// prefixes anywhere in the model (so every lookup and rule match treats them alike).
+    /// Each group is listed in label order; its first member is its representative.
+    pub fn subnet_groups(&self) -> Vec<Vec<SubnetId>> {
+        let m = self.model;
+        let mut prefixes: Vec<Ipv4Net> = Vec::new();
+        for s in 0..m.subnets.len() {
+            if let Some(t) = self.table(SubnetId(s)) {
+                for r in &t.routes {
+                    if let RoutePrefix::Net(n) = r.prefix {
+                        prefixes.push(n);
+                    }
+                }
+            }
+        }
+        for rules in &m.firewall_rules {
+            for r in &rules.network {
+                for p in r.sources.iter().chain(r.destinations.iter()) {
+                    if let Prefix::V4(n) = p {
+                        prefixes.push(*n);
+                    }
+                }
+            }
+        }
+        prefixes.sort();
+        prefixes.dedup();
+        let mut groups: std::collections::BTreeMap<GroupKey, Vec<SubnetId>> =
+            std::collections::BTreeMap::new();
+        for s in self.workload_subnets() {
+            let Some(p) = first_prefix(self, s) else {
+                continue;
+            };
+            let sig: Vec<usize> = prefixes
+                .iter()
+                .enumerate()
+                .filter(|(_, n)| n.contains(&p) || p.contains(*n))
+                .map(|(i, _)| i)
+                .collect();
+            let key = (
+                m.subnets[s.0].vnet.id,
+                m.subnets[s.0].route_table.as_ref().and_then(|l| l.id),
+                sig,
+            );
+            groups.entry(key).or_default().push(s);
+        }
+        let mut out: Vec<Vec<SubnetId>> = groups.into_values().collect();
+        for g in &mut out {
+            g.sort_by_key(|s| m.subnet_label(*s));
+        }
+        out.sort_by_key(|g| m.subnet_label(g[0]));
+        out
+    }
+
+    /// Flows between subnets of different VNets that the configuration intends, one per
+    /// pair of [`subnet_groups`](Self::subnet_groups) (traced between their
+    /// representatives). Cost: one two-way trace per pair of groups, so it grows with the
+    /// square of the number of distinct spokes, not of subnets.
     pub fn cross_flows(&self) -> Vec<CrossFlow> {
         let m = self.model;
-        let subnets = self.workload_subnets();
+        let groups = self.subnet_groups();
         let mut out = Vec::new();
-        for &a in &subnets {
+        for ga in &groups {
+            let a = ga[0];
             let Some(pa) = first_prefix(self, a) else {
                 continue;
             };
-            for &b in &subnets {
+            for gb in &groups {
+                let b = gb[0];
                 if m.subnet_vnet(a) == m.subnet_vnet(b) {
                     continue;
                 }
                 let Some(pb) = first_prefix(self, b) else {
                     continue;
                 };
-                let Some((intent, intent_origin)) = self.cross_intent(a, pa, pb) else {
+                let Some((intent, intent_origin)) = self.cross_intent(a, b, pa, pb) else {
                     continue;
                 };
                 let flow = self.two_way(Start::Subnet(a), Dest::Net(pa), Dest::Net(pb));
@@ -316,6 +384,8 @@ impl Analysis<'_> {
                     intent,
                     intent_origin,
                     flow,
+                    src_group: ga.len(),
+                    dst_group: gb.len(),
                 });
             }
         }

@@ -139,6 +139,12 @@ pub struct Table {
     /// Gateways whose routes reach this subnet (own or by transit), even when propagation
     /// is off.
     pub gateways: Vec<GatewayId>,
+    /// Active CIDR routes by (prefix length, network): longest-prefix match in at most 33
+    /// hash look-ups instead of a scan of every route.
+    index: std::collections::HashMap<(u8, u32), Vec<usize>>,
+    /// An active user route whose prefix is not known (the answer to any look-up is then
+    /// not known).
+    unknown_prefix: Option<String>,
 }
 
 /// A destination to look up.
@@ -169,33 +175,39 @@ pub enum Lookup {
 impl Table {
     /// Longest-prefix match with Azure's tie-breaks.
     pub fn lookup(&self, dest: Dest) -> Lookup {
-        let active = |r: &&EffRoute| r.state == State::Active;
         match dest {
             Dest::Net(d) => {
-                let cands: Vec<(usize, &EffRoute)> = self
-                    .routes
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, r)| active(r))
-                    .filter(|(_, r)| matches!(r.prefix, RoutePrefix::Net(p) if p.contains(&d)))
-                    .collect();
-                let no_bgp = cands.iter().any(|(_, r)| r.beats_bgp());
+                // A user route with an unknown prefix could be more specific.
+                if let Some(u) = &self.unknown_prefix {
+                    return Lookup::Unknown(u.clone());
+                }
+                let bits = u32::from(d.network());
+                let mut cands: Vec<usize> = Vec::new();
+                for len in (0..=d.prefix_len()).rev() {
+                    let mask = if len == 0 {
+                        0
+                    } else {
+                        u32::MAX << (32 - len as u32)
+                    };
+                    if let Some(v) = self.index.get(&(len, bits & mask)) {
+                        cands.extend(v.iter().copied());
+                    }
+                }
+                let no_bgp = cands.iter().any(|&i| self.routes[i].beats_bgp());
                 let best = cands
                     .iter()
-                    .filter(|(_, r)| !(no_bgp && r.source == Source::Gateway))
-                    .max_by_key(|(_, r)| match r.prefix {
-                        RoutePrefix::Net(p) => (p.prefix_len(), r.priority()),
-                        _ => (0, 0),
+                    .copied()
+                    .filter(|&i| !(no_bgp && self.routes[i].source == Source::Gateway))
+                    .max_by_key(|&i| match self.routes[i].prefix {
+                        RoutePrefix::Net(p) => (
+                            p.prefix_len(),
+                            self.routes[i].priority(),
+                            std::cmp::Reverse(i),
+                        ),
+                        _ => (0, 0, std::cmp::Reverse(i)),
                     });
-                // A user route with an unknown prefix could be more specific.
-                if let Some(u) = self.routes.iter().find_map(|r| match &r.prefix {
-                    RoutePrefix::Unknown(why) if r.state == State::Active => Some(why.clone()),
-                    _ => None,
-                }) {
-                    return Lookup::Unknown(u);
-                }
                 match best {
-                    Some((i, _)) => Lookup::Route(*i),
+                    Some(i) => Lookup::Route(i),
                     None => Lookup::NoRoute,
                 }
             }
@@ -484,6 +496,24 @@ pub fn effective(model: &Model, s: SubnetId, configured_onprem: &[Ipv4Net]) -> O
             }
         }
     }
+    let mut index: std::collections::HashMap<(u8, u32), Vec<usize>> =
+        std::collections::HashMap::new();
+    let mut unknown_prefix = None;
+    for (i, r) in routes.iter().enumerate() {
+        if r.state != State::Active {
+            continue;
+        }
+        match &r.prefix {
+            RoutePrefix::Net(n) => index
+                .entry((n.prefix_len(), u32::from(n.network())))
+                .or_default()
+                .push(i),
+            RoutePrefix::Unknown(why) if unknown_prefix.is_none() => {
+                unknown_prefix = Some(why.clone())
+            }
+            _ => {}
+        }
+    }
     Some(Table {
         subnet: s,
         vnet: v,
@@ -491,5 +521,7 @@ pub fn effective(model: &Model, s: SubnetId, configured_onprem: &[Ipv4Net]) -> O
         propagation,
         routes,
         gateways,
+        index,
+        unknown_prefix,
     })
 }

@@ -78,6 +78,12 @@ pub fn check(a: &Analysis) -> Vec<Diagnostic> {
         if let Some(r) = &f.flow.reverse {
             d = d.note(format!("return:  {}", text::path(a, r)));
         }
+        let others = f.src_group + f.dst_group - 2;
+        if others > 0 {
+            d = d.note(format!(
+                "{others} more subnet(s) with the same routes are affected alike"
+            ));
+        }
         let dev = hub_device(a, &f);
         let (broken, from, to, to_prefix) = match v {
             FlowVerdict::Broken => (&f.flow.forward, f.src, f.dst, f.dst_prefix),
