@@ -354,85 +354,13 @@ fn main() -> ExitCode {
             path,
             subnet,
             input,
-        } => {
-            let opts = match options(&input) {
-                Ok(o) => o,
-                Err(e) => return usage_error(&e),
-            };
-            let out = routelint::load(std::slice::from_ref(&path), &opts);
-            let i = match single_project(&out, &path) {
-                Ok(i) => i,
-                Err(e) => return usage_error(&e),
-            };
-            let p = &out.projects[i];
-            let a = Analysis::new(&p.model, &p.config);
-            let found = p.model.find_subnet(&subnet);
-            let s = match found.as_slice() {
-                [s] => *s,
-                [] => return usage_error(&format!("no subnet `{subnet}` (use VNET/SUBNET)")),
-                _ => {
-                    return usage_error(&format!(
-                        "`{subnet}` matches several subnets (use VNET/SUBNET)"
-                    ))
-                }
-            };
-            match a.table(s) {
-                Some(t) => {
-                    print!("{}", report::model::routes(&a, t, &out.sources));
-                    ExitCode::from(EXIT_CLEAN)
-                }
-                None => usage_error(&format!("the VNet of `{subnet}` is not known")),
-            }
-        }
+        } => cmd_routes(&path, &subnet, &input).unwrap_or_else(|e| usage_error(&e)),
         Command::Trace {
             path,
             from,
             to,
             input,
-        } => {
-            let opts = match options(&input) {
-                Ok(o) => o,
-                Err(e) => return usage_error(&e),
-            };
-            let out = routelint::load(std::slice::from_ref(&path), &opts);
-            let i = match single_project(&out, &path) {
-                Ok(i) => i,
-                Err(e) => return usage_error(&e),
-            };
-            let p = &out.projects[i];
-            let a = Analysis::new(&p.model, &p.config);
-            let (from_start, from_addr, _) = match endpoint(&a, &from) {
-                Ok(x) => x,
-                Err(e) => return usage_error(&e),
-            };
-            let (_, to_addr, to_subnet) = match endpoint(&a, &to) {
-                Ok(x) => x,
-                Err(e) => return usage_error(&e),
-            };
-            let start =
-                match from_start {
-                    Some(s) => s,
-                    None => {
-                        // From the Internet: through a DNAT rule to the target, else a public frontend.
-                        let dnat = a.dnat_flows().into_iter().find(|f| match to_addr {
-                            Dest::Net(n) => n.contains(&f.target) || f.target.contains(&n),
-                            _ => false,
-                        });
-                        match (dnat, to_subnet) {
-                            (Some(f), _) => Start::Dnat(f.firewall),
-                            (None, Some(s)) if a.public_ingress().iter().any(|(_, x)| *x == s) => {
-                                Start::Public(s)
-                            }
-                            _ => return usage_error(
-                                "nothing in the model takes Internet traffic to that destination",
-                            ),
-                        }
-                    }
-                };
-            let tw = a.two_way(start, from_addr, to_addr);
-            print!("{}", report::model::trace(&a, &tw, &out.sources));
-            ExitCode::from(EXIT_CLEAN)
-        }
+        } => cmd_trace(&path, &from, &to, &input).unwrap_or_else(|e| usage_error(&e)),
         Command::Explain { rule } => match routelint::rules::find(&rule) {
             Some(r) => {
                 print!("{}", r.meta.doc);
@@ -453,4 +381,69 @@ fn main() -> ExitCode {
             ExitCode::from(EXIT_CLEAN)
         }
     }
+}
+
+/// Loads a path that must hold exactly one root module.
+fn load_one(path: &std::path::Path, input: &Input) -> Result<(Outcome, usize), String> {
+    let opts = options(input)?;
+    let out = routelint::load(&[path.to_path_buf()], &opts);
+    let i = single_project(&out, path)?;
+    Ok((out, i))
+}
+
+fn cmd_routes(path: &std::path::Path, subnet: &str, input: &Input) -> Result<ExitCode, String> {
+    let (out, i) = load_one(path, input)?;
+    let p = &out.projects[i];
+    let a = Analysis::new(&p.model, &p.config);
+    let s = match p.model.find_subnet(subnet).as_slice() {
+        [s] => *s,
+        [] => return Err(format!("no subnet `{subnet}` (use VNET/SUBNET)")),
+        _ => {
+            return Err(format!(
+                "`{subnet}` matches several subnets (use VNET/SUBNET)"
+            ))
+        }
+    };
+    let t = a
+        .table(s)
+        .ok_or_else(|| format!("the VNet of `{subnet}` is not known"))?;
+    print!("{}", report::model::routes(&a, t, &out.sources));
+    Ok(ExitCode::from(EXIT_CLEAN))
+}
+
+fn cmd_trace(
+    path: &std::path::Path,
+    from: &str,
+    to: &str,
+    input: &Input,
+) -> Result<ExitCode, String> {
+    let (out, i) = load_one(path, input)?;
+    let p = &out.projects[i];
+    let a = Analysis::new(&p.model, &p.config);
+    let (from_start, from_addr, _) = endpoint(&a, from)?;
+    let (_, to_addr, to_subnet) = endpoint(&a, to)?;
+    let start = match from_start {
+        Some(s) => s,
+        None => {
+            // From the Internet: through a DNAT rule to the target, else a public frontend.
+            let dnat = a.dnat_flows().into_iter().find(|f| match to_addr {
+                Dest::Net(n) => n.contains(&f.target) || f.target.contains(&n),
+                _ => false,
+            });
+            match (dnat, to_subnet) {
+                (Some(f), _) => Start::Dnat(f.firewall),
+                (None, Some(s)) if a.public_ingress().iter().any(|(_, x)| *x == s) => {
+                    Start::Public(s)
+                }
+                _ => {
+                    return Err(
+                        "nothing in the model takes Internet traffic to that destination".into(),
+                    )
+                }
+            }
+        }
+    };
+    let tw = a.two_way(start, from_addr, to_addr);
+    print!("{}", report::model::trace(&a, &tw, &out.sources));
+    Ok(ExitCode::from(EXIT_CLEAN))
 }

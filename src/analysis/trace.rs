@@ -452,33 +452,9 @@ impl Analysis<'_> {
                 route: idx,
                 summary: format!("{} -> {}", r.prefix, self.hop_text(&r.next_hop)),
             });
+            let mut arrive_in: Option<VNetId> = None;
             match &r.next_hop {
-                NextHop::VnetLocal => {
-                    let v = table.vnet;
-                    if let Some(arrived) = self.arrive(
-                        v,
-                        cur_dst,
-                        &mut t,
-                        &mut cur_src,
-                        &mut cur_dst,
-                        sessions,
-                        unsnat,
-                        &mut loc,
-                    ) {
-                        if arrived {
-                            return t;
-                        }
-                        continue;
-                    }
-                    t.verdict = Verdict::Dropped(
-                        format!(
-                            "{cur_dst} is not in a subnet of `{}`",
-                            m.vnets[v.0].meta.display()
-                        ),
-                        r.origin,
-                    );
-                    return t;
-                }
+                NextHop::VnetLocal => arrive_in = Some(table.vnet),
                 NextHop::VNetPeering { vnet, peering } => {
                     // Ingress check on the remote side (DOMAIN.md §6): traffic that did not
                     // originate in the local VNet needs allowForwardedTraffic on the remote
@@ -535,29 +511,7 @@ impl Analysis<'_> {
                         ),
                         origin: Some(m.peerings[peering.0].meta.origin),
                     });
-                    if let Some(arrived) = self.arrive(
-                        *vnet,
-                        cur_dst,
-                        &mut t,
-                        &mut cur_src,
-                        &mut cur_dst,
-                        sessions,
-                        unsnat,
-                        &mut loc,
-                    ) {
-                        if arrived {
-                            return t;
-                        }
-                        continue;
-                    }
-                    t.verdict = Verdict::Dropped(
-                        format!(
-                            "{cur_dst} is not in a subnet of `{}`",
-                            m.vnets[vnet.0].meta.display()
-                        ),
-                        r.origin,
-                    );
-                    return t;
+                    arrive_in = Some(*vnet);
                 }
                 NextHop::Gateway(Some(g)) => {
                     t.verdict = Verdict::ExitsOnPrem(*g);
@@ -684,6 +638,22 @@ impl Analysis<'_> {
                     loc = Location::Device(d);
                 }
             }
+            if let Some(v) = arrive_in {
+                match self.arrive(v, &mut t, &mut cur_dst, sessions, unsnat, &mut loc) {
+                    Some(true) => return t,
+                    Some(false) => continue,
+                    None => {
+                        t.verdict = Verdict::Dropped(
+                            format!(
+                                "{cur_dst} is not in a subnet of `{}`",
+                                m.vnets[v.0].meta.display()
+                            ),
+                            r.origin,
+                        );
+                        return t;
+                    }
+                }
+            }
         }
         t.verdict = Verdict::Loop;
         t
@@ -702,19 +672,17 @@ impl Analysis<'_> {
     /// Arrival in a VNet: delivered to the subnet holding the destination, or (for a reply
     /// to SNAT) to the firewall, which reverses the translation. `None`: no subnet holds it.
     /// `Some(true)`: the trace is finished. `Some(false)`: continue from `loc`.
-    #[allow(clippy::too_many_arguments)]
     fn arrive(
         &self,
         v: VNetId,
-        dst: Dest,
         t: &mut Trace,
-        _src: &mut Dest,
         cur_dst: &mut Dest,
         sessions: &[Device],
         unsnat: &[(Device, Addr)],
         loc: &mut Location,
     ) -> Option<bool> {
         let m = self.model;
+        let dst = *cur_dst;
         let Dest::Net(n) = dst else { return None };
         for (d, orig) in unsnat {
             if let Device::Firewall(f) = d {
