@@ -25,8 +25,26 @@ pub fn norm(p: &Path) -> PathBuf {
 pub struct Units {
     /// Terraform root modules, sorted.
     pub tf_roots: Vec<PathBuf>,
+    /// ARM templates (JSON whose `$schema` is a deploymentTemplate), sorted.
+    pub arm_templates: Vec<PathBuf>,
+    /// Directories with `.bicep` files and no compiled template beside them.
+    pub bicep_only: Vec<PathBuf>,
     /// Paths the user named that do not exist.
     pub missing: Vec<PathBuf>,
+}
+
+fn is_template(p: &Path) -> bool {
+    let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    if !name.ends_with(".json") || name.ends_with(".tf.json") || name.ends_with(".parameters.json")
+    {
+        return false;
+    }
+    let mut head = vec![0u8; 4096];
+    let n = std::fs::File::open(p)
+        .and_then(|mut f| std::io::Read::read(&mut f, &mut head))
+        .unwrap_or(0);
+    let text = String::from_utf8_lossy(&head[..n]);
+    crate::frontend::arm::json_kind(&text) == crate::frontend::arm::JsonKind::Template
 }
 
 fn skip_dir(name: &str) -> bool {
@@ -39,6 +57,8 @@ pub fn discover(paths: &[PathBuf], cache: &ModuleCache, sources: &SourceMap) -> 
     let mut units = Units::default();
     let mut dirs: BTreeSet<PathBuf> = BTreeSet::new();
     let mut explicit: BTreeSet<PathBuf> = BTreeSet::new();
+    let mut templates: BTreeSet<PathBuf> = BTreeSet::new();
+    let mut bicep_dirs: BTreeSet<PathBuf> = BTreeSet::new();
     for p in paths {
         let p = norm(p);
         if !p.exists() {
@@ -46,6 +66,9 @@ pub fn discover(paths: &[PathBuf], cache: &ModuleCache, sources: &SourceMap) -> 
             continue;
         }
         if p.is_file() {
+            if is_template(&p) {
+                templates.insert(p.clone());
+            }
             if terraform::is_tf_file(&p) {
                 let d = norm(p.parent().unwrap_or(Path::new(".")));
                 explicit.insert(d.clone());
@@ -66,9 +89,18 @@ pub fn discover(paths: &[PathBuf], cache: &ModuleCache, sources: &SourceMap) -> 
                     || !skip_dir(e.file_name().to_str().unwrap_or(""))
             });
         for e in walker.filter_map(|e| e.ok()) {
-            if e.file_type().is_file() && terraform::is_tf_file(e.path()) {
+            if !e.file_type().is_file() {
+                continue;
+            }
+            if terraform::is_tf_file(e.path()) {
                 if let Some(parent) = e.path().parent() {
                     dirs.insert(norm(parent));
+                }
+            } else if is_template(e.path()) {
+                templates.insert(norm(e.path()));
+            } else if e.path().extension().is_some_and(|x| x == "bicep") {
+                if let Some(parent) = e.path().parent() {
+                    bicep_dirs.insert(norm(parent));
                 }
             }
         }
@@ -88,6 +120,16 @@ pub fn discover(paths: &[PathBuf], cache: &ModuleCache, sources: &SourceMap) -> 
             }
         }
     }
+    units.bicep_only = bicep_dirs
+        .into_iter()
+        .filter(|d| {
+            !templates
+                .iter()
+                .any(|t| t.parent().map(norm).as_deref() == Some(d.as_path()))
+        })
+        .filter(|d| !templates.iter().any(|t| t.starts_with(d)))
+        .collect();
+    units.arm_templates = templates.into_iter().collect();
     units.tf_roots = dir_list
         .into_iter()
         .filter(|d| !children.contains(d) || explicit.contains(d))

@@ -28,6 +28,14 @@ pub struct Options {
     pub terraform: TfOptions,
     /// `--config FILE`; otherwise `routelint.toml` is searched upwards from each root.
     pub config: Option<PathBuf>,
+    /// `--parameters FILE` for ARM templates (else `<name>.parameters.json` beside each).
+    pub arm_parameters: Option<PathBuf>,
+}
+
+/// A unit of analysis.
+enum Unit {
+    Terraform(PathBuf),
+    Arm(PathBuf),
 }
 
 /// One unit of analysis: a Terraform root module or an ARM template, with its config.
@@ -85,15 +93,34 @@ pub fn load(paths: &[PathBuf], opts: &Options) -> Outcome {
         },
         None => None,
     };
-    let results: Vec<(Project, Vec<Diagnostic>, bool)> = units
+    for d in &units.bicep_only {
+        diagnostics.push(Diagnostic::new(
+            codes::NOT_ANALYSED,
+            Severity::Info,
+            format!(
+                "{}: Bicep files without a compiled template; run `bicep build` and lint the JSON it writes",
+                d.display()
+            ),
+        ));
+    }
+    let work: Vec<Unit> = units
         .tf_roots
+        .iter()
+        .cloned()
+        .map(Unit::Terraform)
+        .chain(units.arm_templates.iter().cloned().map(Unit::Arm))
+        .collect();
+    let results: Vec<(Project, Vec<Diagnostic>, bool)> = work
         .par_iter()
-        .map(|dir| {
+        .map(|unit| {
+            let path = match unit {
+                Unit::Terraform(p) | Unit::Arm(p) => p,
+            };
             let mut diags = Vec::new();
             let mut bad = false;
             let cfg = match &explicit_config {
                 Some(c) => c.clone(),
-                None => match config::find(dir) {
+                None => match config::find(path) {
                     Some(p) => match config::load(&p, &sources) {
                         Ok(c) => c,
                         Err(d) => {
@@ -105,14 +132,21 @@ pub fn load(paths: &[PathBuf], opts: &Options) -> Outcome {
                     None => Config::default(),
                 },
             };
-            let mut tf = opts.terraform.clone();
-            if let Some(d) = &cfg.dir {
-                let mut files: Vec<PathBuf> =
-                    cfg.terraform.var_files.iter().map(|f| d.join(f)).collect();
-                files.append(&mut tf.var_files);
-                tf.var_files = files;
-            }
-            let (model, d) = terraform::load_root(&sources, &cache, dir, &tf);
+            let (model, d) = match unit {
+                Unit::Terraform(dir) => {
+                    let mut tf = opts.terraform.clone();
+                    if let Some(d) = &cfg.dir {
+                        let mut files: Vec<PathBuf> =
+                            cfg.terraform.var_files.iter().map(|f| d.join(f)).collect();
+                        files.append(&mut tf.var_files);
+                        tf.var_files = files;
+                    }
+                    terraform::load_root(&sources, &cache, dir, &tf)
+                }
+                Unit::Arm(file) => {
+                    frontend::arm::load_template(&sources, file, opts.arm_parameters.as_deref())
+                }
+            };
             diags.extend(d);
             (Project { model, config: cfg }, diags, bad)
         })

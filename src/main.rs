@@ -54,6 +54,9 @@ struct Input {
     /// Configuration file (default: routelint.toml found upwards from each path)
     #[arg(long)]
     config: Option<PathBuf>,
+    /// ARM parameters file (default: <template>.parameters.json beside each template)
+    #[arg(long, value_name = "FILE")]
+    parameters: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -130,6 +133,7 @@ fn options(input: &Input) -> Result<Options, String> {
             vars,
         },
         config: input.config.clone(),
+        arm_parameters: input.parameters.clone(),
     })
 }
 

@@ -1,5 +1,5 @@
 //! Real public templates in `../shared/corpus` (third-party, read in place, never copied):
-//! every Terraform scenario loads with no front-end error and no panic, and raises exactly
+//! every Terraform and ARM scenario loads with no front-end error and no panic, and raises exactly
 //! the RL001–RL003 findings `EXPECTED.tsv` lists (codes above RL003 belong to rules that
 //! come later; those scenarios must raise none of RL001–RL003). Skips itself when
 //! `../shared` is absent.
@@ -12,7 +12,7 @@ fn corpus() -> Option<PathBuf> {
 }
 
 #[test]
-fn terraform_corpus_loads_cleanly_with_expected_findings() {
+fn corpus_loads_cleanly_with_expected_findings() {
     let Some(dir) = corpus() else {
         eprintln!("../shared/corpus is absent: skipped");
         return;
@@ -23,7 +23,15 @@ fn terraform_corpus_loads_cleanly_with_expected_findings() {
     for line in expected.lines().skip(1) {
         let cols: Vec<&str> = line.split('\t').collect();
         let (scenario, want) = (cols[0], cols.get(1).copied().unwrap_or("none"));
-        if !scenario.starts_with("tf-") {
+        if scenario.starts_with("bicep-only") {
+            let out = routelint::check(&[dir.join(scenario)], &routelint::Options::default());
+            assert!(!out.input_error, "{scenario}");
+            assert!(
+                out.diagnostics
+                    .iter()
+                    .any(|d| d.message.contains("bicep build")),
+                "{scenario}: no hint to compile"
+            );
             continue;
         }
         let out = routelint::check(&[dir.join(scenario)], &routelint::Options::default());
@@ -53,6 +61,6 @@ fn terraform_corpus_loads_cleanly_with_expected_findings() {
             failures.push(format!("{scenario}: got {got:?}, want {want:?}"));
         }
     }
-    assert!(checked >= 10, "only {checked} Terraform scenarios found");
+    assert!(checked >= 20, "only {checked} scenarios found");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

@@ -9,7 +9,7 @@ pub mod funcs;
 pub mod json;
 pub mod lower;
 pub mod parse;
-pub mod value;
+pub use super::value;
 
 use crate::diag::{codes, Diagnostic, Severity};
 use crate::ir::Model;

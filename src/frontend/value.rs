@@ -1,4 +1,4 @@
-//! Values of the Terraform evaluator.
+//! Values of the front ends' evaluators (Terraform and ARM).
 //!
 //! Besides the usual HCL values there are three that make a linter possible:
 //! [`Value::Entity`] (a resource or nested block as configured, which still answers for its

@@ -1,0 +1,1768 @@
+//! ARM template evaluation: parameters, variables (with `copy`), resources (array, or the
+//! symbolic-name object of `languageVersion 2.0`), child resources, `copy` loops on
+//! resources and properties, `condition`, and nested deployments (how Bicep compiles
+//! modules) with their parameters and outputs.
+//!
+//! Function semantics follow Microsoft's "ARM template functions" reference; notably
+//! `cidrSubnet(network, newCIDR, index)` takes the new prefix length and
+//! `cidrHost(network, index)` counts usable hosts from 0 (= network + 1).
+//!
+//! **Invariant:** evaluation never fails a template: an expression that cannot be evaluated
+//! becomes an Unknown with its position and an info `eval-error`.
+
+use super::expr::{self, Expr, Parsed};
+use super::json::{JNode, J};
+use crate::diag::{codes, Diagnostic, Severity};
+use crate::frontend::value::{fmt_number, PathSeg, SymRef, Value};
+use crate::source::{FileId, Origin};
+use ipnet::Ipv4Net;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
+use std::net::Ipv4Addr;
+use std::ops::Range;
+use std::rc::Rc;
+
+/// An evaluated resource.
+#[derive(Clone, Debug)]
+pub struct ArmResource {
+    /// Full type, e.g. `Microsoft.Network/virtualNetworks/subnets`.
+    pub rtype: String,
+    /// Full name, e.g. `vnet-hub/GatewaySubnet`.
+    pub name: String,
+    /// Provider path used as the IR key: `Microsoft.Network/virtualNetworks/vnet-hub/subnets/GatewaySubnet`.
+    pub key: String,
+    pub symbolic: Option<String>,
+    /// The evaluated resource object.
+    pub body: Value,
+    pub file: FileId,
+    pub span: Range<usize>,
+    /// Byte span of each JSON path (`properties.routes[0].properties.addressPrefix`).
+    pub spans: HashMap<String, Range<usize>>,
+    /// `existing: true` (declared elsewhere; referenced only).
+    pub existing: bool,
+    /// Names of the nested deployments this resource was declared in, outermost first.
+    pub deployments: Vec<String>,
+}
+
+impl ArmResource {
+    /// The span of a path, else of its nearest ancestor, else of the resource.
+    pub fn span_of(&self, path: &str) -> Origin {
+        let mut p = path.to_string();
+        loop {
+            if let Some(r) = self.spans.get(&p) {
+                return Origin::new(self.file, r.clone());
+            }
+            match p.rfind(['.', '[']) {
+                Some(i) => p.truncate(i),
+                None => return Origin::new(self.file, self.span.clone()),
+            }
+        }
+    }
+}
+
+/// Builds the provider path `Namespace/type1/name1/type2/name2` from a full type and name.
+pub fn provider_key(rtype: &str, name: &str) -> String {
+    let mut tparts = rtype.split('/');
+    let ns = tparts.next().unwrap_or("");
+    let types: Vec<&str> = tparts.collect();
+    let names: Vec<&str> = name.split('/').collect();
+    let mut out = ns.to_string();
+    for (i, t) in types.iter().enumerate() {
+        out.push('/');
+        out.push_str(t);
+        out.push('/');
+        out.push_str(names.get(i).copied().unwrap_or("?"));
+    }
+    out
+}
+
+/// The provider path of a resource id (`/subscriptions/…/providers/X/y/n` -> `X/y/n`).
+pub fn key_of_id(id: &str) -> String {
+    let lower = id.to_ascii_lowercase();
+    match lower.rfind("/providers/") {
+        Some(i) => id[i + "/providers/".len()..].to_string(),
+        None => id.trim_start_matches('/').to_string(),
+    }
+}
+
+enum Slot {
+    InProgress,
+    Done(Value),
+}
+
+/// One template: the root file or an inline nested deployment.
+pub struct Tpl {
+    pub file: FileId,
+    pub root: JNode,
+    /// Parameter values given (parameters file, nested deployment's `parameters`).
+    pub given: HashMap<String, Value>,
+    vars: RefCell<HashMap<String, Slot>>,
+    /// Symbolic name (languageVersion 2.0) -> resource key; deployment keys -> nested template.
+    symbols: RefCell<HashMap<String, String>>,
+    deployments: RefCell<HashMap<String, Rc<Tpl>>>,
+    outputs: RefCell<HashMap<String, Slot>>,
+    pub depth: usize,
+    /// Names of the nested deployments leading to this template, outermost first.
+    pub deployments_path: Vec<String>,
+}
+
+/// Evaluation context: the template plus copy indexes and lambda variables in scope.
+#[derive(Clone)]
+pub struct Cx {
+    pub tpl: Rc<Tpl>,
+    copy: Vec<(String, usize)>,
+    lambda: Vec<(String, Value)>,
+}
+
+pub struct ArmEval {
+    pub diags: RefCell<Vec<Diagnostic>>,
+    pub resources: RefCell<Vec<ArmResource>>,
+    pub skipped: RefCell<Vec<(String, String, Origin)>>,
+}
+
+type R = Result<Value, String>;
+
+fn ci_get<'a>(m: &'a BTreeMap<String, Value>, k: &str) -> Option<&'a Value> {
+    m.get(k).or_else(|| {
+        m.iter()
+            .find(|(x, _)| x.eq_ignore_ascii_case(k))
+            .map(|(_, v)| v)
+    })
+}
+
+fn unknown_in(args: &[Value]) -> Option<String> {
+    args.iter().find_map(|a| match a {
+        Value::Unknown(u) => Some(u.reason.clone()),
+        Value::Ref(r) => Some(format!("`{}` is computed by Azure", r.describe())),
+        _ => None,
+    })
+}
+
+fn s_of(v: &Value, f: &str) -> Result<String, String> {
+    match v {
+        Value::String(s) => Ok(s.clone()),
+        Value::Number(n) => Ok(fmt_number(*n)),
+        Value::Bool(b) => Ok(b.to_string()),
+        other => Err(format!("{f}() expects a string, got {}", other.type_name())),
+    }
+}
+
+fn n_of(v: &Value, f: &str) -> Result<f64, String> {
+    v.as_number()
+        .ok_or_else(|| format!("{f}() expects a number, got {}", v.type_name()))
+}
+
+fn list_of<'a>(v: &'a Value, f: &str) -> Result<&'a [Value], String> {
+    v.as_list()
+        .ok_or_else(|| format!("{f}() expects an array, got {}", v.type_name()))
+}
+
+fn to_json(v: &Value) -> serde_json::Value {
+    match v {
+        Value::Null => serde_json::Value::Null,
+        Value::Bool(b) => serde_json::Value::Bool(*b),
+        Value::Number(n) => serde_json::json!(n),
+        Value::String(s) => serde_json::Value::String(s.clone()),
+        Value::List(l) => serde_json::Value::Array(l.iter().map(to_json).collect()),
+        Value::Map(m) => {
+            serde_json::Value::Object(m.iter().map(|(k, v)| (k.clone(), to_json(v))).collect())
+        }
+        _ => serde_json::Value::Null,
+    }
+}
+
+pub fn from_json(v: &serde_json::Value) -> Value {
+    match v {
+        serde_json::Value::Null => Value::Null,
+        serde_json::Value::Bool(b) => Value::Bool(*b),
+        serde_json::Value::Number(n) => Value::Number(n.as_f64().unwrap_or(0.0)),
+        serde_json::Value::String(s) => Value::str(s.clone()),
+        serde_json::Value::Array(a) => Value::list(a.iter().map(from_json).collect()),
+        serde_json::Value::Object(o) => {
+            Value::map(o.iter().map(|(k, v)| (k.clone(), from_json(v))).collect())
+        }
+    }
+}
+
+/// A placeholder for a value chosen at deployment (`{resourceGroupName}`, `{projectName}`,
+/// `{uniqueString:…}`): Azure names cannot contain braces, so braces mark them.
+pub fn is_symbolic(s: &str) -> bool {
+    s.contains('{') && s.contains('}')
+}
+
+/// Equality; `None` when a side holds a placeholder and the two are not the same text.
+fn equal(a: &Value, b: &Value) -> Option<bool> {
+    if let (Value::String(x), Value::String(y)) = (a, b) {
+        if x != y && (is_symbolic(x) || is_symbolic(y)) {
+            return None;
+        }
+    }
+    a.tf_eq(b)
+}
+
+impl Default for ArmEval {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl ArmEval {
+    pub fn new() -> Self {
+        ArmEval {
+            diags: RefCell::new(Vec::new()),
+            resources: RefCell::new(Vec::new()),
+            skipped: RefCell::new(Vec::new()),
+        }
+    }
+
+    pub fn template(
+        &self,
+        file: FileId,
+        root: JNode,
+        given: HashMap<String, Value>,
+        deployments: Vec<String>,
+    ) -> Rc<Tpl> {
+        let depth = deployments.len();
+        Rc::new(Tpl {
+            deployments_path: deployments,
+            file,
+            root,
+            given,
+            vars: RefCell::new(HashMap::new()),
+            symbols: RefCell::new(HashMap::new()),
+            deployments: RefCell::new(HashMap::new()),
+            outputs: RefCell::new(HashMap::new()),
+            depth,
+        })
+    }
+
+    fn report(&self, msg: &str, origin: Origin) {
+        let d = Diagnostic::new(
+            codes::EVAL_ERROR,
+            Severity::Info,
+            format!("cannot evaluate expression: {msg}"),
+        )
+        .primary(origin, msg.to_string())
+        .in_file(origin.file);
+        let mut ds = self.diags.borrow_mut();
+        if !ds.contains(&d) {
+            ds.push(d);
+        }
+    }
+
+    /// Evaluates a JSON node; strings that are expressions are evaluated. Records the span
+    /// of every path below `path` into `spans`.
+    pub fn node(
+        &self,
+        n: &JNode,
+        cx: &Cx,
+        path: &str,
+        spans: &mut Option<&mut HashMap<String, Range<usize>>>,
+    ) -> Value {
+        if let Some(sp) = spans.as_deref_mut() {
+            sp.insert(path.to_string(), n.span.clone());
+        }
+        let origin = Origin::new(cx.tpl.file, n.span.clone());
+        match &n.v {
+            J::Null => Value::Null,
+            J::Bool(b) => Value::Bool(*b),
+            J::Num(x) => Value::Number(*x),
+            J::Str(s) => match expr::classify(s) {
+                Ok(Parsed::Literal(l)) => Value::String(l),
+                Ok(Parsed::Expr(e)) => match self.eval(&e, cx, origin) {
+                    Ok(v) => v,
+                    Err(m) => {
+                        self.report(&m, origin);
+                        Value::unknown(format!("evaluation error: {m}"), origin)
+                    }
+                },
+                Err(m) => {
+                    self.report(&m, origin);
+                    Value::unknown(format!("expression does not parse: {m}"), origin)
+                }
+            },
+            J::Arr(items) => Value::list(
+                items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, x)| self.node(x, cx, &format!("{path}[{i}]"), spans))
+                    .collect(),
+            ),
+            J::Obj(entries) => {
+                let mut m = BTreeMap::new();
+                for (k, v) in entries {
+                    if k == "copy" {
+                        if let J::Arr(loops) = &v.v {
+                            // Property copy: each entry defines an array property.
+                            for l in loops {
+                                let Some(name) = l.get("name").and_then(|x| x.as_str()) else {
+                                    continue;
+                                };
+                                let count = l.get("count").map(|c| self.node(c, cx, "", &mut None));
+                                let p = format!("{path}.{name}");
+                                let Some(n) = count.as_ref().and_then(|c| c.as_number()) else {
+                                    m.insert(
+                                        name.to_string(),
+                                        Value::unknown(
+                                            format!("copy count of `{name}` is not known"),
+                                            origin,
+                                        ),
+                                    );
+                                    continue;
+                                };
+                                let mut items = Vec::new();
+                                if let Some(input) = l.get("input") {
+                                    if let Some(sp) = spans.as_deref_mut() {
+                                        sp.insert(p.clone(), l.span.clone());
+                                    }
+                                    for i in 0..(n.max(0.0) as usize) {
+                                        let mut c2 = cx.clone();
+                                        c2.copy.push((name.to_string(), i));
+                                        items.push(self.node(
+                                            input,
+                                            &c2,
+                                            &format!("{p}[{i}]"),
+                                            spans,
+                                        ));
+                                    }
+                                }
+                                m.insert(name.to_string(), Value::list(items));
+                            }
+                            continue;
+                        }
+                    }
+                    m.insert(k.clone(), self.node(v, cx, &format!("{path}.{k}"), spans));
+                }
+                Value::map(m)
+            }
+        }
+    }
+
+    fn param(&self, cx: &Cx, name: &str) -> R {
+        let t = &cx.tpl;
+        if let Some(v) = t
+            .given
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v)
+        {
+            return Ok(v.clone());
+        }
+        let Some(def) = t.root.get("parameters").and_then(|p| p.get(name)) else {
+            return Err(format!("parameter `{name}` is not declared"));
+        };
+        let ptype = def
+            .get("type")
+            .and_then(|x| x.as_str())
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        match def.get("defaultValue") {
+            Some(d) => Ok(self.node(d, &Cx { tpl: t.clone(), copy: Vec::new(), lambda: Vec::new() }, "", &mut None)),
+            // A string parameter without a value is a stable symbol: names and ids built from
+            // it still match each other, and comparisons with it are not known.
+            None if ptype == "string" => Ok(Value::String(format!("{{{name}}}"))),
+            None => Ok(Value::unknown(
+                format!("parameter `{name}` has no value (give it in a parameters file or with --parameters)"),
+                Origin::new(t.file, def.span.clone()),
+            )),
+        }
+    }
+
+    fn variable(&self, cx: &Cx, name: &str) -> R {
+        let t = &cx.tpl;
+        let key = name.to_ascii_lowercase();
+        if let Some(s) = t.vars.borrow().get(&key) {
+            return match s {
+                Slot::Done(v) => Ok(v.clone()),
+                Slot::InProgress => Err(format!("variable `{name}` depends on itself")),
+            };
+        }
+        let vars = t.root.get("variables");
+        let base = Cx {
+            tpl: t.clone(),
+            copy: Vec::new(),
+            lambda: Vec::new(),
+        };
+        // Copy variables: variables.copy = [{name, count, input}].
+        let copy_def = vars.and_then(|v| v.get("copy")).and_then(|c| {
+            c.items()
+                .iter()
+                .find(|l| {
+                    l.get("name")
+                        .and_then(|x| x.as_str())
+                        .is_some_and(|n| n.eq_ignore_ascii_case(name))
+                })
+                .cloned()
+        });
+        let def = vars.and_then(|v| {
+            v.entries()
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(name))
+                .map(|(_, v)| v.clone())
+        });
+        t.vars.borrow_mut().insert(key.clone(), Slot::InProgress);
+        let v = if let Some(l) = copy_def {
+            let count = l
+                .get("count")
+                .map(|c| self.node(c, &base, "", &mut None))
+                .and_then(|c| c.as_number());
+            match (count, l.get("input")) {
+                (Some(n), Some(input)) => {
+                    let mut items = Vec::new();
+                    for i in 0..(n.max(0.0) as usize) {
+                        let mut c2 = base.clone();
+                        c2.copy.push((name.to_string(), i));
+                        items.push(self.node(input, &c2, "", &mut None));
+                    }
+                    Value::list(items)
+                }
+                _ => Value::unknown(
+                    format!("copy count of variable `{name}` is not known"),
+                    Origin::new(t.file, l.span.clone()),
+                ),
+            }
+        } else {
+            match def {
+                Some(d) => self.node(&d, &base, "", &mut None),
+                None => {
+                    t.vars.borrow_mut().remove(&key);
+                    return Err(format!("variable `{name}` is not declared"));
+                }
+            }
+        };
+        t.vars.borrow_mut().insert(key, Slot::Done(v.clone()));
+        Ok(v)
+    }
+
+    /// The resource declarations of a template, flattened (child resources with full type
+    /// and a name prefixed by the parent's), with their symbolic names.
+    pub fn declarations(t: &Tpl) -> Vec<Decl> {
+        let mut out = Vec::new();
+        match t.root.get("resources").map(|r| &r.v) {
+            Some(J::Arr(items)) => {
+                for n in items {
+                    flatten_decl(n, None, None, &mut out);
+                }
+            }
+            Some(J::Obj(entries)) => {
+                for (sym, n) in entries {
+                    flatten_decl(n, Some(sym.clone()), None, &mut out);
+                }
+            }
+            _ => {}
+        }
+        out
+    }
+
+    /// Evaluates every resource of a template (and of its nested deployments).
+    pub fn run(&self, t: &Rc<Tpl>) {
+        let decls = Self::declarations(t);
+        let base = Cx {
+            tpl: t.clone(),
+            copy: Vec::new(),
+            lambda: Vec::new(),
+        };
+        // Symbolic names first, so `reference('sym')` resolves regardless of order.
+        for d in &decls {
+            if let Some(sym) = &d.symbolic {
+                if let Some((rtype, name)) = self.type_and_name(d, &base) {
+                    t.symbols
+                        .borrow_mut()
+                        .insert(sym.to_ascii_lowercase(), provider_key(&rtype, &name));
+                }
+            }
+        }
+        for d in &decls {
+            self.resource(d, &base);
+        }
+    }
+
+    fn type_and_name(&self, d: &Decl, cx: &Cx) -> Option<(String, String)> {
+        let rtype = d.node.get("type")?.as_str()?.to_string();
+        let rtype = match &d.parent {
+            Some((pt, _)) if !rtype.contains('.') => format!("{pt}/{rtype}"),
+            _ => rtype,
+        };
+        let name = match self.node(d.node.get("name")?, cx, "", &mut None) {
+            Value::String(s) => s,
+            other => other.to_tf_string()?,
+        };
+        let name = match &d.parent {
+            Some((_, pn)) if !name.contains('/') => {
+                let pn = match self.node(pn, cx, "", &mut None) {
+                    Value::String(s) => s,
+                    _ => return None,
+                };
+                format!("{pn}/{name}")
+            }
+            _ => name,
+        };
+        Some((rtype, name))
+    }
+
+    fn resource(&self, d: &Decl, base: &Cx) {
+        let t = &base.tpl;
+        let origin = Origin::new(t.file, d.node.span.clone());
+        // copy loop
+        let instances: Vec<Cx> = match d.node.get("copy") {
+            Some(c) if matches!(c.v, J::Obj(_)) => {
+                let name = c
+                    .get("name")
+                    .and_then(|x| x.as_str())
+                    .unwrap_or("copy")
+                    .to_string();
+                let count = c.get("count").map(|x| self.node(x, base, "", &mut None));
+                match count.as_ref().and_then(|v| v.as_number()) {
+                    Some(n) => (0..(n.max(0.0) as usize))
+                        .map(|i| {
+                            let mut c2 = base.clone();
+                            c2.copy.push((name.clone(), i));
+                            c2
+                        })
+                        .collect(),
+                    None => {
+                        self.skipped.borrow_mut().push((
+                            d.node
+                                .get("type")
+                                .and_then(|x| x.as_str())
+                                .unwrap_or("?")
+                                .to_string(),
+                            format!(
+                                "the copy count is not known ({})",
+                                count.and_then(|c| c.find_unknown()).unwrap_or_default()
+                            ),
+                            origin,
+                        ));
+                        return;
+                    }
+                }
+            }
+            _ => vec![base.clone()],
+        };
+        for cx in instances {
+            if let Some(c) = d.node.get("condition") {
+                match self.node(c, &cx, "", &mut None).as_bool() {
+                    Some(true) => {}
+                    Some(false) => continue,
+                    None => {
+                        self.skipped.borrow_mut().push((
+                            d.node
+                                .get("name")
+                                .and_then(|x| x.as_str())
+                                .unwrap_or("?")
+                                .to_string(),
+                            "its `condition` is not known, so it is not analysed".into(),
+                            origin,
+                        ));
+                        continue;
+                    }
+                }
+            }
+            let Some((rtype, name)) = self.type_and_name(d, &cx) else {
+                self.skipped.borrow_mut().push((
+                    "resource".into(),
+                    "its type or name is not known".into(),
+                    origin,
+                ));
+                continue;
+            };
+            let key = provider_key(&rtype, &name);
+            let mut spans = HashMap::new();
+            let body = self.node(&d.node, &cx, "", &mut Some(&mut spans));
+            // Strip the leading "" path segment: keys are "properties.x", not ".properties.x".
+            let spans: HashMap<String, Range<usize>> = spans
+                .into_iter()
+                .map(|(k, v)| (k.trim_start_matches('.').to_string(), v))
+                .collect();
+            let existing = d
+                .node
+                .get("existing")
+                .is_some_and(|e| matches!(e.v, J::Bool(true)));
+            if rtype.eq_ignore_ascii_case("Microsoft.Resources/deployments") && !existing {
+                self.nested(&key, d, &cx);
+            }
+            self.resources.borrow_mut().push(ArmResource {
+                rtype,
+                name,
+                key,
+                symbolic: d.symbolic.clone(),
+                body,
+                file: t.file,
+                span: d.node.span.clone(),
+                spans,
+                existing,
+                deployments: t.deployments_path.clone(),
+            });
+        }
+    }
+
+    /// A nested deployment with an inline template: evaluated as a template of its own, with
+    /// the parameters the deployment passes (evaluated in the outer template: Bicep uses
+    /// `expressionEvaluationOptions.scope = inner`).
+    fn nested(&self, key: &str, d: &Decl, cx: &Cx) -> Option<Rc<Tpl>> {
+        if let Some(t) = cx.tpl.deployments.borrow().get(&key.to_ascii_lowercase()) {
+            return Some(t.clone());
+        }
+        let props = d.node.get("properties")?;
+        let template = props.get("template")?.clone();
+        if cx.tpl.depth > 16 {
+            return None;
+        }
+        let mut given = HashMap::new();
+        if let Some(ps) = props.get("parameters") {
+            for (k, v) in ps.entries() {
+                if let Some(val) = v.get("value") {
+                    given.insert(k.clone(), self.node(val, cx, "", &mut None));
+                }
+            }
+        }
+        let mut path = cx.tpl.deployments_path.clone();
+        path.push(key.rsplit('/').next().unwrap_or(key).to_string());
+        let inner = self.template(cx.tpl.file, template, given, path);
+        cx.tpl
+            .deployments
+            .borrow_mut()
+            .insert(key.to_ascii_lowercase(), inner.clone());
+        self.run(&inner);
+        Some(inner)
+    }
+
+    fn outputs_of(&self, t: &Rc<Tpl>) -> Value {
+        let mut m = BTreeMap::new();
+        let cx = Cx {
+            tpl: t.clone(),
+            copy: Vec::new(),
+            lambda: Vec::new(),
+        };
+        for (k, o) in t.root.get("outputs").map(|o| o.entries()).unwrap_or(&[]) {
+            let key = k.to_ascii_lowercase();
+            let cached = match t.outputs.borrow().get(&key) {
+                Some(Slot::Done(v)) => Some(v.clone()),
+                Some(Slot::InProgress) => Some(Value::unknown(
+                    "output depends on itself",
+                    Origin::new(t.file, o.span.clone()),
+                )),
+                None => None,
+            };
+            let v = match cached {
+                Some(v) => v,
+                None => {
+                    t.outputs.borrow_mut().insert(key.clone(), Slot::InProgress);
+                    let v = match o.get("value") {
+                        Some(v) => self.node(v, &cx, "", &mut None),
+                        None => Value::Null,
+                    };
+                    t.outputs.borrow_mut().insert(key, Slot::Done(v.clone()));
+                    v
+                }
+            };
+            let mut out = BTreeMap::new();
+            out.insert("value".to_string(), v);
+            m.insert(k.clone(), Value::map(out));
+        }
+        Value::map(m)
+    }
+
+    /// `reference(...)`: a deployment's outputs, or a symbolic reference to a resource.
+    fn reference(&self, cx: &Cx, target: &Value, full: bool, origin: Origin) -> R {
+        let key = match target {
+            Value::String(s) if s.contains('/') => key_of_id(s),
+            Value::String(s) => match cx.tpl.symbols.borrow().get(&s.to_ascii_lowercase()) {
+                Some(k) => k.clone(),
+                None => {
+                    return Ok(Value::unknown(
+                        format!("`{s}` is not a resource of this template"),
+                        origin,
+                    ))
+                }
+            },
+            other if other.is_unknown() => {
+                return Ok(Value::unknown(
+                    format!(
+                        "reference to an unknown resource ({})",
+                        other.find_unknown().unwrap_or_default()
+                    ),
+                    origin,
+                ))
+            }
+            other => return Err(format!("reference() of a {}", other.type_name())),
+        };
+        let rtype_path: Vec<&str> = key.split('/').collect();
+        let rtype = if rtype_path.len() >= 2 {
+            let mut t = vec![rtype_path[0]];
+            t.extend(rtype_path[1..].iter().step_by(2));
+            t.join("/")
+        } else {
+            key.clone()
+        };
+        if rtype.eq_ignore_ascii_case("Microsoft.Resources/deployments") {
+            let decls = Self::declarations(&cx.tpl);
+            for d in &decls {
+                if let Some((t, n)) = self.type_and_name(
+                    d,
+                    &Cx {
+                        copy: Vec::new(),
+                        ..cx.clone()
+                    },
+                ) {
+                    if provider_key(&t, &n).eq_ignore_ascii_case(&key) {
+                        if let Some(inner) = self.nested(&key, d, cx) {
+                            let outs = self.outputs_of(&inner);
+                            let mut props = BTreeMap::new();
+                            props.insert("outputs".to_string(), outs);
+                            let props = Value::map(props);
+                            if full {
+                                let mut m = BTreeMap::new();
+                                m.insert("properties".to_string(), props);
+                                return Ok(Value::map(m));
+                            }
+                            return Ok(props);
+                        }
+                    }
+                }
+            }
+            return Ok(Value::unknown(
+                format!("deployment `{key}` is not an inline template"),
+                origin,
+            ));
+        }
+        Ok(Value::Ref(Rc::new(SymRef {
+            addr: key,
+            rtype,
+            path: if full {
+                Vec::new()
+            } else {
+                vec![PathSeg::Attr("properties".into())]
+            },
+        })))
+    }
+
+    pub fn eval(&self, e: &Expr, cx: &Cx, origin: Origin) -> R {
+        match e {
+            Expr::Str(s) => Ok(Value::String(s.clone())),
+            Expr::Num(n) => Ok(Value::Number(*n)),
+            Expr::Ident(i) => match cx.lambda.iter().rev().find(|(n, _)| n == i) {
+                Some((_, v)) => Ok(v.clone()),
+                None => match i.as_str() {
+                    "true" => Ok(Value::Bool(true)),
+                    "false" => Ok(Value::Bool(false)),
+                    "null" => Ok(Value::Null),
+                    _ => Err(format!("unknown name `{i}`")),
+                },
+            },
+            Expr::Prop(b, name) => {
+                let v = self.eval(b, cx, origin)?;
+                prop(&v, name, origin)
+            }
+            Expr::Index(b, i) => {
+                let v = self.eval(b, cx, origin)?;
+                let k = self.eval(i, cx, origin)?;
+                index(&v, &k, origin)
+            }
+            Expr::Call(name, args) => self.call(&name.to_ascii_lowercase(), args, cx, origin),
+        }
+    }
+
+    fn lambda_parts<'e>(&self, e: &'e Expr) -> Result<(Vec<String>, &'e Expr), String> {
+        match e {
+            Expr::Call(n, args) if n.eq_ignore_ascii_case("lambda") && !args.is_empty() => {
+                let mut names = Vec::new();
+                for a in &args[..args.len() - 1] {
+                    match a {
+                        Expr::Str(s) => names.push(s.clone()),
+                        _ => return Err("lambda() parameter names must be strings".into()),
+                    }
+                }
+                Ok((names, &args[args.len() - 1]))
+            }
+            _ => Err("expected a lambda()".into()),
+        }
+    }
+
+    fn apply(&self, names: &[String], body: &Expr, vals: Vec<Value>, cx: &Cx, origin: Origin) -> R {
+        let mut c2 = cx.clone();
+        for (n, v) in names.iter().zip(vals) {
+            c2.lambda.push((n.clone(), v));
+        }
+        self.eval(body, &c2, origin)
+    }
+
+    fn call(&self, name: &str, args: &[Expr], cx: &Cx, origin: Origin) -> R {
+        // Special forms: lazy arguments, lambdas, scope access.
+        match name {
+            "if" => {
+                if args.len() != 3 {
+                    return Err("if() takes 3 arguments".into());
+                }
+                let c = self.eval(&args[0], cx, origin)?;
+                return match c.as_bool() {
+                    Some(true) => self.eval(&args[1], cx, origin),
+                    Some(false) => self.eval(&args[2], cx, origin),
+                    None if c.is_unknown() => Ok(Value::unknown(
+                        format!(
+                            "condition not known ({})",
+                            c.find_unknown().unwrap_or_default()
+                        ),
+                        origin,
+                    )),
+                    None => Err("if() needs a bool".into()),
+                };
+            }
+            "lambdavariables" => {
+                let n = match args.first() {
+                    Some(Expr::Str(s)) => s.clone(),
+                    _ => return Err("lambdaVariables() needs a name".into()),
+                };
+                return cx
+                    .lambda
+                    .iter()
+                    .rev()
+                    .find(|(k, _)| *k == n)
+                    .map(|(_, v)| v.clone())
+                    .ok_or_else(|| format!("no lambda variable `{n}`"));
+            }
+            "filter" | "map" | "sort" | "reduce" | "toobject" | "mapvalues" | "groupby" => {
+                let arr = self.eval(args.first().ok_or("missing array")?, cx, origin)?;
+                if arr.is_unknown() {
+                    return Ok(Value::unknown(
+                        arr.find_unknown().unwrap_or_default(),
+                        origin,
+                    ));
+                }
+                let items: Vec<Value> = match (&arr, name) {
+                    (Value::Map(m), "mapvalues") => m.values().cloned().collect(),
+                    _ => list_of(&arr, name)?.to_vec(),
+                };
+                match name {
+                    "filter" | "map" => {
+                        let (names, body) =
+                            self.lambda_parts(args.get(1).ok_or("missing lambda")?)?;
+                        let mut out = Vec::new();
+                        for (i, it) in items.into_iter().enumerate() {
+                            let v = self.apply(
+                                &names,
+                                body,
+                                vec![it.clone(), Value::Number(i as f64)],
+                                cx,
+                                origin,
+                            )?;
+                            if name == "map" {
+                                out.push(v);
+                            } else {
+                                match v.as_bool() {
+                                    Some(true) => out.push(it),
+                                    Some(false) => {}
+                                    None => {
+                                        return Ok(Value::unknown(
+                                            "filter condition not known",
+                                            origin,
+                                        ))
+                                    }
+                                }
+                            }
+                        }
+                        return Ok(Value::list(out));
+                    }
+                    "reduce" => {
+                        let mut acc =
+                            self.eval(args.get(1).ok_or("missing initial value")?, cx, origin)?;
+                        let (names, body) =
+                            self.lambda_parts(args.get(2).ok_or("missing lambda")?)?;
+                        for (i, it) in items.into_iter().enumerate() {
+                            acc = self.apply(
+                                &names,
+                                body,
+                                vec![acc, it, Value::Number(i as f64)],
+                                cx,
+                                origin,
+                            )?;
+                        }
+                        return Ok(acc);
+                    }
+                    "sort" => {
+                        let (names, body) =
+                            self.lambda_parts(args.get(1).ok_or("missing lambda")?)?;
+                        let mut v = items;
+                        let mut err = None;
+                        v.sort_by(|a, b| {
+                            match self.apply(&names, body, vec![a.clone(), b.clone()], cx, origin) {
+                                Ok(Value::Bool(true)) => std::cmp::Ordering::Less,
+                                Ok(_) => std::cmp::Ordering::Greater,
+                                Err(e) => {
+                                    err = Some(e);
+                                    std::cmp::Ordering::Equal
+                                }
+                            }
+                        });
+                        return match err {
+                            Some(e) => Err(e),
+                            None => Ok(Value::list(v)),
+                        };
+                    }
+                    "toobject" => {
+                        let (kn, kb) =
+                            self.lambda_parts(args.get(1).ok_or("missing key lambda")?)?;
+                        let vl = args.get(2).map(|a| self.lambda_parts(a)).transpose()?;
+                        let mut out = BTreeMap::new();
+                        for it in items {
+                            let k = self.apply(&kn, kb, vec![it.clone()], cx, origin)?;
+                            let Some(k) = k.to_tf_string() else {
+                                return Ok(Value::unknown("toObject key not known", origin));
+                            };
+                            let v = match &vl {
+                                Some((vn, vb)) => self.apply(vn, vb, vec![it], cx, origin)?,
+                                None => it,
+                            };
+                            out.insert(k, v);
+                        }
+                        return Ok(Value::map(out));
+                    }
+                    "mapvalues" => {
+                        let Value::Map(m) = &arr else {
+                            return Err("mapValues() needs an object".into());
+                        };
+                        let (names, body) =
+                            self.lambda_parts(args.get(1).ok_or("missing lambda")?)?;
+                        let mut out = BTreeMap::new();
+                        for (k, v) in m.iter() {
+                            out.insert(
+                                k.clone(),
+                                self.apply(&names, body, vec![v.clone()], cx, origin)?,
+                            );
+                        }
+                        return Ok(Value::map(out));
+                    }
+                    _ => {
+                        let (names, body) =
+                            self.lambda_parts(args.get(1).ok_or("missing lambda")?)?;
+                        let mut out: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+                        for it in items {
+                            let k = self.apply(&names, body, vec![it.clone()], cx, origin)?;
+                            out.entry(k.to_tf_string().unwrap_or_default())
+                                .or_default()
+                                .push(it);
+                        }
+                        return Ok(Value::map(
+                            out.into_iter().map(|(k, v)| (k, Value::list(v))).collect(),
+                        ));
+                    }
+                }
+            }
+            "copyindex" => {
+                let mut name: Option<String> = None;
+                let mut offset = 0.0;
+                for a in args {
+                    match self.eval(a, cx, origin)? {
+                        Value::String(s) => name = Some(s),
+                        Value::Number(n) => offset = n,
+                        _ => {}
+                    }
+                }
+                let found = match &name {
+                    Some(n) => cx
+                        .copy
+                        .iter()
+                        .rev()
+                        .find(|(k, _)| k.eq_ignore_ascii_case(n)),
+                    None => cx.copy.last(),
+                };
+                return match found {
+                    Some((_, i)) => Ok(Value::Number(*i as f64 + offset)),
+                    None => Err("copyIndex() outside a copy loop".into()),
+                };
+            }
+            _ => {}
+        }
+        let mut vals = Vec::with_capacity(args.len());
+        for a in args {
+            vals.push(self.eval(a, cx, origin)?);
+        }
+        let unk = |r: String| Ok(Value::unknown(r, origin));
+        match name {
+            "parameters" => {
+                return self.param(
+                    cx,
+                    &s_of(vals.first().ok_or("parameters() needs a name")?, name)?,
+                )
+            }
+            "variables" => {
+                return self.variable(
+                    cx,
+                    &s_of(vals.first().ok_or("variables() needs a name")?, name)?,
+                )
+            }
+            "reference" => {
+                let full = vals
+                    .iter()
+                    .skip(1)
+                    .any(|v| v.as_str().is_some_and(|s| s.eq_ignore_ascii_case("full")));
+                return self.reference(
+                    cx,
+                    vals.first().ok_or("reference() needs a target")?,
+                    full,
+                    origin,
+                );
+            }
+            "resourceid"
+            | "subscriptionresourceid"
+            | "tenantresourceid"
+            | "extensionresourceid" => {
+                if let Some(r) = unknown_in(&vals) {
+                    return unk(r);
+                }
+                let strs: Vec<String> = vals
+                    .iter()
+                    .map(|v| s_of(v, name))
+                    .collect::<Result<_, _>>()?;
+                return resource_id(name, &strs).map(Value::String);
+            }
+            "resourcegroup" => {
+                // Symbolic placeholders: stable strings, so names and ids built from them
+                // still match each other, without guessing their deployed values.
+                let mut m = BTreeMap::new();
+                m.insert(
+                    "id".into(),
+                    Value::str(
+                        "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}",
+                    ),
+                );
+                m.insert("name".into(), Value::str("{resourceGroupName}"));
+                m.insert("location".into(), Value::str("{resourceGroupLocation}"));
+                return Ok(Value::map(m));
+            }
+            "subscription" => {
+                let mut m = BTreeMap::new();
+                m.insert("id".into(), Value::str("/subscriptions/{subscriptionId}"));
+                m.insert("subscriptionId".into(), Value::str("{subscriptionId}"));
+                m.insert("tenantId".into(), Value::str("{tenantId}"));
+                return Ok(Value::map(m));
+            }
+            "uniquestring" | "guid" => {
+                // Deterministic in its arguments: a stable symbol per argument list.
+                let text: Vec<String> = vals
+                    .iter()
+                    .map(|v| {
+                        v.to_tf_string()
+                            .unwrap_or_else(|| v.find_unknown().unwrap_or_default())
+                    })
+                    .collect();
+                let mut h: u32 = 0x811c9dc5;
+                for b in text.join("\u{1}").bytes() {
+                    h ^= b as u32;
+                    h = h.wrapping_mul(0x01000193);
+                }
+                let label = if name == "guid" {
+                    "guid"
+                } else {
+                    "uniqueString"
+                };
+                return Ok(Value::String(format!("{{{label}:{:06x}}}", h & 0xffffff)));
+            }
+            "deployment" => {
+                let mut m = BTreeMap::new();
+                m.insert("name".into(), Value::str("{deploymentName}"));
+                return Ok(Value::map(m));
+            }
+            "environment"
+            | "tenant"
+            | "managementgroup"
+            | "utcnow"
+            | "newguid"
+            | "listkeys"
+            | "listsecrets"
+            | "list"
+            | "listaccountsas"
+            | "pickzones"
+            | "base64"
+            | "base64tostring"
+            | "datauri"
+            | "datauritostring"
+            | "uri"
+            | "uricomponent"
+            | "uricomponenttostring"
+            | "datetimeadd"
+            | "datetimefromepoch"
+            | "datetimetoepoch"
+            | "externalinput"
+            | "getsecret" => {
+                return unk(format!("`{name}()` is only known at deployment"));
+            }
+            _ => {}
+        }
+        // Collection functions that tolerate unknown elements.
+        match name {
+            "length" => {
+                return match vals.first() {
+                    Some(Value::List(l)) => Ok(Value::Number(l.len() as f64)),
+                    Some(Value::Map(m)) => Ok(Value::Number(m.len() as f64)),
+                    Some(Value::String(s)) => Ok(Value::Number(s.chars().count() as f64)),
+                    Some(x) if x.is_unknown() => unk(x.find_unknown().unwrap_or_default()),
+                    _ => Err("length() of an unsupported value".into()),
+                };
+            }
+            "createarray" | "array" => {
+                if name == "array" {
+                    if let Some(Value::List(_)) = vals.first() {
+                        return Ok(vals[0].clone());
+                    }
+                }
+                return Ok(Value::list(vals));
+            }
+            "createobject" => {
+                let mut m = BTreeMap::new();
+                for pair in vals.chunks(2) {
+                    if pair.len() == 2 {
+                        m.insert(s_of(&pair[0], name)?, pair[1].clone());
+                    }
+                }
+                return Ok(Value::map(m));
+            }
+            "coalesce" => {
+                for v in &vals {
+                    match v {
+                        Value::Null => continue,
+                        x if x.is_unknown() => return unk(x.find_unknown().unwrap_or_default()),
+                        x => return Ok(x.clone()),
+                    }
+                }
+                return Ok(Value::Null);
+            }
+            "trueval" | "true" => return Ok(Value::Bool(true)),
+            "false" => return Ok(Value::Bool(false)),
+            "null" => return Ok(Value::Null),
+            "json" => {
+                let s = s_of(vals.first().ok_or("json() needs a string")?, name)?;
+                return serde_json::from_str::<serde_json::Value>(&s)
+                    .map(|j| from_json(&j))
+                    .map_err(|e| format!("json(): {e}"));
+            }
+            "union" | "shallowmerge" => {
+                if let Some(r) = unknown_in(&vals) {
+                    return unk(r);
+                }
+                let items: Vec<Value> = if name == "shallowmerge" {
+                    list_of(vals.first().ok_or("missing")?, name)?.to_vec()
+                } else {
+                    vals.clone()
+                };
+                if items.iter().all(|v| matches!(v, Value::Map(_))) {
+                    let mut out: BTreeMap<String, Value> = BTreeMap::new();
+                    for v in &items {
+                        if let Value::Map(m) = v {
+                            for (k, x) in m.iter() {
+                                let merged = match (out.get(k), x) {
+                                    (Some(Value::Map(a)), Value::Map(b)) if name == "union" => {
+                                        let mut c = (**a).clone();
+                                        c.extend(b.iter().map(|(k, v)| (k.clone(), v.clone())));
+                                        Value::map(c)
+                                    }
+                                    _ => x.clone(),
+                                };
+                                out.insert(k.clone(), merged);
+                            }
+                        }
+                    }
+                    return Ok(Value::map(out));
+                }
+                let mut out: Vec<Value> = Vec::new();
+                for v in &items {
+                    for x in list_of(v, name)? {
+                        if !out.iter().any(|y| equal(x, y) == Some(true)) {
+                            out.push(x.clone());
+                        }
+                    }
+                }
+                return Ok(Value::list(out));
+            }
+            "concat" => {
+                if vals.iter().all(|v| matches!(v, Value::List(_))) && !vals.is_empty() {
+                    let mut out = Vec::new();
+                    for v in &vals {
+                        out.extend(list_of(v, name)?.iter().cloned());
+                    }
+                    return Ok(Value::list(out));
+                }
+                if let Some(r) = unknown_in(&vals) {
+                    return unk(r);
+                }
+                let mut s = String::new();
+                for v in &vals {
+                    s.push_str(&s_of(v, name)?);
+                }
+                return Ok(Value::String(s));
+            }
+            "empty" => {
+                return match vals.first() {
+                    Some(Value::Null) => Ok(Value::Bool(true)),
+                    Some(Value::List(l)) => Ok(Value::Bool(l.is_empty())),
+                    Some(Value::Map(m)) => Ok(Value::Bool(m.is_empty())),
+                    Some(Value::String(s)) => Ok(Value::Bool(s.is_empty())),
+                    Some(x) if x.is_unknown() => unk(x.find_unknown().unwrap_or_default()),
+                    _ => Ok(Value::Bool(false)),
+                };
+            }
+            "items" => {
+                return match vals.first() {
+                    Some(Value::Map(m)) => Ok(Value::list(
+                        m.iter()
+                            .map(|(k, v)| {
+                                let mut o = BTreeMap::new();
+                                o.insert("key".to_string(), Value::str(k.clone()));
+                                o.insert("value".to_string(), v.clone());
+                                Value::map(o)
+                            })
+                            .collect(),
+                    )),
+                    Some(x) if x.is_unknown() => unk(x.find_unknown().unwrap_or_default()),
+                    _ => Err("items() needs an object".into()),
+                };
+            }
+            "objectkeys" => {
+                return match vals.first() {
+                    Some(Value::Map(m)) => Ok(Value::list(
+                        m.keys().map(|k| Value::str(k.clone())).collect(),
+                    )),
+                    Some(x) if x.is_unknown() => unk(x.find_unknown().unwrap_or_default()),
+                    _ => Err("objectKeys() needs an object".into()),
+                };
+            }
+            "first" | "last" => {
+                return match vals.first() {
+                    Some(Value::List(l)) => Ok(if name == "first" { l.first() } else { l.last() }
+                        .cloned()
+                        .unwrap_or(Value::Null)),
+                    Some(Value::String(s)) => Ok(Value::String(
+                        if name == "first" {
+                            s.chars().next()
+                        } else {
+                            s.chars().last()
+                        }
+                        .map(|c| c.to_string())
+                        .unwrap_or_default(),
+                    )),
+                    Some(x) if x.is_unknown() => unk(x.find_unknown().unwrap_or_default()),
+                    _ => Err(format!("{name}() needs an array or string")),
+                };
+            }
+            "take" | "skip" => {
+                let n = n_of(vals.get(1).ok_or("missing count")?, name)?.max(0.0) as usize;
+                return match vals.first() {
+                    Some(Value::List(l)) => {
+                        let n = n.min(l.len());
+                        Ok(Value::list(if name == "take" {
+                            l[..n].to_vec()
+                        } else {
+                            l[n..].to_vec()
+                        }))
+                    }
+                    Some(Value::String(s)) => {
+                        let c: Vec<char> = s.chars().collect();
+                        let n = n.min(c.len());
+                        Ok(Value::String(if name == "take" {
+                            c[..n].iter().collect()
+                        } else {
+                            c[n..].iter().collect()
+                        }))
+                    }
+                    Some(x) if x.is_unknown() => unk(x.find_unknown().unwrap_or_default()),
+                    _ => Err(format!("{name}() needs an array or string")),
+                };
+            }
+            "flatten" => {
+                let mut out = Vec::new();
+                for x in list_of(vals.first().ok_or("missing")?, name)? {
+                    match x {
+                        Value::List(l) => out.extend(l.iter().cloned()),
+                        other => out.push(other.clone()),
+                    }
+                }
+                return Ok(Value::list(out));
+            }
+            "contains" => {
+                let (c, x) = (
+                    vals.first().ok_or("missing")?,
+                    vals.get(1).ok_or("missing")?,
+                );
+                if let Some(r) = unknown_in(&[c.clone(), x.clone()]) {
+                    return unk(r);
+                }
+                return Ok(Value::Bool(match c {
+                    Value::List(l) => l.iter().any(|y| equal(x, y) == Some(true)),
+                    Value::Map(m) => ci_get(m, &s_of(x, name)?).is_some(),
+                    Value::String(s) => s.contains(&s_of(x, name)?),
+                    _ => return Err("contains() needs an array, object or string".into()),
+                }));
+            }
+            "tryget" => {
+                let mut v = vals.first().cloned().unwrap_or(Value::Null);
+                for k in &vals[1..] {
+                    v = match (&v, k) {
+                        (Value::Map(m), k) => ci_get(m, &k.to_tf_string().unwrap_or_default())
+                            .cloned()
+                            .unwrap_or(Value::Null),
+                        (Value::List(l), Value::Number(n)) => {
+                            l.get(*n as usize).cloned().unwrap_or(Value::Null)
+                        }
+                        (x, _) if x.is_unknown() => return Ok(v.clone()),
+                        _ => Value::Null,
+                    };
+                }
+                return Ok(v);
+            }
+            _ => {}
+        }
+        if let Some(r) = unknown_in(&vals) {
+            return unk(r);
+        }
+        let arg = |i: usize| {
+            vals.get(i)
+                .ok_or_else(|| format!("{name}() needs more arguments"))
+        };
+        match name {
+            "format" => {
+                let f = s_of(arg(0)?, name)?;
+                let mut out = String::new();
+                let mut chars = f.chars().peekable();
+                while let Some(c) = chars.next() {
+                    if c == '{' {
+                        if chars.peek() == Some(&'{') {
+                            chars.next();
+                            out.push('{');
+                            continue;
+                        }
+                        let mut spec = String::new();
+                        for d in chars.by_ref() {
+                            if d == '}' {
+                                break;
+                            }
+                            spec.push(d);
+                        }
+                        let idx: usize = spec
+                            .split(':')
+                            .next()
+                            .unwrap_or("")
+                            .trim()
+                            .parse()
+                            .map_err(|_| format!("format(): bad placeholder {{{spec}}}"))?;
+                        out.push_str(&s_of(
+                            vals.get(idx + 1).ok_or("format(): not enough arguments")?,
+                            name,
+                        )?);
+                    } else if c == '}' && chars.peek() == Some(&'}') {
+                        chars.next();
+                        out.push('}');
+                    } else {
+                        out.push(c);
+                    }
+                }
+                Ok(Value::String(out))
+            }
+            "equals" => match equal(arg(0)?, arg(1)?) {
+                Some(b) => Ok(Value::Bool(b)),
+                None => unk("a comparison with a value chosen at deployment".into()),
+            },
+            "not" => arg(0)?
+                .as_bool()
+                .map(|b| Value::Bool(!b))
+                .ok_or_else(|| "not() needs a bool".into()),
+            "and" | "or" => {
+                let bs: Option<Vec<bool>> = vals.iter().map(Value::as_bool).collect();
+                let bs = bs.ok_or(format!("{name}() needs bools"))?;
+                Ok(Value::Bool(if name == "and" {
+                    bs.iter().all(|b| *b)
+                } else {
+                    bs.iter().any(|b| *b)
+                }))
+            }
+            "less" | "lessorequals" | "greater" | "greaterorequals" => {
+                let (a, b) = (arg(0)?, arg(1)?);
+                let ord = match (a, b) {
+                    (Value::String(x), Value::String(y)) => x.cmp(y),
+                    _ => n_of(a, name)?
+                        .partial_cmp(&n_of(b, name)?)
+                        .unwrap_or(std::cmp::Ordering::Equal),
+                };
+                use std::cmp::Ordering::*;
+                Ok(Value::Bool(match name {
+                    "less" => ord == Less,
+                    "lessorequals" => ord != Greater,
+                    "greater" => ord == Greater,
+                    _ => ord != Less,
+                }))
+            }
+            "add" => Ok(Value::Number(n_of(arg(0)?, name)? + n_of(arg(1)?, name)?)),
+            "sub" => Ok(Value::Number(n_of(arg(0)?, name)? - n_of(arg(1)?, name)?)),
+            "mul" => Ok(Value::Number(n_of(arg(0)?, name)? * n_of(arg(1)?, name)?)),
+            "div" | "mod" => {
+                let (a, b) = (n_of(arg(0)?, name)?, n_of(arg(1)?, name)?);
+                if b == 0.0 {
+                    return Err(format!("{name}() by zero"));
+                }
+                Ok(Value::Number(if name == "div" {
+                    (a / b).trunc()
+                } else {
+                    a % b
+                }))
+            }
+            "min" | "max" => {
+                let nums: Vec<f64> = match vals.as_slice() {
+                    [Value::List(l)] => {
+                        l.iter().map(|x| n_of(x, name)).collect::<Result<_, _>>()?
+                    }
+                    _ => vals
+                        .iter()
+                        .map(|x| n_of(x, name))
+                        .collect::<Result<_, _>>()?,
+                };
+                Ok(Value::Number(if name == "min" {
+                    nums.iter().cloned().fold(f64::INFINITY, f64::min)
+                } else {
+                    nums.iter().cloned().fold(f64::NEG_INFINITY, f64::max)
+                }))
+            }
+            "range" => {
+                let (start, count) = (n_of(arg(0)?, name)?, n_of(arg(1)?, name)?);
+                if !(0.0..=10000.0).contains(&count) {
+                    return Err("range(): count out of bounds".into());
+                }
+                Ok(Value::list(
+                    (0..count as usize)
+                        .map(|i| Value::Number(start + i as f64))
+                        .collect(),
+                ))
+            }
+            "split" => {
+                let s = s_of(arg(0)?, name)?;
+                let seps: Vec<String> = match arg(1)? {
+                    Value::List(l) => l.iter().map(|x| s_of(x, name)).collect::<Result<_, _>>()?,
+                    other => vec![s_of(other, name)?],
+                };
+                let mut parts = vec![s];
+                for sep in &seps {
+                    parts = parts
+                        .iter()
+                        .flat_map(|p| {
+                            p.split(sep.as_str())
+                                .map(str::to_string)
+                                .collect::<Vec<_>>()
+                        })
+                        .collect();
+                }
+                Ok(Value::list(parts.into_iter().map(Value::String).collect()))
+            }
+            "join" => {
+                let l = list_of(arg(0)?, name)?;
+                let sep = s_of(arg(1)?, name)?;
+                let parts: Vec<String> =
+                    l.iter().map(|x| s_of(x, name)).collect::<Result<_, _>>()?;
+                Ok(Value::String(parts.join(&sep)))
+            }
+            "replace" => Ok(Value::String(
+                s_of(arg(0)?, name)?.replace(&s_of(arg(1)?, name)?, &s_of(arg(2)?, name)?),
+            )),
+            "tolower" => Ok(Value::String(s_of(arg(0)?, name)?.to_lowercase())),
+            "toupper" => Ok(Value::String(s_of(arg(0)?, name)?.to_uppercase())),
+            "trim" => Ok(Value::String(s_of(arg(0)?, name)?.trim().to_string())),
+            "startswith" => Ok(Value::Bool(
+                s_of(arg(0)?, name)?
+                    .to_lowercase()
+                    .starts_with(&s_of(arg(1)?, name)?.to_lowercase()),
+            )),
+            "endswith" => Ok(Value::Bool(
+                s_of(arg(0)?, name)?
+                    .to_lowercase()
+                    .ends_with(&s_of(arg(1)?, name)?.to_lowercase()),
+            )),
+            "indexof" | "lastindexof" => {
+                let (s, x) = (
+                    s_of(arg(0)?, name)?.to_lowercase(),
+                    s_of(arg(1)?, name)?.to_lowercase(),
+                );
+                let i = if name == "indexof" {
+                    s.find(&x)
+                } else {
+                    s.rfind(&x)
+                };
+                Ok(Value::Number(
+                    i.map(|i| s[..i].chars().count() as f64).unwrap_or(-1.0),
+                ))
+            }
+            "substring" => {
+                let c: Vec<char> = s_of(arg(0)?, name)?.chars().collect();
+                let start = (n_of(arg(1)?, name)? as usize).min(c.len());
+                let len = match vals.get(2) {
+                    Some(v) => n_of(v, name)? as usize,
+                    None => c.len() - start,
+                };
+                Ok(Value::String(
+                    c[start..(start + len).min(c.len())].iter().collect(),
+                ))
+            }
+            "padleft" => {
+                let s = s_of(arg(0)?, name)?;
+                let w = n_of(arg(1)?, name)? as usize;
+                let pad = vals
+                    .get(2)
+                    .map(|v| s_of(v, name))
+                    .transpose()?
+                    .and_then(|p| p.chars().next())
+                    .unwrap_or(' ');
+                let n = s.chars().count();
+                Ok(Value::String(if n >= w {
+                    s
+                } else {
+                    pad.to_string().repeat(w - n) + &s
+                }))
+            }
+            "string" => match arg(0)? {
+                Value::String(s) => Ok(Value::String(s.clone())),
+                Value::List(_) | Value::Map(_) => Ok(Value::String(to_json(arg(0)?).to_string())),
+                other => Ok(Value::String(
+                    other.to_tf_string().unwrap_or_else(|| "null".into()),
+                )),
+            },
+            "int" => Ok(Value::Number(n_of(arg(0)?, name)?.trunc())),
+            "float" => Ok(Value::Number(n_of(arg(0)?, name)?)),
+            "bool" => arg(0)?
+                .as_bool()
+                .or_else(|| {
+                    arg(0)
+                        .ok()?
+                        .as_str()
+                        .map(|s| s.eq_ignore_ascii_case("true"))
+                })
+                .map(Value::Bool)
+                .ok_or_else(|| "bool() needs a bool".into()),
+            "intersection" => {
+                let first = list_of(arg(0)?, name)?;
+                let out: Vec<Value> = first
+                    .iter()
+                    .filter(|x| {
+                        vals[1..].iter().all(|v| {
+                            v.as_list()
+                                .is_some_and(|l| l.iter().any(|y| equal(x, y) == Some(true)))
+                        })
+                    })
+                    .cloned()
+                    .collect();
+                Ok(Value::list(out))
+            }
+            "cidrsubnet" => {
+                let base: Ipv4Net = s_of(arg(0)?, name)?
+                    .parse()
+                    .map_err(|_| "cidrSubnet(): not an IPv4 CIDR".to_string())?;
+                let new_len = n_of(arg(1)?, name)? as u32;
+                let idx = n_of(arg(2)?, name)? as u64;
+                if new_len < base.prefix_len() as u32 {
+                    return Err("cidrSubnet(): the new CIDR is shorter than the network's".into());
+                }
+                crate::frontend::terraform::funcs::cidrsubnet(
+                    base,
+                    new_len - base.prefix_len() as u32,
+                    idx,
+                )
+                .map(|n| Value::String(n.to_string()))
+            }
+            "cidrhost" => {
+                let base: Ipv4Net = s_of(arg(0)?, name)?
+                    .parse()
+                    .map_err(|_| "cidrHost(): not an IPv4 CIDR".to_string())?;
+                let idx = n_of(arg(1)?, name)? as i64;
+                crate::frontend::terraform::funcs::cidrhost(base, idx + 1)
+                    .map(|a| Value::String(a.to_string()))
+            }
+            "parsecidr" => {
+                let base: Ipv4Net = s_of(arg(0)?, name)?
+                    .parse()
+                    .map_err(|_| "parseCidr(): not an IPv4 CIDR".to_string())?;
+                let mut m = BTreeMap::new();
+                m.insert("network".into(), Value::String(base.network().to_string()));
+                m.insert("netmask".into(), Value::String(base.netmask().to_string()));
+                m.insert(
+                    "broadcast".into(),
+                    Value::String(base.broadcast().to_string()),
+                );
+                let first = Ipv4Addr::from(u32::from(base.network()).saturating_add(1));
+                let last = Ipv4Addr::from(u32::from(base.broadcast()).saturating_sub(1));
+                m.insert("firstUsable".into(), Value::String(first.to_string()));
+                m.insert("lastUsable".into(), Value::String(last.to_string()));
+                m.insert("cidr".into(), Value::Number(base.prefix_len() as f64));
+                Ok(Value::map(m))
+            }
+            other => unk(format!("function `{other}()` is not known to routelint")),
+        }
+    }
+}
+
+/// `resourceId([subscriptionId], [resourceGroupName], type, name1, name2…)`.
+fn resource_id(func: &str, args: &[String]) -> Result<String, String> {
+    if func == "extensionresourceid" {
+        let (scope, rest) = args
+            .split_first()
+            .ok_or("extensionResourceId() needs a scope")?;
+        let inner = resource_id("tenantresourceid", rest)?;
+        return Ok(format!(
+            "{scope}{}",
+            inner
+                .trim_start_matches('/')
+                .strip_prefix("providers")
+                .map(|s| format!("/providers{s}"))
+                .unwrap_or(inner)
+        ));
+    }
+    let ti = args
+        .iter()
+        .position(|a| a.contains('/') && a.contains('.'))
+        .ok_or("resourceId() needs a resource type")?;
+    let rtype = args[ti].trim_end_matches('/');
+    let names = &args[ti + 1..];
+    let types: Vec<&str> = rtype.split('/').collect();
+    if names.len() + 1 != types.len() {
+        return Err(format!(
+            "resourceId(): {} names for type `{rtype}`",
+            names.len()
+        ));
+    }
+    let mut path = types[0].to_string();
+    for (t, n) in types[1..].iter().zip(names) {
+        path.push('/');
+        path.push_str(t);
+        path.push('/');
+        path.push_str(n);
+    }
+    let (sub, rg) = match ti {
+        2 => (args[0].clone(), Some(args[1].clone())),
+        1 if func == "subscriptionresourceid" => (args[0].clone(), None),
+        1 => ("{subscriptionId}".into(), Some(args[0].clone())),
+        _ => (
+            "{subscriptionId}".into(),
+            Some("{resourceGroupName}".into()),
+        ),
+    };
+    Ok(match (func, rg) {
+        ("tenantresourceid", _) => format!("/providers/{path}"),
+        ("subscriptionresourceid", _) => format!("/subscriptions/{sub}/providers/{path}"),
+        (_, Some(rg)) => format!("/subscriptions/{sub}/resourceGroups/{rg}/providers/{path}"),
+        (_, None) => format!("/subscriptions/{sub}/providers/{path}"),
+    })
+}
+
+pub fn prop(v: &Value, name: &str, origin: Origin) -> R {
+    match v {
+        Value::Map(m) => ci_get(m, name)
+            .cloned()
+            .ok_or_else(|| format!("the object has no property `{name}`")),
+        Value::Ref(r) => {
+            let mut path = r.path.clone();
+            path.push(PathSeg::Attr(name.to_string()));
+            Ok(Value::Ref(Rc::new(SymRef {
+                addr: r.addr.clone(),
+                rtype: r.rtype.clone(),
+                path,
+            })))
+        }
+        Value::Unknown(_) => Ok(v.clone()),
+        Value::Null => Err(format!("property `{name}` of null")),
+        other => {
+            let _ = origin;
+            Err(format!("a {} has no property `{name}`", other.type_name()))
+        }
+    }
+}
+
+pub fn index(v: &Value, k: &Value, origin: Origin) -> R {
+    if k.is_unknown() {
+        return Ok(Value::unknown(k.find_unknown().unwrap_or_default(), origin));
+    }
+    match v {
+        Value::List(l) => {
+            let n = k.as_number().ok_or("an array index must be a number")?;
+            l.get(n as usize)
+                .cloned()
+                .ok_or_else(|| format!("index {n} is out of range (length {})", l.len()))
+        }
+        Value::Map(m) => {
+            let s = k.to_tf_string().ok_or("an object key must be a string")?;
+            ci_get(m, &s)
+                .cloned()
+                .ok_or_else(|| format!("the object has no property `{s}`"))
+        }
+        Value::Ref(r) => {
+            let mut path = r.path.clone();
+            match k {
+                Value::Number(n) => path.push(PathSeg::Index(*n as usize)),
+                other => path.push(PathSeg::Attr(other.to_tf_string().unwrap_or_default())),
+            }
+            Ok(Value::Ref(Rc::new(SymRef {
+                addr: r.addr.clone(),
+                rtype: r.rtype.clone(),
+                path,
+            })))
+        }
+        Value::Unknown(_) => Ok(v.clone()),
+        other => Err(format!("cannot index a {}", other.type_name())),
+    }
+}
+
+/// A resource declaration with its parent (type, name node) for nested child resources.
+#[derive(Clone, Debug)]
+pub struct Decl {
+    pub node: JNode,
+    pub symbolic: Option<String>,
+    pub parent: Option<(String, JNode)>,
+}
+
+fn flatten_decl(
+    n: &JNode,
+    symbolic: Option<String>,
+    parent: Option<(String, JNode)>,
+    out: &mut Vec<Decl>,
+) {
+    out.push(Decl {
+        node: n.clone(),
+        symbolic,
+        parent: parent.clone(),
+    });
+    if let (Some(children), Some(t), Some(name)) = (
+        n.get("resources"),
+        n.get("type").and_then(|t| t.as_str()),
+        n.get("name"),
+    ) {
+        let full_type = match &parent {
+            Some((pt, _)) if !t.contains('.') => format!("{pt}/{t}"),
+            _ => t.to_string(),
+        };
+        // The child's name is prefixed with the parent's (possibly an expression): keep the
+        // parent's name node, and build `parent/child` at evaluation.
+        let name_node = match &parent {
+            Some((_, pn)) => {
+                // parent of a grandchild: join names textually when both are literals
+                match (pn.as_str(), name.as_str()) {
+                    (Some(a), Some(b))
+                        if !a.starts_with('[') && !b.starts_with('[') && !b.contains('/') =>
+                    {
+                        JNode {
+                            v: J::Str(format!("{a}/{b}")),
+                            span: name.span.clone(),
+                        }
+                    }
+                    _ => name.clone(),
+                }
+            }
+            None => name.clone(),
+        };
+        for c in children.items() {
+            flatten_decl(c, None, Some((full_type.clone(), name_node.clone())), out);
+        }
+    }
+}
+
+impl Cx {
+    pub fn new(tpl: Rc<Tpl>) -> Self {
+        Cx {
+            tpl,
+            copy: Vec::new(),
+            lambda: Vec::new(),
+        }
+    }
+}

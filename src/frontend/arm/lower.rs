@@ -1,0 +1,641 @@
+//! Evaluated ARM resources -> IR elements. Property paths read are listed per type.
+
+use super::eval::{key_of_id, ArmResource};
+use crate::frontend::value::Value;
+use crate::ir::*;
+use crate::source::Origin;
+use std::collections::BTreeMap;
+use std::net::Ipv4Addr;
+
+/// Where a property of a resource is shown to the user (the JSON, or the `.bicep` source).
+pub trait Locate {
+    fn at(&self, r: &ArmResource, path: &str) -> Origin;
+    /// The declaration's first line (a label about the whole element).
+    fn header(&self, r: &ArmResource) -> Option<Origin>;
+}
+
+/// Positions in the template JSON itself.
+pub struct JsonLocator;
+
+impl Locate for JsonLocator {
+    fn at(&self, r: &ArmResource, path: &str) -> Origin {
+        r.span_of(path)
+    }
+    fn header(&self, r: &ArmResource) -> Option<Origin> {
+        r.spans.get("name").map(|s| Origin::new(r.file, s.clone()))
+    }
+}
+
+fn ci<'a>(m: &'a BTreeMap<String, Value>, k: &str) -> Option<&'a Value> {
+    m.get(k).or_else(|| {
+        m.iter()
+            .find(|(x, _)| x.eq_ignore_ascii_case(k))
+            .map(|(_, v)| v)
+    })
+}
+
+/// `get(v, "properties.addressSpace.addressPrefixes")`, case-insensitive.
+pub fn get<'a>(v: &'a Value, path: &str) -> Option<&'a Value> {
+    let mut cur = v;
+    for seg in path.split('.').filter(|s| !s.is_empty()) {
+        cur = match cur {
+            Value::Map(m) => ci(m, seg)?,
+            _ => return None,
+        };
+    }
+    Some(cur)
+}
+
+fn string(v: &Value, path: &str) -> Option<String> {
+    get(v, path).and_then(|x| x.to_tf_string())
+}
+
+fn why(v: &Value) -> String {
+    v.find_unknown()
+        .unwrap_or_else(|| format!("a {} is not expected here", v.type_name()))
+}
+
+fn target(v: &Value) -> Target {
+    match v {
+        Value::String(s) if s.contains('/') => Target::AzureId(s.clone()),
+        Value::String(s) => Target::Name {
+            name: s.clone(),
+            rg: None,
+        },
+        Value::Ref(r) => Target::Key(r.addr.clone()),
+        Value::Unknown(u) => Target::Unknown(u.reason.clone()),
+        other => Target::Unknown(why(other)),
+    }
+}
+
+struct Ctx<'a> {
+    r: &'a ArmResource,
+    loc: &'a dyn Locate,
+}
+
+impl Ctx<'_> {
+    fn o(&self, path: &str) -> Origin {
+        self.loc.at(self.r, path)
+    }
+    /// A link from `<base>.<path>` (an `{ "id": … }` object or a plain id).
+    fn link(&self, base: &Value, bpath: &str, path: &str) -> Option<Link> {
+        let v = get(base, path)?;
+        let v = match v {
+            Value::Map(_) => get(v, "id")?,
+            other => other,
+        };
+        if matches!(v, Value::Null) {
+            return None;
+        }
+        Some(Link::new(target(v), self.o(&join(bpath, path))))
+    }
+    fn prefixes(&self, base: &Value, bpath: &str, path: &str) -> Vec<Spanned<Prefix>> {
+        let o = self.o(&join(bpath, path));
+        match get(base, path) {
+            Some(Value::List(l)) => l
+                .iter()
+                .enumerate()
+                .map(|(i, v)| {
+                    Spanned::new(prefix_of(v), self.o(&format!("{}[{i}]", join(bpath, path))))
+                })
+                .collect(),
+            Some(Value::Null) | None => Vec::new(),
+            Some(v @ Value::String(_)) => vec![Spanned::new(prefix_of(v), o)],
+            Some(v) => vec![Spanned::new(Prefix::Unknown(why(v)), o)],
+        }
+    }
+    fn flag(&self, base: &Value, bpath: &str, path: &str, default: bool, invert: bool) -> Flag {
+        match get(base, path) {
+            None | Some(Value::Null) => Flag::default_value(default),
+            Some(v) => Flag {
+                value: match v.as_bool() {
+                    Some(b) => Known::Known(b != invert),
+                    None => Known::Unknown(why(v)),
+                },
+                origin: Some(self.o(&join(bpath, path))),
+                spelling: Some(path.rsplit('.').next().unwrap_or(path).to_string()),
+            },
+        }
+    }
+    fn meta(&self) -> Meta {
+        Meta {
+            key: self.r.key.clone(),
+            aliases: self.r.symbolic.iter().cloned().collect(),
+            name: self.r.name.rsplit('/').next().map(str::to_string),
+            resource_group: None,
+            origin: self.loc.at(self.r, ""),
+            header: self.loc.header(self.r),
+        }
+    }
+    fn sub_meta(&self, kind: &str, item: &Value, ipath: &str) -> Meta {
+        let name = string(item, "name");
+        Meta {
+            key: format!(
+                "{}/{kind}/{}",
+                self.r.key,
+                name.clone().unwrap_or_else(|| ipath.to_string())
+            ),
+            aliases: Vec::new(),
+            name,
+            resource_group: None,
+            origin: self.o(ipath),
+            header: Some(self.o(&format!("{ipath}.name"))),
+        }
+    }
+}
+
+fn join(a: &str, b: &str) -> String {
+    match (a.is_empty(), b.is_empty()) {
+        (true, _) => b.to_string(),
+        (_, true) => a.to_string(),
+        _ => format!("{a}.{b}"),
+    }
+}
+
+fn prefix_of(v: &Value) -> Prefix {
+    match v {
+        Value::String(s) => Prefix::parse(s),
+        other => Prefix::Unknown(why(other)),
+    }
+}
+
+fn plain_prefixes(v: &Value, path: &str) -> Vec<Prefix> {
+    match get(v, path) {
+        Some(Value::List(l)) => l.iter().map(prefix_of).collect(),
+        Some(Value::Null) | None => Vec::new(),
+        Some(x) => vec![prefix_of(x)],
+    }
+}
+
+fn strings(v: &Value, path: &str) -> Vec<String> {
+    match get(v, path) {
+        Some(Value::List(l)) => l.iter().filter_map(|x| x.to_tf_string()).collect(),
+        Some(x) => x.to_tf_string().into_iter().collect(),
+        None => Vec::new(),
+    }
+}
+
+fn items<'a>(v: &'a Value, path: &str) -> Vec<&'a Value> {
+    match get(v, path) {
+        Some(Value::List(l)) => l.iter().collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn ip_ref(v: &Value) -> IpRef {
+    match v {
+        Value::String(s) => match s.trim().parse::<Ipv4Addr>() {
+            Ok(ip) => IpRef::Literal { ip },
+            Err(_) => IpRef::Unknown {
+                reason: format!("`{s}` is not an IPv4 address"),
+            },
+        },
+        Value::Ref(r) => {
+            let last = r
+                .attr_names()
+                .last()
+                .copied()
+                .unwrap_or("")
+                .to_ascii_lowercase();
+            let t = r.rtype.to_ascii_lowercase();
+            let link = Link::new(Target::Key(r.addr.clone()), Origin::default());
+            match (t.as_str(), last.as_str()) {
+                ("microsoft.network/azurefirewalls", "privateipaddress") => {
+                    IpRef::FirewallPrivateIp { firewall: link }
+                }
+                ("microsoft.network/networkinterfaces", "privateipaddress") => {
+                    IpRef::NicPrivateIp { nic: link }
+                }
+                ("microsoft.network/loadbalancers", "privateipaddress") => {
+                    IpRef::LbFrontendPrivateIp {
+                        lb: link,
+                        frontend: None,
+                    }
+                }
+                _ => IpRef::Unknown {
+                    reason: format!("`{}` is computed by Azure", r.describe()),
+                },
+            }
+        }
+        other => IpRef::Unknown { reason: why(other) },
+    }
+}
+
+fn literal_ip(v: &Value, path: &str) -> Option<Ipv4Addr> {
+    get(v, path)
+        .and_then(|x| x.as_str())
+        .and_then(|s| s.trim().parse().ok())
+}
+
+fn route(c: &Ctx, item: &Value, ipath: &str, meta: Meta, table: Link, inline: bool) -> Route {
+    let p = |s: &str| join(ipath, s);
+    let prefix = match get(item, "properties.addressPrefix") {
+        Some(v) => prefix_of(v),
+        None => Prefix::Unknown("`addressPrefix` is not set".into()),
+    };
+    let nht = match get(item, "properties.nextHopType") {
+        Some(Value::String(s)) => match NextHopType::parse(s) {
+            Some(t) => Known::Known(t),
+            None => Known::Unknown(format!("`{s}` is not a next hop type")),
+        },
+        Some(v) => Known::Unknown(why(v)),
+        None => Known::Unknown("`nextHopType` is not set".into()),
+    };
+    let ip = match get(item, "properties.nextHopIpAddress") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) if s.is_empty() => None,
+        Some(v) => {
+            let o = c.o(&p("properties.nextHopIpAddress"));
+            let mut ipr = ip_ref(v);
+            match &mut ipr {
+                IpRef::FirewallPrivateIp { firewall: l }
+                | IpRef::NicPrivateIp { nic: l }
+                | IpRef::LbFrontendPrivateIp { lb: l, .. } => l.origin = o,
+                _ => {}
+            }
+            Some(Spanned::new(ipr, o))
+        }
+    };
+    Route {
+        meta,
+        table,
+        prefix: Spanned::new(prefix, c.o(&p("properties.addressPrefix"))),
+        next_hop_type: Spanned::new(nht, c.o(&p("properties.nextHopType"))),
+        next_hop_ip: ip,
+        inline,
+    }
+}
+
+fn subnet(c: &Ctx, item: &Value, ipath: &str, meta: Meta, vnet: Link) -> Subnet {
+    let mut prefixes = c.prefixes(item, ipath, "properties.addressPrefixes");
+    if prefixes.is_empty() {
+        prefixes = c.prefixes(item, ipath, "properties.addressPrefix");
+    }
+    Subnet {
+        meta,
+        vnet,
+        prefixes,
+        route_table: c.link(item, ipath, "properties.routeTable"),
+        nsg: c.link(item, ipath, "properties.networkSecurityGroup"),
+        service_endpoints: items(item, "properties.serviceEndpoints")
+            .iter()
+            .filter_map(|s| string(s, "service"))
+            .collect(),
+    }
+}
+
+fn peering(c: &Ctx, item: &Value, ipath: &str, meta: Meta, local: Link) -> Peering {
+    Peering {
+        meta,
+        local_vnet: local,
+        remote_vnet: c
+            .link(item, ipath, "properties.remoteVirtualNetwork")
+            .unwrap_or_else(|| {
+                Link::new(
+                    Target::Unknown("`remoteVirtualNetwork` is not set".into()),
+                    c.o(ipath),
+                )
+            }),
+        allow_virtual_network_access: c.flag(
+            item,
+            ipath,
+            "properties.allowVirtualNetworkAccess",
+            true,
+            false,
+        ),
+        allow_forwarded_traffic: c.flag(
+            item,
+            ipath,
+            "properties.allowForwardedTraffic",
+            false,
+            false,
+        ),
+        allow_gateway_transit: c.flag(item, ipath, "properties.allowGatewayTransit", false, false),
+        use_remote_gateways: c.flag(item, ipath, "properties.useRemoteGateways", false, false),
+    }
+}
+
+fn rules_of(c: &Ctx, body: &Value, bpath: &str, collections: &[&Value], classic: bool) -> RuleSet {
+    let _ = (c, bpath);
+    let mut rs = RuleSet::default();
+    for col in collections {
+        let cname = string(col, "name").unwrap_or_default();
+        let (ctype, rules_path, action) = if classic {
+            (
+                String::new(),
+                "properties.rules",
+                string(col, "properties.action.type"),
+            )
+        } else {
+            (
+                string(col, "ruleCollectionType").unwrap_or_default(),
+                "rules",
+                string(col, "action.type"),
+            )
+        };
+        let allow = action
+            .as_deref()
+            .is_none_or(|a| a.eq_ignore_ascii_case("allow") || a.eq_ignore_ascii_case("dnat"));
+        for r in items(col, rules_path) {
+            let rtype = string(r, "ruleType")
+                .unwrap_or_default()
+                .to_ascii_lowercase();
+            let name = string(r, "name").unwrap_or_default();
+            let origin = c.o(bpath);
+            let is_nat = rtype == "natrule"
+                || (classic && ctype.is_empty() && get(r, "translatedAddress").is_some());
+            if is_nat {
+                rs.dnat.push(DnatRule {
+                    name,
+                    collection: cname.clone(),
+                    origin,
+                    sources: plain_prefixes(r, "sourceAddresses"),
+                    destination_addresses: plain_prefixes(r, "destinationAddresses"),
+                    destination_ports: strings(r, "destinationPorts"),
+                    translated_address: match get(r, "translatedAddress")
+                        .or_else(|| get(r, "translatedFqdn"))
+                    {
+                        Some(Value::String(s)) => Known::Known(s.clone()),
+                        Some(v) => Known::Unknown(why(v)),
+                        None => Known::Unknown("`translatedAddress` is not set".into()),
+                    },
+                    translated_port: string(r, "translatedPort"),
+                });
+            } else if rtype == "applicationrule" || get(r, "targetFqdns").is_some() {
+                rs.application.push(AppRule {
+                    name,
+                    collection: cname.clone(),
+                    origin,
+                    sources: plain_prefixes(r, "sourceAddresses"),
+                });
+            } else {
+                let mut destinations = plain_prefixes(r, "destinationAddresses");
+                if get(r, "destinationIpGroups")
+                    .is_some_and(|v| v.as_list().is_some_and(|l| !l.is_empty()))
+                    || get(r, "destinationFqdns")
+                        .is_some_and(|v| v.as_list().is_some_and(|l| !l.is_empty()))
+                {
+                    destinations.push(Prefix::Unknown(
+                        "IP groups / FQDNs are resolved by Azure".into(),
+                    ));
+                }
+                let mut sources = plain_prefixes(r, "sourceAddresses");
+                if get(r, "sourceIpGroups")
+                    .is_some_and(|v| v.as_list().is_some_and(|l| !l.is_empty()))
+                {
+                    sources.push(Prefix::Unknown("IP groups are resolved by Azure".into()));
+                }
+                rs.network.push(NetworkRule {
+                    name,
+                    collection: cname.clone(),
+                    origin,
+                    action_allow: allow,
+                    sources,
+                    destinations,
+                    destination_ports: strings(r, "destinationPorts"),
+                    protocols: {
+                        let mut p = strings(r, "ipProtocols");
+                        p.extend(strings(r, "protocols"));
+                        p
+                    },
+                });
+            }
+        }
+    }
+    let _ = body;
+    rs
+}
+
+/// Lowers one evaluated resource.
+pub fn resource(m: &mut Model, r: &ArmResource, loc: &dyn Locate) {
+    if r.existing {
+        return;
+    }
+    let c = Ctx { r, loc };
+    let b = &r.body;
+    let t = r.rtype.to_ascii_lowercase();
+    let parent_key = || {
+        let mut parts: Vec<&str> = r.key.split('/').collect();
+        parts.truncate(parts.len().saturating_sub(2));
+        parts.join("/")
+    };
+    match t.as_str() {
+        // properties.addressSpace.addressPrefixes, properties.subnets[], properties.virtualNetworkPeerings[]
+        "microsoft.network/virtualnetworks" => {
+            m.vnets.push(VNet { meta: c.meta(), address_space: c.prefixes(b, "", "properties.addressSpace.addressPrefixes"), subnets: Vec::new(), gateways: Vec::new() });
+            for (i, s) in items(b, "properties.subnets").into_iter().enumerate() {
+                let ip = format!("properties.subnets[{i}]");
+                let meta = c.sub_meta("subnets", s, &ip);
+                m.subnets.push(subnet(&c, s, &ip, meta, Link::key(r.key.clone(), c.o(&ip))));
+            }
+            for (i, p) in items(b, "properties.virtualNetworkPeerings").into_iter().enumerate() {
+                let ip = format!("properties.virtualNetworkPeerings[{i}]");
+                let meta = c.sub_meta("virtualNetworkPeerings", p, &ip);
+                m.peerings.push(peering(&c, p, &ip, meta, Link::key(r.key.clone(), c.o(&ip))));
+            }
+        }
+        "microsoft.network/virtualnetworks/subnets" => {
+            let meta = c.meta();
+            m.subnets.push(subnet(&c, b, "", meta, Link::key(parent_key(), c.o("name"))));
+        }
+        "microsoft.network/virtualnetworks/virtualnetworkpeerings" => {
+            let meta = c.meta();
+            m.peerings.push(peering(&c, b, "", meta, Link::key(parent_key(), c.o("name"))));
+        }
+        // properties.disableBgpRoutePropagation, properties.routes[]
+        "microsoft.network/routetables" => {
+            m.route_tables.push(RouteTable {
+                meta: c.meta(),
+                propagation: c.flag(b, "", "properties.disableBgpRoutePropagation", true, true),
+                propagation_spelling: PropagationSpelling::Arm,
+                routes: Vec::new(),
+                insert_at: None,
+            });
+            for (i, it) in items(b, "properties.routes").into_iter().enumerate() {
+                let ip = format!("properties.routes[{i}]");
+                let meta = c.sub_meta("routes", it, &ip);
+                let rt = route(&c, it, &ip, meta, Link::key(r.key.clone(), c.o(&ip)), true);
+                m.routes.push(rt);
+            }
+        }
+        "microsoft.network/routetables/routes" => {
+            let meta = c.meta();
+            let rt = route(&c, b, "", meta, Link::key(parent_key(), c.o("name")), false);
+            m.routes.push(rt);
+        }
+        // ipConfigurations[].properties.{subnet,publicIPAddress,privateIPAddress}, managementIpConfiguration,
+        // firewallPolicy, {nat,network,application}RuleCollections, additionalProperties, virtualHub
+        "microsoft.network/azurefirewalls" => {
+            let ipcs = items(b, "properties.ipConfigurations");
+            let subnet = ipcs.iter().enumerate().find_map(|(i, ic)| c.link(ic, &format!("properties.ipConfigurations[{i}]"), "properties.subnet"));
+            let public_ips = ipcs.iter().enumerate().filter_map(|(i, ic)| c.link(ic, &format!("properties.ipConfigurations[{i}]"), "properties.publicIPAddress")).collect();
+            let in_hub = get(b, "properties.virtualHub").is_some_and(|v| !matches!(v, Value::Null));
+            if in_hub {
+                m.not_analysed.push(NotAnalysed { meta: c.meta(), what: "Azure Firewall in a Virtual WAN hub".into(), why: "Virtual WAN hub routing (routing intent, hub route tables) is not analysed; flows through the hub are not traced".into() });
+            }
+            let private_ranges = match get(b, "properties.additionalProperties") {
+                Some(Value::Map(am)) => ci(am, "Network.SNAT.PrivateRanges").and_then(|v| v.to_tf_string()),
+                _ => None,
+            }
+                .map(|s| s.split(',').map(|p| Prefix::parse(p.trim())).collect());
+            let mut rules = RuleSet::default();
+            for (k, _) in [("natRuleCollections", 0), ("networkRuleCollections", 1), ("applicationRuleCollections", 2)] {
+                let cols = items(b, &format!("properties.{k}"));
+                let mut rs = rules_of(&c, b, "", &cols, true);
+                if k == "natRuleCollections" {
+                    // Classic NAT rules have no ruleType: everything here is DNAT.
+                    let mut all = rs.network.drain(..).map(|n| DnatRule { name: n.name, collection: n.collection, origin: n.origin, sources: n.sources, destination_addresses: n.destinations, destination_ports: n.destination_ports, translated_address: Known::Unknown("`translatedAddress` is not set".into()), translated_port: None }).collect::<Vec<_>>();
+                    rs.dnat.append(&mut all);
+                }
+                rules.extend(&rs);
+            }
+            m.firewalls.push(Firewall {
+                meta: c.meta(),
+                subnet,
+                declared_private_ip: ipcs.first().and_then(|ic| literal_ip(ic, "properties.privateIPAddress")),
+                public_ips,
+                management_subnet: c.link(b, "", "properties.managementIpConfiguration.properties.subnet"),
+                policy: c.link(b, "", "properties.firewallPolicy"),
+                private_ranges,
+                rules,
+                in_virtual_hub: in_hub,
+            });
+        }
+        // properties.snat.privateRanges, properties.basePolicy
+        "microsoft.network/firewallpolicies" => m.firewall_policies.push(FirewallPolicy {
+            meta: c.meta(),
+            base_policy: c.link(b, "", "properties.basePolicy"),
+            private_ranges: get(b, "properties.snat.privateRanges").map(|_| plain_prefixes(b, "properties.snat.privateRanges")),
+            rules: RuleSet::default(),
+        }),
+        // properties.ruleCollections[].rules[]
+        "microsoft.network/firewallpolicies/rulecollectiongroups" => {
+            let cols = items(b, "properties.ruleCollections");
+            let rules = rules_of(&c, b, "", &cols, false);
+            m.rule_attachments.push(RuleAttachment { meta: c.meta(), policy: Some(Link::key(parent_key(), c.o("name"))), firewall: None, rules });
+        }
+        // properties.gatewayType, ipConfigurations[].properties.{subnet,publicIPAddress}, enableBgp
+        "microsoft.network/virtualnetworkgateways" => {
+            let kind = match string(b, "properties.gatewayType").map(|s| s.to_ascii_lowercase()) {
+                Some(s) if s == "vpn" => GatewayKind::Vpn,
+                Some(s) if s == "expressroute" => GatewayKind::ExpressRoute,
+                _ => GatewayKind::Unknown,
+            };
+            let ipcs = items(b, "properties.ipConfigurations");
+            m.gateways.push(Gateway {
+                meta: c.meta(),
+                kind,
+                subnet: ipcs.iter().enumerate().find_map(|(i, ic)| c.link(ic, &format!("properties.ipConfigurations[{i}]"), "properties.subnet")),
+                bgp_enabled: get(b, "properties.enableBgp").and_then(|v| v.as_bool()) == Some(true),
+                public_ips: ipcs.iter().enumerate().filter_map(|(i, ic)| c.link(ic, &format!("properties.ipConfigurations[{i}]"), "properties.publicIPAddress")).collect(),
+            });
+        }
+        // properties.localNetworkAddressSpace.addressPrefixes, bgpSettings
+        "microsoft.network/localnetworkgateways" => m.local_gateways.push(LocalGateway {
+            meta: c.meta(),
+            address_space: c.prefixes(b, "", "properties.localNetworkAddressSpace.addressPrefixes"),
+            bgp: get(b, "properties.bgpSettings").is_some_and(|v| !matches!(v, Value::Null)),
+        }),
+        // properties.connectionType, virtualNetworkGateway1, localNetworkGateway2, enableBgp
+        "microsoft.network/connections" => m.connections.push(Connection {
+            meta: c.meta(),
+            kind: string(b, "properties.connectionType"),
+            gateway: c.link(b, "", "properties.virtualNetworkGateway1").unwrap_or_else(|| Link::new(Target::Unknown("`virtualNetworkGateway1` is not set".into()), c.o(""))),
+            local_gateway: c.link(b, "", "properties.localNetworkGateway2"),
+            bgp: get(b, "properties.enableBgp").and_then(|v| v.as_bool()) == Some(true),
+        }),
+        "microsoft.network/publicipaddresses" => m.public_ips.push(PublicIp { meta: c.meta(), sku: string(b, "sku.name"), address: literal_ip(b, "properties.ipAddress") }),
+        // sku.name, frontendIPConfigurations[], backendAddressPools[], loadBalancingRules[], inboundNatRules[]
+        "microsoft.network/loadbalancers" => {
+            let frontends = items(b, "properties.frontendIPConfigurations")
+                .into_iter()
+                .enumerate()
+                .map(|(i, f)| {
+                    let ip = format!("properties.frontendIPConfigurations[{i}]");
+                    Frontend { name: string(f, "name").unwrap_or_default(), origin: c.o(&ip), public_ip: c.link(f, &ip, "properties.publicIPAddress"), subnet: c.link(f, &ip, "properties.subnet"), private_ip: literal_ip(f, "properties.privateIPAddress") }
+                })
+                .collect();
+            m.load_balancers.push(LoadBalancer { meta: c.meta(), sku: string(b, "sku.name"), frontends });
+            for (i, p) in items(b, "properties.backendAddressPools").into_iter().enumerate() {
+                let ip = format!("properties.backendAddressPools[{i}]");
+                m.backend_pools.push(BackendPool { meta: c.sub_meta("backendAddressPools", p, &ip), lb: Link::key(r.key.clone(), c.o(&ip)) });
+            }
+            for (kind, path, sub) in [(LbRuleKind::LoadBalancing, "properties.loadBalancingRules", "loadBalancingRules"), (LbRuleKind::InboundNat, "properties.inboundNatRules", "inboundNatRules"), (LbRuleKind::Outbound, "properties.outboundRules", "outboundRules")] {
+                for (i, rr) in items(b, path).into_iter().enumerate() {
+                    let ip = format!("{path}[{i}]");
+                    let mut pools: Vec<Link> = Vec::new();
+                    pools.extend(c.link(rr, &ip, "properties.backendAddressPool"));
+                    let pool_list = items(rr, "properties.backendAddressPools");
+                    for (j, pv) in pool_list.iter().enumerate() {
+                        if let Some(id) = get(pv, "id") {
+                            pools.push(Link::new(target(id), c.o(&format!("{ip}.properties.backendAddressPools[{j}]"))));
+                        }
+                    }
+                    let frontend = string(rr, "properties.frontendIPConfiguration.id").map(|id| id.rsplit('/').next().unwrap_or("").to_string());
+                    m.lb_rules.push(LbRule { meta: c.sub_meta(sub, rr, &ip), kind, lb: Link::key(r.key.clone(), c.o(&ip)), frontend, backend_pools: pools, frontend_port: string(rr, "properties.frontendPort") });
+                }
+            }
+        }
+        "microsoft.network/loadbalancers/backendaddresspools" => m.backend_pools.push(BackendPool { meta: c.meta(), lb: Link::key(parent_key(), c.o("name")) }),
+        // enableIPForwarding, ipConfigurations[].properties.{subnet,privateIPAddress,publicIPAddress,
+        // loadBalancerBackendAddressPools,loadBalancerInboundNatRules}, networkSecurityGroup
+        "microsoft.network/networkinterfaces" => {
+            let ip_configs = items(b, "properties.ipConfigurations")
+                .into_iter()
+                .enumerate()
+                .map(|(i, ic)| {
+                    let ip = format!("properties.ipConfigurations[{i}]");
+                    let pools = items(ic, "properties.loadBalancerBackendAddressPools").iter().enumerate().filter_map(|(j, p)| get(p, "id").map(|id| Link::new(target(id), c.o(&format!("{ip}.properties.loadBalancerBackendAddressPools[{j}]"))))).collect();
+                    let nats = items(ic, "properties.loadBalancerInboundNatRules").iter().enumerate().filter_map(|(j, p)| get(p, "id").map(|id| Link::new(target(id), c.o(&format!("{ip}.properties.loadBalancerInboundNatRules[{j}]"))))).collect();
+                    NicIpConfig { name: string(ic, "name").unwrap_or_default(), origin: c.o(&ip), subnet: c.link(ic, &ip, "properties.subnet"), private_ip: literal_ip(ic, "properties.privateIPAddress"), public_ip: c.link(ic, &ip, "properties.publicIPAddress"), backend_pools: pools, nat_rules: nats }
+                })
+                .collect();
+            m.nics.push(Nic { meta: c.meta(), ip_configs, ip_forwarding: c.flag(b, "", "properties.enableIPForwarding", false, false), nsg: c.link(b, "", "properties.networkSecurityGroup"), scale_set: false });
+        }
+        "microsoft.compute/virtualmachines" => {
+            let nics = items(b, "properties.networkProfile.networkInterfaces").iter().enumerate().filter_map(|(i, n)| get(n, "id").map(|id| Link::new(target(id), c.o(&format!("properties.networkProfile.networkInterfaces[{i}]"))))).collect();
+            m.vms.push(Vm { meta: c.meta(), nics });
+        }
+        "microsoft.compute/virtualmachinescalesets" => {
+            for (i, n) in items(b, "properties.virtualMachineProfile.networkProfile.networkInterfaceConfigurations").into_iter().enumerate() {
+                let np = format!("properties.virtualMachineProfile.networkProfile.networkInterfaceConfigurations[{i}]");
+                let ip_configs = items(n, "properties.ipConfigurations")
+                    .into_iter()
+                    .enumerate()
+                    .map(|(j, ic)| {
+                        let ip = format!("{np}.properties.ipConfigurations[{j}]");
+                        let pools = items(ic, "properties.loadBalancerBackendAddressPools").iter().filter_map(|p| get(p, "id").map(|id| Link::new(target(id), c.o(&ip)))).collect();
+                        NicIpConfig {
+                            name: string(ic, "name").unwrap_or_default(),
+                            origin: c.o(&ip),
+                            subnet: c.link(ic, &ip, "properties.subnet"),
+                            private_ip: None,
+                            public_ip: get(ic, "properties.publicIPAddressConfiguration").filter(|v| !matches!(v, Value::Null)).map(|_| Link::new(Target::Unknown("instance public IPs of a scale set".into()), c.o(&ip))),
+                            backend_pools: pools,
+                            nat_rules: Vec::new(),
+                        }
+                    })
+                    .collect();
+                m.nics.push(Nic { meta: c.sub_meta("networkInterfaceConfigurations", n, &np), ip_configs, ip_forwarding: c.flag(n, &np, "properties.enableIPForwarding", false, false), nsg: c.link(n, &np, "properties.networkSecurityGroup"), scale_set: true });
+            }
+        }
+        "microsoft.network/networksecuritygroups" => m.nsgs.push(Nsg { meta: c.meta(), rule_count: items(b, "properties.securityRules").len() }),
+        "microsoft.network/bastionhosts" => m.services.push(SubnetService { meta: c.meta(), kind: "bastion".into(), subnet: items(b, "properties.ipConfigurations").iter().enumerate().find_map(|(i, ic)| c.link(ic, &format!("properties.ipConfigurations[{i}]"), "properties.subnet")), has_public_frontend: true }),
+        "microsoft.network/applicationgateways" => m.services.push(SubnetService {
+            meta: c.meta(),
+            kind: "application-gateway".into(),
+            subnet: items(b, "properties.gatewayIPConfigurations").iter().enumerate().find_map(|(i, ic)| c.link(ic, &format!("properties.gatewayIPConfigurations[{i}]"), "properties.subnet")),
+            has_public_frontend: items(b, "properties.frontendIPConfigurations").iter().any(|f| get(f, "properties.publicIPAddress").is_some()),
+        }),
+        "microsoft.network/virtualhubs" | "microsoft.network/virtualhubs/routingintent" | "microsoft.network/virtualwans" | "microsoft.network/virtualhubs/hubvirtualnetworkconnections" | "microsoft.network/virtualhubs/hubroutetables" => {
+            m.not_analysed.push(NotAnalysed { meta: c.meta(), what: format!("Virtual WAN ({})", r.rtype), why: "Virtual WAN hub routing (routing intent, hub route tables) is not analysed; flows through the hub are not traced".into() })
+        }
+        "microsoft.network/networkmanagers/connectivityconfigurations" => m.not_analysed.push(NotAnalysed {
+            meta: c.meta(),
+            what: "Azure Virtual Network Manager connectivity configuration".into(),
+            why: "it creates peerings (hub-and-spoke or mesh) that are not declared as peering resources; they are not in the model".into(),
+        }),
+        _ => {}
+    }
+    let _ = key_of_id;
+}

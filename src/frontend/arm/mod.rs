@@ -1,0 +1,212 @@
+//! The ARM front end: Bicep-compiled (or hand-written) ARM JSON -> [`Model`].
+//!
+//! `json` keeps byte spans (comments allowed), `expr` parses `[...]` expressions, `eval`
+//! evaluates templates (parameters, variables, copy, conditions, nested deployments),
+//! `lower` maps resources to the IR, `bicep` points positions into the `.bicep` source when
+//! it sits beside the JSON. **Invariant:** knows nothing of routing.
+
+pub mod bicep;
+pub mod eval;
+pub mod expr;
+pub mod json;
+pub mod lower;
+
+use crate::diag::{codes, Diagnostic, Severity};
+use crate::ir::Model;
+use crate::source::{FileId, Origin, SourceMap};
+use eval::{ArmEval, Cx};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// What kind of ARM JSON a text is, judged by its `$schema`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JsonKind {
+    Template,
+    Parameters,
+    Other,
+}
+
+/// Looks at the `$schema` near the start of a JSON text (cheap; no full parse).
+pub fn json_kind(text: &str) -> JsonKind {
+    let head: String = text.chars().take(4096).collect();
+    let Some(i) = head.find("\"$schema\"") else {
+        return JsonKind::Other;
+    };
+    let rest = &head[i..];
+    let line_end = rest.find(",").unwrap_or(rest.len());
+    let v = rest[..line_end].to_ascii_lowercase();
+    if v.contains("deploymenttemplate") {
+        JsonKind::Template
+    } else if v.contains("deploymentparameters") {
+        JsonKind::Parameters
+    } else {
+        JsonKind::Other
+    }
+}
+
+/// The parameters file paired with a template by name: `main.json` + `main.parameters.json`
+/// (also `azuredeploy.parameters.json`).
+pub fn paired_parameters(template: &Path) -> Option<PathBuf> {
+    let stem = template.file_name()?.to_str()?.strip_suffix(".json")?;
+    let p = template.with_file_name(format!("{stem}.parameters.json"));
+    p.is_file().then_some(p)
+}
+
+fn read(sources: &SourceMap, path: &Path) -> Result<FileId, Box<Diagnostic>> {
+    match std::fs::read(path) {
+        Ok(b) => Ok(sources.add(path, String::from_utf8_lossy(&b).into_owned())),
+        Err(e) => Err(Box::new(Diagnostic::new(
+            codes::PARSE_ERROR,
+            Severity::Error,
+            format!("cannot read {}: {e}", path.display()),
+        ))),
+    }
+}
+
+fn parse_error(file: FileId, msg: String, at: usize) -> Diagnostic {
+    Diagnostic::new(
+        codes::PARSE_ERROR,
+        Severity::Error,
+        format!("cannot parse JSON: {msg}"),
+    )
+    .primary(Origin::new(file, at..at + 1), msg)
+    .in_file(file)
+}
+
+/// Reads a parameters file into values.
+fn parameters(
+    sources: &SourceMap,
+    path: &Path,
+    diags: &mut Vec<Diagnostic>,
+) -> HashMap<String, crate::frontend::value::Value> {
+    let mut out = HashMap::new();
+    let file = match read(sources, path) {
+        Ok(f) => f,
+        Err(d) => {
+            diags.push(*d);
+            return out;
+        }
+    };
+    let text = sources.get(file).text.clone();
+    match json::parse(&text) {
+        Ok(root) => {
+            for (k, v) in root.get("parameters").map(|p| p.entries()).unwrap_or(&[]) {
+                if let Some(val) = v.get("value") {
+                    let j: serde_json::Value = serde_json::from_str(&text[val.span.clone()])
+                        .unwrap_or(serde_json::Value::Null);
+                    out.insert(k.clone(), eval::from_json(&j));
+                } else if v.get("reference").is_some() {
+                    out.insert(
+                        k.clone(),
+                        crate::frontend::value::Value::unknown(
+                            "a Key Vault reference is read at deployment",
+                            Origin::new(file, v.span.clone()),
+                        ),
+                    );
+                }
+            }
+        }
+        Err((m, at)) => diags.push(parse_error(file, m, at)),
+    }
+    out
+}
+
+/// Loads one template (with its parameters file, if any) into a model.
+pub fn load_template(
+    sources: &SourceMap,
+    path: &Path,
+    params: Option<&Path>,
+) -> (Model, Vec<Diagnostic>) {
+    let mut model = Model {
+        front_end: "arm".into(),
+        root: crate::source::display_path(path),
+        ..Default::default()
+    };
+    let mut diags = Vec::new();
+    let file = match read(sources, path) {
+        Ok(f) => f,
+        Err(d) => {
+            diags.push(*d);
+            return (model, diags);
+        }
+    };
+    let text = sources.get(file).text.clone();
+    let root = match json::parse(&text) {
+        Ok(r) => r,
+        Err((m, at)) => {
+            diags.push(parse_error(file, m, at));
+            return (model, diags);
+        }
+    };
+    let given = match params
+        .map(Path::to_path_buf)
+        .or_else(|| paired_parameters(path))
+    {
+        Some(p) => parameters(sources, &p, &mut diags),
+        None => HashMap::new(),
+    };
+    let ev = ArmEval::new();
+    let tpl = ev.template(file, root.clone(), given, Vec::new());
+    let _ = Cx::new(tpl.clone());
+    ev.run(&tpl);
+    diags.extend(ev.diags.borrow().iter().cloned());
+    let locator = bicep::locator_for(sources, path, &root);
+    for r in ev.resources.borrow().iter() {
+        match &locator {
+            Some(l) => lower::resource(&mut model, r, l),
+            None => lower::resource(&mut model, r, &lower::JsonLocator),
+        }
+    }
+    dedup_by_key(&mut model);
+    for (what, reason, origin) in ev.skipped.borrow().iter() {
+        model.note_unknown(
+            format!("`{what}`"),
+            format!("not analysed: {reason}"),
+            *origin,
+        );
+    }
+    for v in &model.vnets.clone() {
+        for p in &v.address_space {
+            if let crate::ir::Prefix::Unknown(r) = &p.value {
+                model.note_unknown(
+                    format!("address space of VNet `{}`", v.meta.display()),
+                    r.clone(),
+                    p.origin,
+                );
+            }
+        }
+    }
+    for s in &model.subnets.clone() {
+        for p in &s.prefixes {
+            if let crate::ir::Prefix::Unknown(r) = &p.value {
+                model.note_unknown(
+                    format!("address prefix of subnet `{}`", s.meta.display()),
+                    r.clone(),
+                    p.origin,
+                );
+            }
+        }
+    }
+    model.link();
+    (model, diags)
+}
+
+/// A child declared both inline (a VNet's `subnets`) and as its own resource is one Azure
+/// resource: keep one element per key, the later declaration's content at the first's place.
+fn dedup_by_key(m: &mut Model) {
+    fn dedup<T>(v: &mut Vec<T>, key: impl Fn(&T) -> String) {
+        let mut out: Vec<T> = Vec::with_capacity(v.len());
+        for x in v.drain(..) {
+            let k = key(&x).to_ascii_lowercase();
+            match out.iter().position(|y| key(y).to_ascii_lowercase() == k) {
+                Some(i) => out[i] = x,
+                None => out.push(x),
+            }
+        }
+        *v = out;
+    }
+    dedup(&mut m.subnets, |x| x.meta.key.clone());
+    dedup(&mut m.peerings, |x| x.meta.key.clone());
+    dedup(&mut m.routes, |x| x.meta.key.clone());
+    dedup(&mut m.backend_pools, |x| x.meta.key.clone());
+}
