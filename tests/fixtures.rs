@@ -36,11 +36,59 @@ fn terraform_findings_match_expected() {
 }
 
 #[test]
+fn arm_twins_match_expected() {
+    let mut failures = Vec::new();
+    let mut twins = 0;
+    for s in scenarios() {
+        let scen = fixture(&s);
+        if !root().join(&scen).join("arm").is_dir() {
+            continue;
+        }
+        twins += 1;
+        let out = run(&scen.join("arm"));
+        let got = findings(&out, &scen);
+        let want = expected(&scen, 3);
+        if got != want {
+            failures.push(format!("{s}:\n  got  {got:?}\n  want {want:?}"));
+        }
+    }
+    assert!(twins >= 10, "only {twins} ARM twins");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The two front ends cannot drift: each scenario's Terraform and ARM forms give the same
+/// findings (code and subject).
+#[test]
+fn terraform_and_arm_forms_agree() {
+    let mut failures = Vec::new();
+    for s in scenarios() {
+        let scen = fixture(&s);
+        if !root().join(&scen).join("arm").is_dir() {
+            continue;
+        }
+        let strip = |v: Vec<(String, String, String)>| {
+            v.into_iter().map(|(c, s, _)| (c, s)).collect::<Vec<_>>()
+        };
+        let tf = strip(findings(&run(&scen.join("terraform")), &scen));
+        let arm = strip(findings(&run(&scen.join("arm")), &scen));
+        if tf != arm {
+            failures.push(format!("{s}:\n  terraform {tf:?}\n  arm       {arm:?}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
 fn dnat_inbound_never_flagged_with_or_without_return_udr() {
     // Seed case 1: DNAT also SNATs to the firewall's subnet, so the reply finds the
     // firewall by itself.
-    for s in ["dnat-inbound-no-return-udr", "dnat-inbound-with-return-udr"] {
-        let out = run(&fixture(s).join("terraform"));
+    for (s, form) in [
+        ("dnat-inbound-no-return-udr", "terraform"),
+        ("dnat-inbound-with-return-udr", "terraform"),
+        ("dnat-inbound-no-return-udr", "arm"),
+        ("dnat-inbound-with-return-udr", "arm"),
+    ] {
+        let out = run(&fixture(s).join(form));
         assert_eq!(
             out.count(routelint::diag::Severity::Info),
             0,

@@ -217,11 +217,31 @@ impl BicepFile {
             .iter()
             .filter(|d| d.rtype.eq_ignore_ascii_case(&r.rtype))
             .collect();
-        let last = r.name.rsplit('/').next().unwrap_or(&r.name);
-        let by_name: Vec<&&Decl> = cands
+        let names: Vec<&str> = r.name.split('/').collect();
+        let last = names.last().copied().unwrap_or(&r.name);
+        let mut by_name: Vec<&&Decl> = cands
             .iter()
             .filter(|d| self.text[d.body.clone()].contains(&format!("name: '{last}'")))
             .collect();
+        if by_name.len() > 1 && names.len() >= 2 {
+            // A child declared with `parent: sym`: the parent's name tells them apart.
+            let parent_name = names[names.len() - 2];
+            by_name.retain(|d| {
+                let body = &self.text[d.body.clone()];
+                let Some(p) = body.find("parent:") else {
+                    return false;
+                };
+                let sym: String = body[p + 7..]
+                    .trim_start()
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_')
+                    .collect();
+                self.decls.iter().any(|pd| {
+                    pd.symbol == sym
+                        && self.text[pd.body.clone()].contains(&format!("name: '{parent_name}'"))
+                })
+            });
+        }
         match (by_name.len(), cands.len()) {
             (1, _) => Some(by_name[0]),
             (0, 1) => Some(cands[0]),
