@@ -128,6 +128,11 @@ pub fn discover(paths: &[PathBuf], cache: &ModuleCache, sources: &SourceMap) -> 
                 .any(|t| t.parent().map(norm).as_deref() == Some(d.as_path()))
         })
         .filter(|d| !templates.iter().any(|t| t.starts_with(d)))
+        .filter(|d| {
+            !templates
+                .iter()
+                .any(|t| t.parent().map(norm).is_some_and(|td| d.starts_with(&td)))
+        })
         .collect();
     units.arm_templates = templates.into_iter().collect();
     units.tf_roots = dir_list

@@ -204,8 +204,10 @@ pub enum PropagationSpelling {
     TerraformDisable,
     /// azurerm 4.x `bgp_route_propagation_enabled` (true = on).
     TerraformEnabled,
-    /// ARM `disableBgpRoutePropagation` (true = off).
+    /// ARM JSON `disableBgpRoutePropagation` (true = off).
     Arm,
+    /// The same property in the `.bicep` source.
+    Bicep,
 }
 
 #[derive(Clone, Debug, Serialize)]

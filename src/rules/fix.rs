@@ -80,6 +80,14 @@ pub fn route_text(
     let hop = next_hop_value(a, d);
     if !is_terraform(a) {
         let hop = hop.trim_matches('"');
+        let bicep = table.is_some_and(|t| {
+            m.route_tables[t.0].propagation_spelling == PropagationSpelling::Bicep
+        });
+        if bicep {
+            return format!(
+                "{{\n  name: '{name}'\n  properties: {{\n    addressPrefix: '{prefix}'\n    nextHopType: 'VirtualAppliance'\n    nextHopIpAddress: '{hop}'\n  }}\n}}"
+            );
+        }
         return format!(
             "{{\n  \"name\": \"{name}\",\n  \"properties\": {{\n    \"addressPrefix\": \"{prefix}\",\n    \"nextHopType\": \"VirtualAppliance\",\n    \"nextHopIpAddress\": \"{hop}\"\n  }}\n}}"
         );
@@ -149,6 +157,7 @@ pub fn propagation_off_text(a: &Analysis, table: RouteTableId) -> String {
         PropagationSpelling::TerraformEnabled => "bgp_route_propagation_enabled = false".into(),
         PropagationSpelling::TerraformDisable => "disable_bgp_route_propagation = true".into(),
         PropagationSpelling::Arm => "\"disableBgpRoutePropagation\": true".into(),
+        PropagationSpelling::Bicep => "disableBgpRoutePropagation: true".into(),
     }
 }
 

@@ -13,7 +13,6 @@ use super::eval::ArmResource;
 use super::json::JNode;
 use super::lower::Locate;
 use crate::source::{FileId, Origin, SourceMap};
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -30,14 +29,51 @@ pub struct BicepFile {
     file: FileId,
     text: Arc<String>,
     decls: Vec<Decl>,
-    /// Deployment name -> module file.
-    modules: HashMap<String, PathBuf>,
+    /// Deployment name pattern (literal parts around `${…}`) -> module file.
+    modules: Vec<(Vec<String>, PathBuf)>,
+}
+
+/// Does a deployment name match a Bicep name template's literal parts?
+fn matches_parts(parts: &[String], name: &str) -> bool {
+    if parts.len() == 1 {
+        return parts[0] == name;
+    }
+    let (first, last) = (&parts[0], &parts[parts.len() - 1]);
+    if !name.starts_with(first.as_str())
+        || !name.ends_with(last.as_str())
+        || name.len() < first.len() + last.len()
+    {
+        return false;
+    }
+    let mut rest = &name[first.len()..name.len() - last.len()];
+    for p in &parts[1..parts.len() - 1] {
+        match rest.find(p.as_str()) {
+            Some(i) => rest = &rest[i + p.len()..],
+            None => return false,
+        }
+    }
+    true
+}
+
+/// `spoke-${s.key}` -> `["spoke-", ""]`.
+fn name_parts(t: &str) -> Vec<String> {
+    let mut parts = Vec::new();
+    let mut rest = t;
+    while let Some(i) = rest.find("${") {
+        parts.push(rest[..i].to_string());
+        match rest[i..].find('}') {
+            Some(j) => rest = &rest[i + j + 1..],
+            None => break,
+        }
+    }
+    parts.push(rest.to_string());
+    parts
 }
 
 pub struct BicepLocator {
     root: BicepFile,
-    /// Module files by deployment name (any depth).
-    modules: HashMap<String, BicepFile>,
+    /// Module files with the deployment-name patterns that lead to them (any depth).
+    modules: Vec<(Vec<String>, BicepFile)>,
 }
 
 /// Finds the matching close brace/bracket for an open one at `open`.
@@ -134,7 +170,7 @@ fn load_bicep(sources: &SourceMap, path: &Path) -> Option<BicepFile> {
     let text = sources.get(file).text.clone();
     let mut decls = Vec::new();
     scan(&text, None, &mut decls);
-    let mut modules = HashMap::new();
+    let mut modules = Vec::new();
     let mut i = 0;
     while let Some(pos) = text[i..].find("module ") {
         let at = i + pos;
@@ -157,9 +193,8 @@ fn load_bicep(sources: &SourceMap, path: &Path) -> Option<BicepFile> {
             let v = body[n + 5..].trim_start();
             if let Some(stripped) = v.strip_prefix('\'') {
                 if let Some(e) = stripped.find('\'') {
-                    let dep = stripped[..e].to_string();
                     let p = path.parent().unwrap_or(Path::new(".")).join(mpath);
-                    modules.insert(dep, p);
+                    modules.push((name_parts(&stripped[..e]), p));
                 }
             }
         }
@@ -187,19 +222,15 @@ pub fn source_for(template: &Path) -> Option<PathBuf> {
 pub fn locator_for(sources: &SourceMap, template: &Path, _root: &JNode) -> Option<BicepLocator> {
     let src = source_for(template)?;
     let root = load_bicep(sources, &src)?;
-    let mut modules = HashMap::new();
-    let mut todo: Vec<(String, PathBuf)> = root
-        .modules
-        .iter()
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
+    let mut modules: Vec<(Vec<String>, BicepFile)> = Vec::new();
+    let mut todo: Vec<(Vec<String>, PathBuf)> = root.modules.clone();
     while let Some((dep, p)) = todo.pop() {
-        if modules.contains_key(&dep) || modules.len() > 64 {
+        if modules.iter().any(|(d, _)| *d == dep) || modules.len() > 64 {
             continue;
         }
         if let Some(b) = load_bicep(sources, &p) {
-            todo.extend(b.modules.iter().map(|(k, v)| (k.clone(), v.clone())));
-            modules.insert(dep, b);
+            todo.extend(b.modules.iter().cloned());
+            modules.push((dep, b));
         }
     }
     Some(BicepLocator { root, modules })
@@ -297,12 +328,20 @@ impl BicepLocator {
     fn file_for(&self, r: &ArmResource) -> &BicepFile {
         r.deployments
             .last()
-            .and_then(|d| self.modules.get(d))
+            .and_then(|d| {
+                self.modules
+                    .iter()
+                    .find(|(p, _)| matches_parts(p, d))
+                    .map(|(_, f)| f)
+            })
             .unwrap_or(&self.root)
     }
 }
 
 impl Locate for BicepLocator {
+    fn is_bicep(&self, r: &ArmResource) -> bool {
+        self.file_for(r).find(r).is_some()
+    }
     fn at(&self, r: &ArmResource, path: &str) -> Origin {
         let f = self.file_for(r);
         match f.find(r) {

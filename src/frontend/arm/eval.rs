@@ -291,6 +291,11 @@ impl ArmEval {
             J::Obj(entries) => {
                 let mut m = BTreeMap::new();
                 for (k, v) in entries {
+                    // A nested deployment's inline template is evaluated as a template of its
+                    // own (see `nested`), never in this scope.
+                    if k == "template" && path == ".properties" && v.get("resources").is_some() {
+                        continue;
+                    }
                     if k == "copy" {
                         if let J::Arr(loops) = &v.v {
                             // Property copy: each entry defines an array property.
@@ -698,6 +703,14 @@ impl ArmEval {
         if rtype.eq_ignore_ascii_case("Microsoft.Resources/deployments") {
             let decls = Self::declarations(&cx.tpl);
             for d in &decls {
+                let is_deployment = d
+                    .node
+                    .get("type")
+                    .and_then(|t| t.as_str())
+                    .is_some_and(|t| t.eq_ignore_ascii_case("Microsoft.Resources/deployments"));
+                if !is_deployment || d.node.get("copy").is_some() {
+                    continue;
+                }
                 if let Some((t, n)) = self.type_and_name(
                     d,
                     &Cx {
@@ -1764,5 +1777,140 @@ impl Cx {
             copy: Vec::new(),
             lambda: Vec::new(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Evaluates one expression in a template with the given parameters and variables.
+    fn ev(expr_src: &str, template: &str) -> Value {
+        let root = super::super::json::parse(template).expect("template");
+        let e = ArmEval::new();
+        let t = e.template(0, root, HashMap::new(), Vec::new());
+        let cx = Cx::new(t);
+        let parsed = super::super::expr::parse(expr_src).expect("parses");
+        e.eval(&parsed, &cx, Origin::default())
+            .unwrap_or_else(|m| panic!("{expr_src}: {m}"))
+    }
+
+    const T: &str = r#"{
+      "parameters": {
+        "prefix": {"type": "string", "defaultValue": "10.20.0.0/16"},
+        "names": {"type": "array", "defaultValue": ["a", "b", "c"]},
+        "unset": {"type": "string"},
+        "count": {"type": "int"}
+      },
+      "variables": {
+        "hub": "[format('vnet-{0}', 'hub')]",
+        "obj": {"x": {"y": 1}},
+        "copy": [{"name": "nets", "count": 3, "input": "[cidrSubnet(parameters('prefix'), 24, copyIndex('nets'))]"}]
+      },
+      "resources": []
+    }"#;
+
+    fn s(v: Value) -> String {
+        v.as_str()
+            .map(str::to_string)
+            .unwrap_or_else(|| panic!("not a string: {v:?}"))
+    }
+
+    #[test]
+    fn strings_and_formats() {
+        assert_eq!(s(ev("concat('a', '-', string(3))", T)), "a-3");
+        assert_eq!(
+            s(ev("format('{0}/{1}', variables('hub'), 'x')", T)),
+            "vnet-hub/x"
+        );
+        assert_eq!(s(ev("toUpper(replace('a-b', '-', '_'))", T)), "A_B");
+        assert_eq!(s(ev("first(split('a/b', '/'))", T)), "a");
+        assert_eq!(s(ev("last(parameters('names'))", T)), "c");
+        assert_eq!(ev("length(parameters('names'))", T).as_number(), Some(3.0));
+        assert_eq!(
+            ev("contains(parameters('names'), 'b')", T).as_bool(),
+            Some(true)
+        );
+        assert_eq!(ev("empty(createArray())", T).as_bool(), Some(true));
+        assert_eq!(s(ev("if(equals(1, 1), 'yes', 'no')", T)), "yes");
+        assert_eq!(ev("and(true, not(false))", T).as_bool(), Some(true));
+        assert_eq!(ev("json('{\"a\": [1]}').a[0]", T).as_number(), Some(1.0));
+        assert_eq!(ev("variables('obj').x.y", T).as_number(), Some(1.0));
+        assert_eq!(
+            ev("union(createObject('a', 1), createObject('b', 2)).b", T).as_number(),
+            Some(2.0)
+        );
+        assert_eq!(
+            ev("length(take(skip(range(0, 10), 2), 3))", T).as_number(),
+            Some(3.0)
+        );
+    }
+
+    #[test]
+    fn cidr_functions_follow_arm_semantics() {
+        assert_eq!(
+            s(ev("cidrSubnet('10.144.0.0/20', 24, 3)", T)),
+            "10.144.3.0/24"
+        );
+        assert_eq!(s(ev("cidrHost('10.144.3.0/24', 0)", T)), "10.144.3.1");
+        assert_eq!(
+            s(ev("parseCidr('10.144.0.0/20').broadcast", T)),
+            "10.144.15.255"
+        );
+        assert_eq!(s(ev("variables('nets')[2]", T)), "10.20.2.0/24");
+    }
+
+    #[test]
+    fn resource_ids_and_references() {
+        assert_eq!(
+            s(ev("resourceId('Microsoft.Network/virtualNetworks/subnets', 'hub', 'fw')", T)),
+            "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Network/virtualNetworks/hub/subnets/fw"
+        );
+        assert_eq!(
+            s(ev("resourceId('rg-net', 'Microsoft.Network/routeTables', 'rt')", T)),
+            "/subscriptions/{subscriptionId}/resourceGroups/rg-net/providers/Microsoft.Network/routeTables/rt"
+        );
+        match ev("reference(resourceId('Microsoft.Network/azureFirewalls', 'fw'), '2024-05-01').ipConfigurations[0].properties.privateIPAddress", T) {
+            Value::Ref(r) => {
+                assert_eq!(r.addr, "Microsoft.Network/azureFirewalls/fw");
+                assert_eq!(r.rtype, "Microsoft.Network/azureFirewalls");
+                assert_eq!(r.attr_names().last().copied(), Some("privateIPAddress"));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn lambdas() {
+        assert_eq!(ev("length(filter(parameters('names'), lambda('n', not(equals(lambdaVariables('n'), 'b')))))", T).as_number(), Some(2.0));
+        assert_eq!(
+            s(ev(
+                "map(parameters('names'), lambda('n', toUpper(lambdaVariables('n'))))[1]",
+                T
+            )),
+            "B"
+        );
+        assert_eq!(ev("reduce(range(1, 4), 0, lambda('acc', 'x', add(lambdaVariables('acc'), lambdaVariables('x'))))", T).as_number(), Some(10.0));
+        assert_eq!(s(ev("items(createObject('k', 'v'))[0].key", T)), "k");
+    }
+
+    #[test]
+    fn deployment_time_values_are_symbols_not_guesses() {
+        // A string parameter without a value is a stable placeholder...
+        assert_eq!(
+            s(ev("format('vnet-{0}', parameters('unset'))", T)),
+            "vnet-{unset}"
+        );
+        // ...which compares as unknown, not false.
+        assert!(ev("equals(parameters('unset'), 'prod')", T).is_unknown());
+        // uniqueString is deterministic in its arguments.
+        assert_eq!(
+            s(ev("uniqueString(resourceGroup().id)", T)),
+            s(ev("uniqueString(resourceGroup().id)", T))
+        );
+        assert_ne!(s(ev("uniqueString('a')", T)), s(ev("uniqueString('b')", T)));
+        // Other parameters without a value are Unknown.
+        assert!(ev("parameters('count')", T).is_unknown());
+        assert!(ev("add(parameters('count'), 1)", T).is_unknown());
     }
 }

@@ -12,6 +12,10 @@ pub trait Locate {
     fn at(&self, r: &ArmResource, path: &str) -> Origin;
     /// The declaration's first line (a label about the whole element).
     fn header(&self, r: &ArmResource) -> Option<Origin>;
+    /// Positions (and so fixes) are in Bicep source.
+    fn is_bicep(&self, _r: &ArmResource) -> bool {
+        false
+    }
 }
 
 /// Positions in the template JSON itself.
@@ -447,7 +451,11 @@ pub fn resource(m: &mut Model, r: &ArmResource, loc: &dyn Locate) {
             m.route_tables.push(RouteTable {
                 meta: c.meta(),
                 propagation: c.flag(b, "", "properties.disableBgpRoutePropagation", true, true),
-                propagation_spelling: PropagationSpelling::Arm,
+                propagation_spelling: if loc.is_bicep(r) {
+                    PropagationSpelling::Bicep
+                } else {
+                    PropagationSpelling::Arm
+                },
                 routes: Vec::new(),
                 insert_at: None,
             });

@@ -1,0 +1,150 @@
+//! The ARM front end on the fixtures' twins: the same model as the Terraform form, Bicep
+//! positions, nested deployments, parameters files, comments and parse errors.
+
+mod common;
+use common::*;
+use routelint::ir::*;
+
+#[test]
+fn arm_twin_builds_the_same_topology_as_terraform() {
+    let tf = model_of(&fixture("hub-spoke-ok").join("terraform"));
+    let arm = model_of(&fixture("hub-spoke-ok").join("arm"));
+    let (t, a) = (&tf.projects[0].model, &arm.projects[0].model);
+    assert_eq!(a.front_end, "arm");
+    let names = |m: &Model| {
+        let mut v: Vec<String> = (0..m.subnets.len())
+            .map(|s| m.subnet_label(SubnetId(s)))
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(names(t), names(a));
+    assert_eq!(
+        (
+            a.vnets.len(),
+            a.peerings.len(),
+            a.routes.len(),
+            a.firewalls.len(),
+            a.gateways.len()
+        ),
+        (3, 4, 4, 1, 1)
+    );
+    assert_eq!(a.firewall_ips[0], t.firewall_ips[0]);
+    // `reference('firewall').ipConfigurations[0].properties.privateIPAddress` (languageVersion
+    // 2.0) is the firewall, symbolically.
+    let r = a
+        .routes
+        .iter()
+        .find(|r| r.meta.name.as_deref() == Some("to-spoke1"))
+        .unwrap();
+    match &r.next_hop_ip.as_ref().unwrap().value {
+        IpRef::FirewallPrivateIp { firewall } => assert_eq!(firewall.id, Some(0)),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(a.firewall_rules[0].network.len(), 3);
+    assert!(a.unknowns.is_empty(), "{:?}", a.unknowns);
+}
+
+#[test]
+fn positions_point_into_the_bicep_source() {
+    let out = run(&fixture("onprem-return-propagation-on-azurerm3").join("arm"));
+    let d = out
+        .diagnostics
+        .iter()
+        .find(|d| d.code == "RL001")
+        .expect("RL001");
+    let o = d.primary_origin().unwrap();
+    let f = out.sources.get(o.file);
+    assert!(f.display.ends_with("arm/main.bicep"), "{}", f.display);
+    assert_eq!(out.sources.snippet(o), "false");
+    assert!(d
+        .help
+        .as_deref()
+        .unwrap()
+        .contains("disableBgpRoutePropagation: true"));
+}
+
+#[test]
+fn nested_deployments_parameters_file_and_module_positions() {
+    let out = model_of(&fixture("modules-foreach-tfvars").join("arm"));
+    assert!(
+        out.diagnostics.iter().all(|d| d.code != "eval-error"),
+        "{:?}",
+        out.diagnostics
+    );
+    let m = &out.projects[0].model;
+    // Spokes come from main.parameters.json through a copy loop of module deployments.
+    let web = m.find_subnet("vnet-web/snet-frontend");
+    assert_eq!(m.subnet_prefixes(web[0])[0].to_string(), "10.120.3.0/24");
+    // The hub module's outputs carry the firewall to the root's routes.
+    assert_eq!(
+        m.route_tables
+            .iter()
+            .find(|t| t.meta.name.as_deref() == Some("rt-gateway"))
+            .unwrap()
+            .routes
+            .len(),
+        2
+    );
+    // optional `?? false` from the parameters: payments sets true, web defaults.
+    let p = |n: &str| {
+        m.route_tables
+            .iter()
+            .find(|t| t.meta.name.as_deref() == Some(n))
+            .unwrap()
+            .propagation
+            .get()
+    };
+    assert_eq!((p("rt-payments"), p("rt-web")), (Some(true), Some(false)));
+    // Module resources point into the module's .bicep file.
+    let rt = m
+        .route_tables
+        .iter()
+        .find(|t| t.meta.name.as_deref() == Some("rt-web"))
+        .unwrap();
+    assert!(out
+        .sources
+        .get(rt.meta.origin.file)
+        .display
+        .ends_with("modules/spoke.bicep"));
+}
+
+#[test]
+fn comments_are_accepted_and_parse_errors_are_positioned() {
+    let dir = std::env::temp_dir().join(format!("routelint-arm-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("good.json"),
+        r#"{
+  // ARM allows comments
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "resources": [
+    /* a VNet */
+    {"type": "Microsoft.Network/virtualNetworks", "apiVersion": "2024-05-01", "name": "vnet-a",
+     "properties": {"addressSpace": {"addressPrefixes": ["10.9.0.0/16"]}}}
+  ]
+}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("bad.json"),
+        "{\n  \"$schema\": \"https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#\",\n  \"resources\": [,]\n}\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("other.json"), "{\"not\": \"a template\"}").unwrap();
+    let out = routelint::check(std::slice::from_ref(&dir), &routelint::Options::default());
+    assert!(out.input_error);
+    let pe = out
+        .diagnostics
+        .iter()
+        .find(|d| d.code == "parse-error")
+        .expect("parse error");
+    let o = pe.primary_origin().unwrap();
+    assert!(out.sources.get(o.file).display.ends_with("bad.json"));
+    assert_eq!(out.sources.line_col(o).line, 3);
+    // The good template is still read; the non-template JSON is ignored.
+    assert_eq!(out.projects.len(), 2);
+    assert!(out.projects.iter().any(|p| p.model.vnets.len() == 1));
+    let _ = std::fs::remove_dir_all(&dir);
+}
