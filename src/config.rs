@@ -15,6 +15,17 @@
 //!
 //! [terraform]
 //! var_files = ["env/prod.tfvars"]
+//!
+//! [rules]
+//! select = ["RL001", "RL002", "RL003"]   # default: all
+//! ignore = ["RL003"]
+//! exclude = ["legacy/**"]               # paths not linted (relative to this file)
+//!
+//! [rules.severity]
+//! RL002 = "warning"
+//!
+//! [rules.per-path-ignores]
+//! "sandbox/**" = ["RL001"]
 //! ```
 
 use crate::diag::{codes, Diagnostic, Severity};
@@ -56,7 +67,27 @@ pub struct TerraformCfg {
 
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
+pub struct Rules {
+    /// Rules to run (codes or names); `None` = all.
+    pub select: Option<Vec<String>>,
+    #[serde(default)]
+    pub ignore: Vec<String>,
+    /// Per-rule severity: `error`, `warning` or `info`.
+    #[serde(default)]
+    pub severity: std::collections::BTreeMap<String, String>,
+    /// Globs (relative to the config file) of paths not to lint.
+    #[serde(default)]
+    pub exclude: Vec<String>,
+    /// Glob -> rule codes ignored in files it matches.
+    #[serde(default, rename = "per-path-ignores")]
+    pub per_path_ignores: std::collections::BTreeMap<String, Vec<String>>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Config {
+    #[serde(default)]
+    pub rules: Rules,
     #[serde(default)]
     pub onprem: OnPrem,
     #[serde(default)]
@@ -150,6 +181,157 @@ pub fn load(path: &Path, sources: &SourceMap) -> Result<Config, Box<Diagnostic>>
             }
         }
     }
+    // Rule codes and severities must exist.
+    let all: Vec<(String, String)> = crate::rules::all()
+        .iter()
+        .map(|r| (r.meta.code.to_string(), r.meta.name.to_string()))
+        .collect();
+    let known = |c: &str| {
+        c.eq_ignore_ascii_case("ALL")
+            || all
+                .iter()
+                .any(|(code, name)| code.eq_ignore_ascii_case(c) || name == c)
+    };
+    let mut named: Vec<String> = cfg.rules.select.clone().unwrap_or_default();
+    named.extend(cfg.rules.ignore.iter().cloned());
+    named.extend(cfg.rules.severity.keys().cloned());
+    named.extend(cfg.rules.per_path_ignores.values().flatten().cloned());
+    for c in named {
+        if !known(&c) {
+            let start = text.find(&c).unwrap_or(0);
+            return Err(Box::new(
+                Diagnostic::new(
+                    codes::CONFIG_ERROR,
+                    Severity::Error,
+                    format!("unknown rule `{c}` in {FILE_NAME}"),
+                )
+                .primary(
+                    Origin::new(id, start..start + c.len()),
+                    "no rule has this code or name",
+                )
+                .in_file(id),
+            ));
+        }
+    }
+    for (c, sev) in &cfg.rules.severity {
+        if Severity::parse(sev).is_none() {
+            let start = text.find(sev.as_str()).unwrap_or(0);
+            return Err(Box::new(
+                Diagnostic::new(
+                    codes::CONFIG_ERROR,
+                    Severity::Error,
+                    format!("severity of `{c}` must be error, warning or info"),
+                )
+                .primary(Origin::new(id, start..start + sev.len()), "not a severity")
+                .in_file(id),
+            ));
+        }
+    }
     cfg.dir = path.parent().map(Path::to_path_buf);
     Ok(cfg)
 }
+
+fn code_matches(list: &[String], code: &str, name: &str) -> bool {
+    list.iter()
+        .any(|c| c.eq_ignore_ascii_case("ALL") || c.eq_ignore_ascii_case(code) || c == name)
+}
+
+fn relative(cfg: &Config, path: &Path) -> String {
+    let abs = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    let base = cfg
+        .dir
+        .as_ref()
+        .map(|d| std::fs::canonicalize(d).unwrap_or_else(|_| d.clone()));
+    let rel = match &base {
+        Some(b) => abs
+            .strip_prefix(b)
+            .map(Path::to_path_buf)
+            .unwrap_or(abs.clone()),
+        None => path.to_path_buf(),
+    };
+    rel.to_string_lossy().replace('\\', "/")
+}
+
+impl Config {
+    /// Is a path excluded from linting?
+    pub fn excludes(&self, path: &Path) -> bool {
+        if self.rules.exclude.is_empty() {
+            return false;
+        }
+        let rel = relative(self, path);
+        self.rules
+            .exclude
+            .iter()
+            .any(|g| crate::suppress::glob_match(g, &rel))
+    }
+
+    /// Applies selection, per-path ignores and severity overrides to one project's findings.
+    pub fn apply(&self, diags: &mut Vec<Diagnostic>, sources: &SourceMap) {
+        let r = &self.rules;
+        diags.retain(|d| {
+            if !d.code.starts_with("RL") {
+                return true;
+            }
+            if let Some(sel) = &r.select {
+                if !code_matches(sel, &d.code, &d.name) {
+                    return false;
+                }
+            }
+            if code_matches(&r.ignore, &d.code, &d.name) {
+                return false;
+            }
+            if let Some(o) = d.primary_origin() {
+                let rel = relative(self, &sources.get(o.file).path);
+                for (glob, codes) in &r.per_path_ignores {
+                    if crate::suppress::glob_match(glob, &rel)
+                        && code_matches(codes, &d.code, &d.name)
+                    {
+                        return false;
+                    }
+                }
+            }
+            true
+        });
+        for d in diags.iter_mut() {
+            if let Some((_, sev)) = r
+                .severity
+                .iter()
+                .find(|(c, _)| c.eq_ignore_ascii_case(&d.code) || **c == d.name)
+            {
+                if let Some(s) = Severity::parse(sev) {
+                    d.severity = s;
+                }
+            }
+        }
+    }
+}
+
+/// The example `routelint init` writes.
+pub const EXAMPLE: &str = r#"# routelint configuration (https://github.com/routelint/routelint#configuration)
+
+[onprem]
+# What on-premises announces over ExpressRoute / BGP VPN (not in the IaC).
+prefixes = []
+
+[internet]
+# Who reaches public frontends (default: any address).
+clients = []
+
+[appliances]
+# NVAs (by IP or name) that keep no session state.
+stateless = []
+
+[terraform]
+var_files = []
+
+[rules]
+# select = ["RL001", "RL002", "RL003"]
+ignore = []
+exclude = []
+
+[rules.severity]
+# RL003 = "warning"
+
+[rules.per-path-ignores]
+# "sandbox/**" = ["RL001"]
+"#;

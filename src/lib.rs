@@ -13,6 +13,7 @@ pub mod ir;
 pub mod report;
 pub mod rules;
 pub mod source;
+pub mod suppress;
 
 use config::Config;
 use diag::{codes, Diagnostic, Severity};
@@ -62,9 +63,9 @@ impl Outcome {
     }
 }
 
-/// Findings are rule diagnostics; parse/eval/unknown notes are not.
+/// Findings are rule diagnostics (and unused suppressions); parse/eval/unknown notes are not.
 pub fn is_finding(d: &Diagnostic) -> bool {
-    d.code.starts_with("RL")
+    d.code.starts_with("RL") || d.code == suppress::UNUSED
 }
 
 /// Runs the front ends: discovers units and builds one model per unit.
@@ -132,6 +133,9 @@ pub fn load(paths: &[PathBuf], opts: &Options) -> Outcome {
                     None => Config::default(),
                 },
             };
+            if cfg.excludes(path) {
+                return None;
+            }
             let (model, d) = match unit {
                 Unit::Terraform(dir) => {
                     let mut tf = opts.terraform.clone();
@@ -148,8 +152,11 @@ pub fn load(paths: &[PathBuf], opts: &Options) -> Outcome {
                 }
             };
             diags.extend(d);
-            (Project { model, config: cfg }, diags, bad)
+            Some((Project { model, config: cfg }, diags, bad))
         })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .flatten()
         .collect();
     let mut projects = Vec::new();
     for (p, d, bad) in results {
@@ -177,12 +184,16 @@ pub fn check(paths: &[PathBuf], opts: &Options) -> Outcome {
         .par_iter()
         .map(|p| {
             let a = analysis::Analysis::new(&p.model, &p.config);
-            rules::run_all(&a)
+            let mut f = rules::run_all(&a);
+            p.config.apply(&mut f, &out.sources);
+            f
         })
         .collect();
     for f in findings {
         out.diagnostics.extend(f);
     }
+    diag::sort_and_dedup(&mut out.diagnostics, &out.sources);
+    suppress::apply(&mut out.diagnostics, &out.sources);
     diag::sort_and_dedup(&mut out.diagnostics, &out.sources);
     out
 }

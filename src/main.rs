@@ -34,6 +34,16 @@ enum OutFormat {
     Human,
     Concise,
     Json,
+    Sarif,
+    Github,
+    Checkstyle,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum FailOn {
+    Error,
+    Warning,
+    Info,
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq)]
@@ -78,9 +88,20 @@ enum Command {
         /// Exit 0 even when there are findings
         #[arg(long)]
         exit_zero: bool,
+        /// Lowest severity that makes the exit code 1
+        #[arg(long, value_enum, default_value = "error")]
+        fail_on: FailOn,
+        /// Print the number of diagnostics per rule after the report
+        #[arg(long)]
+        statistics: bool,
+        /// Write the report to this file instead of standard output
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
         #[command(flatten)]
         input: Input,
     },
+    /// Write an example routelint.toml into the current directory
+    Init,
     /// Print the network model routelint built
     Model {
         paths: Vec<PathBuf>,
@@ -246,6 +267,9 @@ fn main() -> ExitCode {
             verbose,
             quiet,
             exit_zero,
+            fail_on,
+            statistics,
+            output,
             input,
         } => {
             let opts = match options(&input) {
@@ -257,7 +281,7 @@ fn main() -> ExitCode {
             } else {
                 paths
             };
-            let mut out = routelint::check(&paths, &opts);
+            let out = routelint::check(&paths, &opts);
             let mut diags = out.diagnostics.clone();
             if !quiet {
                 diags.extend(unknown_notes(&out, verbose));
@@ -265,9 +289,15 @@ fn main() -> ExitCode {
                 diags.retain(|d| is_finding(d) || d.severity == Severity::Error);
             }
             routelint::diag::sort_and_dedup(&mut diags, &out.sources);
-            let text = match format {
+            let to_file = output.is_some();
+            let mut text = match format {
                 OutFormat::Human => {
-                    let mut t = report::human::render(&diags, &out.sources, use_color(color), 100);
+                    let mut t = report::human::render(
+                        &diags,
+                        &out.sources,
+                        !to_file && use_color(color),
+                        100,
+                    );
                     if !quiet {
                         let e = diags
                             .iter()
@@ -278,7 +308,7 @@ fn main() -> ExitCode {
                             .filter(|d| is_finding(d) && d.severity == Severity::Warning)
                             .count();
                         t.push_str(&format!(
-                            "routelint: {} module(s) checked, {e} error(s), {w} warning(s)\n",
+                            "routelint: {} module(s)/template(s) checked, {e} error(s), {w} warning(s)\n",
                             out.projects.len()
                         ));
                     }
@@ -286,16 +316,56 @@ fn main() -> ExitCode {
                 }
                 OutFormat::Concise => report::concise(&diags, &out.sources),
                 OutFormat::Json => report::json::render(&diags, &out.sources),
+                OutFormat::Sarif => report::sarif::render(&diags, &out.sources),
+                OutFormat::Github => report::github::render(&diags, &out.sources),
+                OutFormat::Checkstyle => report::checkstyle::render(&diags, &out.sources),
             };
-            let _ = std::io::stdout().write_all(text.as_bytes());
-            out.diagnostics = diags;
+            if statistics {
+                let stats = report::statistics(&diags);
+                match format {
+                    OutFormat::Human | OutFormat::Concise => text.push_str(&stats),
+                    _ => eprint!("{stats}"),
+                }
+            }
+            match &output {
+                Some(f) => {
+                    if let Err(e) = std::fs::write(f, &text) {
+                        return usage_error(&format!("cannot write {}: {e}", f.display()));
+                    }
+                }
+                None => {
+                    let _ = std::io::stdout().write_all(text.as_bytes());
+                }
+            }
             if out.input_error {
                 return ExitCode::from(EXIT_ERROR);
             }
-            if !exit_zero && out.count(Severity::Error) > 0 {
+            let min = match fail_on {
+                FailOn::Error => Severity::Error,
+                FailOn::Warning => Severity::Warning,
+                FailOn::Info => Severity::Info,
+            };
+            let failing = diags
+                .iter()
+                .filter(|d| is_finding(d) && d.severity >= min)
+                .count();
+            if !exit_zero && failing > 0 {
                 return ExitCode::from(EXIT_FINDINGS);
             }
             ExitCode::from(EXIT_CLEAN)
+        }
+        Command::Init => {
+            let p = PathBuf::from(routelint::config::FILE_NAME);
+            if p.exists() {
+                return usage_error(&format!("{} exists already", p.display()));
+            }
+            match std::fs::write(&p, routelint::config::EXAMPLE) {
+                Ok(()) => {
+                    println!("wrote {}", p.display());
+                    ExitCode::from(EXIT_CLEAN)
+                }
+                Err(e) => usage_error(&format!("cannot write {}: {e}", p.display())),
+            }
         }
         Command::Model {
             paths,

@@ -1,18 +1,28 @@
 //! Reports: diagnostics -> text. **Invariant:** only this module knows output syntaxes
 //! (miette's graphical form, the concise line form, JSON).
 
+pub mod checkstyle;
+pub mod github;
 pub mod human;
 pub mod json;
 pub mod model;
+pub mod sarif;
 
 use crate::diag::Diagnostic;
 use crate::source::SourceMap;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Format {
-    Human,
-    Concise,
-    Json,
+/// Count of diagnostics per code, for `--statistics`.
+pub fn statistics(diags: &[Diagnostic]) -> String {
+    let mut counts: std::collections::BTreeMap<(String, String), usize> =
+        std::collections::BTreeMap::new();
+    for d in diags {
+        *counts.entry((d.code.clone(), d.name.clone())).or_default() += 1;
+    }
+    let mut out = String::new();
+    for ((code, name), n) in counts {
+        out.push_str(&format!("{n:>5}  {code:<20} {name}\n"));
+    }
+    out
 }
 
 /// `path:line:col: CODE [severity] message`, one per line.

@@ -1,0 +1,73 @@
+//! GitHub Actions workflow commands:
+//! `::error file=…,line=…,col=…,endLine=…,endColumn=…,title=…::message`.
+//!
+//! Escaping follows GitHub's runner (`toolkit/packages/core/src/command.ts`): in the message,
+//! `%` -> `%25`, CR -> `%0D`, LF -> `%0A`; in property values additionally `:` -> `%3A` and
+//! `,` -> `%2C`.
+
+use crate::diag::{Diagnostic, Severity};
+use crate::source::SourceMap;
+
+pub fn escape_data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+pub fn escape_property(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+pub fn render(diags: &[Diagnostic], sources: &SourceMap) -> String {
+    let mut out = String::new();
+    for d in diags {
+        let cmd = match d.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "notice",
+        };
+        let mut props: Vec<String> = Vec::new();
+        if let Some(o) = d.primary_origin() {
+            let f = sources.get(o.file);
+            let a = f.line_col(o.start);
+            let b = f.line_col(o.end.max(o.start));
+            props.push(format!("file={}", escape_property(&f.display)));
+            props.push(format!("line={}", a.line));
+            props.push(format!("col={}", a.col));
+            props.push(format!("endLine={}", b.line));
+            props.push(format!("endColumn={}", b.col));
+        } else if let Some(f) = d.file {
+            props.push(format!("file={}", escape_property(&sources.get(f).display)));
+        }
+        props.push(format!(
+            "title={}",
+            escape_property(&format!("{} {}", d.code, d.name))
+        ));
+        let mut msg = d.message.clone();
+        if let Some(n) = d.notes.first() {
+            msg = format!("{n}: {msg}");
+        }
+        if let Some(h) = &d.help {
+            let first = h.lines().next().unwrap_or("");
+            msg.push_str(". Fix: ");
+            msg.push_str(first);
+        }
+        out.push_str(&format!(
+            "::{cmd} {}::{}\n",
+            props.join(","),
+            escape_data(&msg)
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping_follows_the_runner() {
+        assert_eq!(escape_data("50% a\r\nb: c, d"), "50%25 a%0D%0Ab: c, d");
+        assert_eq!(escape_property("a:b,c%\n"), "a%3Ab%2Cc%25%0A");
+    }
+}

@@ -1,0 +1,250 @@
+//! Inline suppressions and the configuration's rule selection, applied to a run's findings.
+//!
+//! - Terraform: `# routelint:ignore RL001 -- reason` (or `//`) on the labelled line, or on
+//!   the line above it or above any block that encloses it;
+//! - Bicep: `// routelint:ignore RL001 -- reason` the same way, in the `.bicep` source;
+//! - ARM JSON: `"metadata": {"routelint": {"ignore": ["RL001"]}}` on the resource.
+//!
+//! A suppression that suppresses nothing is reported (`unused-suppression`), like ruff's
+//! unused `noqa`.
+
+use crate::diag::{Diagnostic, Severity};
+use crate::source::{Origin, SourceMap};
+
+pub const UNUSED: &str = "unused-suppression";
+
+#[derive(Clone, Debug)]
+struct Suppression {
+    origin: Origin,
+    codes: Vec<String>,
+    /// 1-based line the suppression applies to.
+    line: usize,
+    /// For ARM metadata: the resource object's byte range instead of a line.
+    range: Option<(usize, usize)>,
+    used: bool,
+}
+
+fn parse_codes(text: &str) -> Vec<String> {
+    let body = text.split("--").next().unwrap_or("");
+    body.split([',', ' ', '\t'])
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .map(|c| c.to_ascii_uppercase())
+        .collect()
+}
+
+fn comment_suppressions(sources: &SourceMap, file: usize) -> Vec<Suppression> {
+    let f = sources.get(file);
+    let mut out = Vec::new();
+    let mut offset = 0;
+    let lines: Vec<&str> = f.text.split_inclusive('\n').collect();
+    for (i, line) in lines.iter().enumerate() {
+        if let Some(pos) = line.find("routelint:ignore") {
+            let before = &line[..pos];
+            let marker = before.rfind('#').or_else(|| before.rfind("//"));
+            if let Some(m) = marker {
+                let code_before = before[..m].trim();
+                let codes = parse_codes(&line[pos + "routelint:ignore".len()..]);
+                // Trailing comment: this line; else the next line that is not a comment.
+                let target = if !code_before.is_empty() {
+                    i + 1
+                } else {
+                    let mut j = i + 1;
+                    while j < lines.len() {
+                        let t = lines[j].trim_start();
+                        if t.is_empty() || t.starts_with('#') || t.starts_with("//") {
+                            j += 1;
+                        } else {
+                            break;
+                        }
+                    }
+                    j + 1
+                };
+                out.push(Suppression {
+                    origin: Origin::new(file, offset + m..offset + line.trim_end().len()),
+                    codes,
+                    line: target,
+                    range: None,
+                    used: false,
+                });
+            }
+        }
+        offset += line.len();
+    }
+    out
+}
+
+fn json_suppressions(sources: &SourceMap, file: usize) -> Vec<Suppression> {
+    use crate::frontend::arm::json::{parse, JNode, J};
+    let f = sources.get(file);
+    let Ok(root) = parse(&f.text) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    fn walk(n: &JNode, file: usize, out: &mut Vec<Suppression>) {
+        match &n.v {
+            J::Obj(entries) => {
+                if let Some(ign) = n
+                    .get("metadata")
+                    .and_then(|m| m.get("routelint"))
+                    .and_then(|r| r.get("ignore"))
+                {
+                    let codes: Vec<String> = ign
+                        .items()
+                        .iter()
+                        .filter_map(|x| x.as_str().map(|s| s.to_ascii_uppercase()))
+                        .collect();
+                    out.push(Suppression {
+                        origin: Origin::new(file, ign.span.clone()),
+                        codes,
+                        line: 0,
+                        range: Some((n.span.start, n.span.end)),
+                        used: false,
+                    });
+                }
+                for (_, v) in entries {
+                    walk(v, file, out);
+                }
+            }
+            J::Arr(items) => items.iter().for_each(|x| walk(x, file, out)),
+            _ => {}
+        }
+    }
+    if let Some(r) = root.get("resources") {
+        walk(r, file, &mut out);
+    }
+    out
+}
+
+/// Lines of the blocks that enclose a byte offset (`{` not closed before it).
+fn enclosing_lines(sources: &SourceMap, o: Origin) -> Vec<usize> {
+    let f = sources.get(o.file);
+    let bytes = f.text.as_bytes();
+    let mut depth = 0i32;
+    let mut out = Vec::new();
+    let mut i = o.start.min(bytes.len());
+    while i > 0 {
+        i -= 1;
+        match bytes[i] {
+            b'}' | b']' => depth += 1,
+            b'{' | b'[' => {
+                if depth == 0 {
+                    out.push(f.line_col(i).line);
+                } else {
+                    depth -= 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Drops suppressed findings and reports unused suppressions. `files` are the files read.
+pub fn apply(diags: &mut Vec<Diagnostic>, sources: &SourceMap) {
+    let mut sups: Vec<Suppression> = Vec::new();
+    for id in 0..sources.len() {
+        let f = sources.get(id);
+        let p = f.path.to_string_lossy();
+        if p.ends_with(".tf") || p.ends_with(".bicep") || p.ends_with(".tfvars") {
+            sups.extend(comment_suppressions(sources, id));
+        } else if p.ends_with(".json") && f.text.contains("routelint") {
+            sups.extend(json_suppressions(sources, id));
+        }
+    }
+    if sups.is_empty() {
+        return;
+    }
+    diags.retain(|d| {
+        if !crate::is_finding(d) {
+            return true;
+        }
+        let Some(o) = d.primary_origin() else {
+            return true;
+        };
+        let line = sources.line_col(o).line;
+        let mut lines = vec![line];
+        lines.extend(enclosing_lines(sources, o));
+        let mut suppressed = false;
+        for s in sups.iter_mut() {
+            if s.origin.file != o.file || !s.codes.iter().any(|c| *c == d.code || c == "ALL") {
+                continue;
+            }
+            let hit = match s.range {
+                Some((a, b)) => o.start >= a && o.start < b,
+                None => lines.contains(&s.line),
+            };
+            if hit {
+                s.used = true;
+                suppressed = true;
+            }
+        }
+        !suppressed
+    });
+    for s in sups.into_iter().filter(|s| !s.used) {
+        diags.push(
+            Diagnostic::new(
+                UNUSED,
+                Severity::Warning,
+                format!("suppression of {} suppresses nothing", s.codes.join(", ")),
+            )
+            .primary(s.origin, "no finding here to suppress")
+            .help("remove it, or move it onto (or above) the line or block the finding points at"),
+        );
+    }
+}
+
+/// Minimal glob matching for config paths: `*` (within a segment), `**` (any segments), `?`.
+pub fn glob_match(pattern: &str, path: &str) -> bool {
+    fn m(p: &[u8], s: &[u8]) -> bool {
+        if p.is_empty() {
+            return s.is_empty();
+        }
+        if p.starts_with(b"**") {
+            let rest = p[2..].strip_prefix(b"/").unwrap_or(&p[2..]);
+            if rest.is_empty() {
+                return true;
+            }
+            return (0..=s.len()).any(|i| (i == 0 || s[i - 1] == b'/') && m(rest, &s[i..]))
+                || m(rest, s);
+        }
+        match p[0] {
+            b'*' => (0..=s.len())
+                .take_while(|&i| i == 0 || s[i - 1] != b'/')
+                .any(|i| m(&p[1..], &s[i..])),
+            b'?' => !s.is_empty() && s[0] != b'/' && m(&p[1..], &s[1..]),
+            c => !s.is_empty() && s[0] == c && m(&p[1..], &s[1..]),
+        }
+    }
+    let path = path.trim_start_matches("./");
+    m(pattern.trim_start_matches("./").as_bytes(), path.as_bytes())
+        || m(
+            format!("{}/**", pattern.trim_end_matches('/'))
+                .trim_start_matches("./")
+                .as_bytes(),
+            path.as_bytes(),
+        )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn globs() {
+        assert!(glob_match("fixtures/**", "fixtures/a/b.tf"));
+        assert!(glob_match("**/legacy/*.tf", "x/y/legacy/main.tf"));
+        assert!(glob_match("modules", "modules/spoke/main.tf"));
+        assert!(!glob_match("*.tf", "a/b.tf"));
+        assert!(glob_match("*.tf", "b.tf"));
+        assert!(glob_match("a?c/**", "abc/x"));
+    }
+
+    #[test]
+    fn codes_and_reasons() {
+        assert_eq!(
+            parse_codes(" RL001,rl002 -- reviewed"),
+            vec!["RL001", "RL002"]
+        );
+    }
+}

@@ -1,0 +1,290 @@
+//! Output formats, configuration and suppressions, through the binary.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn routelint_in(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_routelint"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run routelint");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn routelint(args: &[&str]) -> (i32, String, String) {
+    routelint_in(&root(), args)
+}
+
+/// Copies a fixture form into a fresh temporary directory.
+fn copy_fixture(name: &str, form: &str, tag: &str) -> PathBuf {
+    let dst = std::env::temp_dir().join(format!("routelint-it-{}-{tag}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dst);
+    let src = root().join("fixtures").join(name).join(form);
+    for e in walk(&src) {
+        let rel = e.strip_prefix(&src).unwrap();
+        let to = dst.join(rel);
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::copy(&e, &to).unwrap();
+    }
+    dst
+}
+
+fn walk(d: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(d).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+const SEED3: &str = "fixtures/onprem-return-propagation-on/terraform";
+
+#[test]
+fn github_annotations_follow_the_workflow_command_format() {
+    let (code, out, _) = routelint(&["check", SEED3, "--format", "github", "-q"]);
+    assert_eq!(code, 1);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 1, "{out}");
+    let l = lines[0];
+    // ::error file=…,line=…,col=…,endLine=…,endColumn=…,title=…::message
+    let rest = l.strip_prefix("::error ").expect("an error command");
+    let (props, msg) = rest.split_once("::").expect("properties and message");
+    let kv: Vec<(&str, &str)> = props
+        .split(',')
+        .map(|p| p.split_once('=').expect("key=value"))
+        .collect();
+    let keys: Vec<&str> = kv.iter().map(|(k, _)| *k).collect();
+    assert_eq!(
+        keys,
+        vec!["file", "line", "col", "endLine", "endColumn", "title"]
+    );
+    assert_eq!(
+        kv[0].1,
+        "fixtures/onprem-return-propagation-on/terraform/spokes.tf"
+    );
+    assert_eq!(kv[1].1, "35");
+    assert_eq!(kv[5].1, "RL001 return-path-bypasses-firewall");
+    // No raw newline, CR or unescaped % in the message; `:`/`,` are allowed there.
+    assert!(!msg.contains('\n') && !msg.contains('\r'));
+    assert!(
+        msg.contains("on-prem 192.168.0.0/16 <-> vnet-spoke1/snet-workload"),
+        "{msg}"
+    );
+    assert!(
+        msg.contains("Fix: set `bgp_route_propagation_enabled = false`"),
+        "{msg}"
+    );
+    for (_, v) in &kv {
+        assert!(
+            !v.contains(':') && !v.contains(','),
+            "unescaped property {v}"
+        );
+    }
+}
+
+#[test]
+fn sarif_has_rules_results_and_related_locations() {
+    let (_, out, _) = routelint(&["check", SEED3, "--format", "sarif", "-q"]);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(v["version"], "2.1.0");
+    let run = &v["runs"][0];
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    assert!(rules
+        .iter()
+        .any(|r| r["id"] == "RL001" && r["helpUri"].as_str().unwrap().ends_with("RL001.md")));
+    let r = &run["results"][0];
+    assert_eq!(r["ruleId"], "RL001");
+    assert_eq!(r["level"], "error");
+    assert_eq!(
+        r["locations"][0]["physicalLocation"]["region"]["startLine"],
+        35
+    );
+    assert_eq!(
+        r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "fixtures/onprem-return-propagation-on/terraform/spokes.tf"
+    );
+    assert_eq!(
+        r["relatedLocations"][0]["physicalLocation"]["region"]["startLine"],
+        49
+    );
+    assert_eq!(
+        rules[r["ruleIndex"].as_u64().unwrap() as usize]["id"],
+        "RL001"
+    );
+}
+
+#[test]
+fn checkstyle_statistics_output_file_and_fail_on() {
+    let (_, out, _) = routelint(&["check", SEED3, "--format", "checkstyle", "-q"]);
+    assert!(out.starts_with("<?xml"));
+    assert!(
+        out.contains("<file name=\"fixtures/onprem-return-propagation-on/terraform/spokes.tf\">"),
+        "{out}"
+    );
+    assert!(
+        out.contains("line=\"35\" column=\"1\" severity=\"error\""),
+        "{out}"
+    );
+    assert!(out.contains("source=\"routelint.RL001\""));
+    let (_, out, _) = routelint(&["check", SEED3, "--format", "concise", "--statistics", "-q"]);
+    assert!(out.contains("    1  RL001"), "{out}");
+    let file = std::env::temp_dir().join(format!("routelint-out-{}.json", std::process::id()));
+    let (code, out, _) = routelint(&[
+        "check",
+        SEED3,
+        "--format",
+        "json",
+        "--output",
+        file.to_str().unwrap(),
+    ]);
+    assert_eq!((code, out.as_str()), (1, ""));
+    let written = std::fs::read_to_string(&file).unwrap();
+    assert!(written.contains("\"RL001\""));
+    let _ = std::fs::remove_file(&file);
+}
+
+#[test]
+fn config_selects_ignores_and_overrides_severity() {
+    let dir = copy_fixture("onprem-return-propagation-on", "terraform", "cfg");
+    let d = dir.to_str().unwrap();
+    std::fs::write(
+        dir.join("routelint.toml"),
+        "[rules]\nignore = [\"RL001\"]\n",
+    )
+    .unwrap();
+    assert_eq!(routelint(&["check", d, "--format", "concise", "-q"]).0, 0);
+    std::fs::write(
+        dir.join("routelint.toml"),
+        "[rules.severity]\nreturn-path-bypasses-firewall = \"warning\"\n",
+    )
+    .unwrap();
+    let (code, out, _) = routelint(&["check", d, "--format", "concise", "-q"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("RL001 [warning]"), "{out}");
+    assert_eq!(routelint(&["check", d, "--fail-on", "warning", "-q"]).0, 1);
+    std::fs::write(
+        dir.join("routelint.toml"),
+        "[rules.per-path-ignores]\n\"spokes.tf\" = [\"RL001\"]\n",
+    )
+    .unwrap();
+    assert_eq!(routelint(&["check", d, "-q"]).0, 0);
+    std::fs::write(dir.join("routelint.toml"), "[rules]\nexclude = [\"**\"]\n").unwrap();
+    let (code, out, _) = routelint(&["check", d, "--format", "concise"]);
+    assert_eq!(code, 0, "{out}");
+    // Unknown keys and rules are errors with their position (exit 2).
+    std::fs::write(
+        dir.join("routelint.toml"),
+        "[rules]\nignroe = [\"RL001\"]\n",
+    )
+    .unwrap();
+    let (code, out, _) = routelint(&["check", d, "--format", "concise"]);
+    assert_eq!(code, 2);
+    assert!(
+        out.contains("routelint.toml:2:1: config-error [error]") && out.contains("ignroe"),
+        "{out}"
+    );
+    std::fs::write(
+        dir.join("routelint.toml"),
+        "[rules]\nselect = [\"RL999\"]\n",
+    )
+    .unwrap();
+    let (code, out, _) = routelint(&["check", d, "--format", "concise"]);
+    assert_eq!(code, 2);
+    assert!(out.contains("unknown rule `RL999`"), "{out}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn terraform_suppression_comments() {
+    let dir = copy_fixture("onprem-return-propagation-on", "terraform", "sup-tf");
+    let d = dir.to_str().unwrap();
+    let spokes = dir.join("spokes.tf");
+    let text = std::fs::read_to_string(&spokes).unwrap();
+    let patched = text.replacen(
+        "resource \"azurerm_route_table\" \"spoke1\" {",
+        "# routelint:ignore RL001 -- on-prem reaches spoke1 only through an SNAT proxy\nresource \"azurerm_route_table\" \"spoke1\" {",
+        1,
+    );
+    std::fs::write(&spokes, &patched).unwrap();
+    let (code, out, _) = routelint(&["check", d, "--format", "concise", "-q"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.is_empty(), "{out}");
+    // A suppression that suppresses nothing is reported.
+    let patched2 = patched.replacen(
+        "resource \"azurerm_route_table\" \"spoke2\" {",
+        "# routelint:ignore RL002\nresource \"azurerm_route_table\" \"spoke2\" {",
+        1,
+    );
+    std::fs::write(&spokes, &patched2).unwrap();
+    let (code, out, _) = routelint(&["check", d, "--format", "concise", "-q"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("spokes.tf:")
+            && out.contains("unused-suppression [warning] suppression of RL002 suppresses nothing"),
+        "{out}"
+    );
+    assert_eq!(routelint(&["check", d, "--fail-on", "warning", "-q"]).0, 1);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn bicep_and_arm_metadata_suppressions() {
+    let dir = copy_fixture("onprem-return-propagation-on-azurerm3", "arm", "sup-bicep");
+    let d = dir.to_str().unwrap();
+    let bicep = dir.join("main.bicep");
+    let text = std::fs::read_to_string(&bicep).unwrap();
+    std::fs::write(
+        &bicep,
+        text.replacen(
+            "resource spoke1RouteTable ",
+            "// routelint:ignore RL001 -- reviewed\nresource spoke1RouteTable ",
+            1,
+        ),
+    )
+    .unwrap();
+    let (code, out, _) = routelint(&["check", d, "--format", "concise", "-q"]);
+    assert_eq!(code, 0, "{out}");
+    // Plain ARM JSON (no .bicep beside it): metadata.routelint.ignore on the resource.
+    std::fs::remove_file(&bicep).unwrap();
+    assert_eq!(routelint(&["check", d, "-q"]).0, 1);
+    let json = dir.join("main.json");
+    let mut v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let res = v["resources"].as_array_mut().unwrap();
+    let rt = res.iter_mut().find(|r| r["name"] == "rt-spoke1").unwrap();
+    rt["metadata"] = serde_json::json!({"routelint": {"ignore": ["RL001"]}});
+    std::fs::write(&json, serde_json::to_string_pretty(&v).unwrap()).unwrap();
+    let (code, out, _) = routelint(&["check", d, "--format", "concise", "-q"]);
+    assert_eq!(code, 0, "{out}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn init_writes_a_valid_config() {
+    let dir = std::env::temp_dir().join(format!("routelint-init-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    assert_eq!(routelint_in(&dir, &["init"]).0, 0);
+    assert_eq!(routelint_in(&dir, &["init"]).0, 2, "refuses to overwrite");
+    let cfg = routelint::config::load(
+        &dir.join("routelint.toml"),
+        &routelint::source::SourceMap::new(),
+    );
+    assert!(cfg.is_ok(), "{:?}", cfg.err());
+    let _ = std::fs::remove_dir_all(&dir);
+}
