@@ -57,6 +57,10 @@ pub fn discover(paths: &[PathBuf], cache: &ModuleCache, sources: &SourceMap) -> 
     let mut units = Units::default();
     let mut dirs: BTreeSet<PathBuf> = BTreeSet::new();
     let mut explicit: BTreeSet<PathBuf> = BTreeSet::new();
+    // Files named on the command line (pre-commit): the modules they belong to.
+    let mut files_given = false;
+    let mut wanted: BTreeSet<PathBuf> = BTreeSet::new();
+    let mut wanted_bicep: Vec<PathBuf> = Vec::new();
     let mut templates: BTreeSet<PathBuf> = BTreeSet::new();
     let mut bicep_dirs: BTreeSet<PathBuf> = BTreeSet::new();
     for p in paths {
@@ -66,13 +70,34 @@ pub fn discover(paths: &[PathBuf], cache: &ModuleCache, sources: &SourceMap) -> 
             continue;
         }
         if p.is_file() {
+            files_given = true;
+            let parent = norm(p.parent().unwrap_or(Path::new(".")));
+            let name = p
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or("")
+                .to_string();
             if is_template(&p) {
                 templates.insert(p.clone());
+            } else if name.ends_with(".parameters.json") {
+                // A parameters file: lint the template it belongs to.
+                let t = parent.join(name.replace(".parameters.json", ".json"));
+                if t.is_file() && is_template(&t) {
+                    templates.insert(norm(&t));
+                }
+            } else if name.ends_with(".bicep") {
+                // A Bicep file: lint the compiled template beside it, or those of the
+                // nearest folder above that has one (a module's caller).
+                wanted_bicep.push(p.clone());
             }
-            if terraform::is_tf_file(&p) {
-                let d = norm(p.parent().unwrap_or(Path::new(".")));
-                explicit.insert(d.clone());
-                dirs.insert(d);
+            if terraform::is_tf_file(&p)
+                || name.ends_with(".tfvars")
+                || name.ends_with(".tfvars.json")
+            {
+                wanted.insert(parent.clone());
+                if !terraform::module_files(&parent).is_empty() {
+                    dirs.insert(parent);
+                }
             }
             continue;
         }
@@ -104,6 +129,15 @@ pub fn discover(paths: &[PathBuf], cache: &ModuleCache, sources: &SourceMap) -> 
                 }
             }
         }
+    }
+    if files_given {
+        map_files(
+            &wanted,
+            &wanted_bicep,
+            &mut dirs,
+            &mut explicit,
+            &mut templates,
+        );
     }
     let dir_list: Vec<PathBuf> = dirs.iter().cloned().collect();
     cache.preload(sources, &dir_list);
@@ -140,4 +174,119 @@ pub fn discover(paths: &[PathBuf], cache: &ModuleCache, sources: &SourceMap) -> 
         .filter(|d| !children.contains(d) || explicit.contains(d))
         .collect();
     units
+}
+
+/// Maps files named on the command line to what is linted whole: a Terraform directory is
+/// linted through the root modules that call it (found by walking the working directory),
+/// or as a root when nothing calls it; a `.bicep` file through the compiled template beside
+/// it or in the nearest folder above that has one.
+fn map_files(
+    wanted: &BTreeSet<PathBuf>,
+    bicep: &[PathBuf],
+    dirs: &mut BTreeSet<PathBuf>,
+    explicit: &mut BTreeSet<PathBuf>,
+    templates: &mut BTreeSet<PathBuf>,
+) {
+    for b in bicep {
+        let mut d = b.parent().map(norm);
+        while let Some(dir) = d {
+            let found: Vec<PathBuf> = std::fs::read_dir(&dir)
+                .map(|rd| {
+                    rd.filter_map(|e| e.ok())
+                        .map(|e| norm(&e.path()))
+                        .filter(|p| is_template(p))
+                        .collect()
+                })
+                .unwrap_or_default();
+            if !found.is_empty() {
+                let stem = b.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+                let same: Vec<&PathBuf> = found
+                    .iter()
+                    .filter(|t| t.file_stem().and_then(|s| s.to_str()) == Some(stem))
+                    .collect();
+                if same.is_empty() {
+                    templates.extend(found.iter().cloned());
+                } else {
+                    templates.extend(same.into_iter().cloned());
+                }
+                break;
+            }
+            d = dir.parent().filter(|p| !p.as_os_str().is_empty()).map(norm);
+            if d.as_deref() == Some(Path::new(".")) && dir == Path::new(".") {
+                break;
+            }
+        }
+    }
+    if wanted.is_empty() {
+        return;
+    }
+    // Every module directory under the working directory, and who calls whom.
+    let mut all: Vec<PathBuf> = Vec::new();
+    for e in WalkDir::new(".")
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| {
+            e.depth() == 0
+                || !e.file_type().is_dir()
+                || !skip_dir(e.file_name().to_str().unwrap_or(""))
+        })
+        .filter_map(|e| e.ok())
+    {
+        if e.file_type().is_dir() && !terraform::module_files(e.path()).is_empty() {
+            all.push(norm(e.path()));
+        }
+    }
+    let calls = |d: &Path| -> Vec<PathBuf> {
+        let mut out = Vec::new();
+        for f in terraform::module_files(d) {
+            let text = std::fs::read_to_string(&f).unwrap_or_default();
+            for line in text.lines() {
+                let t = line.trim();
+                if let Some(rest) = t.strip_prefix("source") {
+                    let v = rest
+                        .trim_start()
+                        .trim_start_matches('=')
+                        .trim()
+                        .trim_matches('"');
+                    if v.starts_with("./") || v.starts_with("../") {
+                        out.push(norm(&d.join(v)));
+                    }
+                }
+            }
+        }
+        out
+    };
+    let graph: Vec<(PathBuf, Vec<PathBuf>)> = all.iter().map(|d| (d.clone(), calls(d))).collect();
+    let called: BTreeSet<PathBuf> = graph.iter().flat_map(|(_, c)| c.iter().cloned()).collect();
+    for w in wanted {
+        // Roots whose module tree reaches `w`.
+        let mut roots: Vec<PathBuf> = Vec::new();
+        for (d, _) in graph.iter().filter(|(d, _)| !called.contains(d)) {
+            let mut stack = vec![d.clone()];
+            let mut seen = BTreeSet::new();
+            while let Some(x) = stack.pop() {
+                if !seen.insert(x.clone()) {
+                    continue;
+                }
+                if &x == w {
+                    roots.push(d.clone());
+                    break;
+                }
+                if let Some((_, c)) = graph.iter().find(|(g, _)| *g == x) {
+                    stack.extend(c.iter().cloned());
+                }
+            }
+        }
+        if roots.is_empty() {
+            if !terraform::module_files(w).is_empty() {
+                explicit.insert(w.clone());
+                dirs.insert(w.clone());
+            }
+        } else {
+            dirs.remove(w);
+            for r in roots {
+                dirs.insert(r);
+            }
+        }
+    }
 }

@@ -40,6 +40,12 @@ enum OutFormat {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
+enum GraphFmt {
+    Dot,
+    Mermaid,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
 enum FailOn {
     Error,
     Warning,
@@ -128,6 +134,14 @@ enum Command {
         /// ADDR | VNET/SUBNET | onprem | internet
         #[arg(long)]
         to: String,
+        #[command(flatten)]
+        input: Input,
+    },
+    /// Draw the topology and each problem flow's forward and return paths
+    Graph {
+        path: PathBuf,
+        #[arg(long, value_enum, default_value = "mermaid")]
+        format: GraphFmt,
         #[command(flatten)]
         input: Input,
     },
@@ -435,6 +449,22 @@ fn main() -> ExitCode {
             to,
             input,
         } => cmd_trace(&path, &from, &to, &input).unwrap_or_else(|e| usage_error(&e)),
+        Command::Graph {
+            path,
+            format,
+            input,
+        } => (|| -> Result<ExitCode, String> {
+            let (out, i) = load_one(&path, &input)?;
+            let p = &out.projects[i];
+            let a = Analysis::new(&p.model, &p.config);
+            let f = match format {
+                GraphFmt::Dot => report::graph::GraphFormat::Dot,
+                GraphFmt::Mermaid => report::graph::GraphFormat::Mermaid,
+            };
+            print!("{}", report::graph::render(&a, f));
+            Ok(ExitCode::from(EXIT_CLEAN))
+        })()
+        .unwrap_or_else(|e| usage_error(&e)),
         Command::Explain { rule } => match routelint::rules::find(&rule) {
             Some(r) => {
                 print!("{}", r.meta.doc);

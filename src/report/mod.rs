@@ -3,6 +3,7 @@
 
 pub mod checkstyle;
 pub mod github;
+pub mod graph;
 pub mod human;
 pub mod json;
 pub mod model;

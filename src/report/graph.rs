@@ -1,0 +1,362 @@
+//! `routelint graph`: the topology as Graphviz DOT or Mermaid, with each problem flow's
+//! forward path (green) and return path (red) drawn over it.
+
+use crate::analysis::flows::{CrossFlow, OnPremFlow};
+use crate::analysis::trace::{FlowVerdict, Step, Trace, TwoWay, Verdict};
+use crate::analysis::Analysis;
+use crate::ir::*;
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum GraphFormat {
+    Dot,
+    Mermaid,
+}
+
+/// A drawn path: its label and its node ids in order.
+struct PathLine {
+    label: String,
+    nodes: Vec<String>,
+    forward: bool,
+}
+
+fn subnet_id(s: SubnetId) -> String {
+    format!("s{}", s.0)
+}
+
+fn trace_nodes(a: &Analysis, t: &Trace, start: Option<String>) -> Vec<String> {
+    let m = a.model;
+    let mut v: Vec<String> = start.into_iter().collect();
+    let push = |n: String, v: &mut Vec<String>| {
+        if v.last() != Some(&n) {
+            v.push(n);
+        }
+    };
+    for s in &t.steps {
+        match s {
+            Step::Route { subnet, .. } => {
+                // A gateway's or device's own subnet is drawn as the device.
+                let is_dev_subnet = m
+                    .gateways
+                    .iter()
+                    .any(|g| g.subnet.as_ref().and_then(|l| l.id) == Some(subnet.0))
+                    || m.firewalls
+                        .iter()
+                        .any(|f| f.subnet.as_ref().and_then(|l| l.id) == Some(subnet.0));
+                if !is_dev_subnet {
+                    push(subnet_id(*subnet), &mut v);
+                }
+            }
+            Step::Session { device, .. } => push(device_id(*device), &mut v),
+            Step::Enter { .. } | Step::Nat { .. } | Step::Transit { .. } => {}
+        }
+    }
+    match &t.verdict {
+        Verdict::Delivered(s) => push(subnet_id(*s), &mut v),
+        Verdict::ExitsOnPrem(g) => {
+            push(format!("g{}", g.0), &mut v);
+            push("onprem".into(), &mut v);
+        }
+        Verdict::ExitsInternet => push("internet".into(), &mut v),
+        _ => {}
+    }
+    v
+}
+
+fn device_id(d: crate::analysis::trace::Device) -> String {
+    use crate::analysis::trace::Device;
+    match d {
+        Device::Firewall(f) => format!("f{}", f.0),
+        Device::Nva(n) => format!("n{}", n.0),
+        Device::Lb(l) => format!("l{}", l.0),
+    }
+}
+
+fn problem(tw: &TwoWay) -> bool {
+    matches!(
+        tw.verdict(),
+        FlowVerdict::Asymmetric | FlowVerdict::ReturnBroken | FlowVerdict::Broken
+    )
+}
+
+fn paths(a: &Analysis) -> Vec<PathLine> {
+    let mut out = Vec::new();
+    let two_way = |out: &mut Vec<PathLine>,
+                   label: String,
+                   tw: &TwoWay,
+                   start: Vec<String>,
+                   rstart: Vec<String>| {
+        let mut f = start;
+        f.extend(trace_nodes(a, &tw.forward, None));
+        out.push(PathLine {
+            label: format!("{label} (forward)"),
+            nodes: f,
+            forward: true,
+        });
+        if let Some(r) = &tw.reverse {
+            let mut rv = rstart;
+            rv.extend(trace_nodes(a, r, None));
+            out.push(PathLine {
+                label: format!("{label} (return)"),
+                nodes: rv,
+                forward: false,
+            });
+        }
+    };
+    let mut seen = Vec::new();
+    for f in a.onprem_flows() {
+        let OnPremFlow {
+            inbound,
+            subnet,
+            gateway,
+            ..
+        } = &f;
+        if problem(inbound) && !seen.contains(subnet) {
+            seen.push(*subnet);
+            let g = format!("g{}", gateway.0);
+            two_way(
+                &mut out,
+                format!("on-prem -> {}", a.model.subnet_label(*subnet)),
+                inbound,
+                vec!["onprem".into(), g],
+                vec![],
+            );
+        }
+    }
+    for f in a.cross_flows() {
+        let CrossFlow { src, dst, flow, .. } = &f;
+        if problem(flow) {
+            two_way(
+                &mut out,
+                format!(
+                    "{} -> {}",
+                    a.model.subnet_label(*src),
+                    a.model.subnet_label(*dst)
+                ),
+                flow,
+                vec![],
+                vec![],
+            );
+        }
+    }
+    for p in a.public_replies() {
+        out.push(PathLine {
+            label: format!("Internet -> {} (forward)", a.model.subnet_label(p.subnet)),
+            nodes: vec!["internet".into(), subnet_id(p.subnet)],
+            forward: true,
+        });
+        out.push(PathLine {
+            label: format!("reply to Internet {} (return)", p.clients),
+            nodes: trace_nodes(a, &p.trace, None),
+            forward: false,
+        });
+    }
+    out
+}
+
+fn esc(s: &str) -> String {
+    s.replace('"', "'")
+}
+
+pub fn render(a: &Analysis, fmt: GraphFormat) -> String {
+    let m = a.model;
+    let lines = paths(a);
+    let mut o = String::new();
+    let fw_label = |i: usize| {
+        let ip = m
+            .firewall_ips
+            .get(i)
+            .copied()
+            .flatten()
+            .map(|r| format!("\\n{}", r.ip))
+            .unwrap_or_default();
+        format!("{}{ip}", m.firewalls[i].meta.display())
+    };
+    match fmt {
+        GraphFormat::Dot => {
+            o.push_str("digraph routelint {\n  rankdir=LR;\n  compound=true;\n  node [shape=box, style=rounded, fontname=\"Helvetica\"];\n  edge [fontname=\"Helvetica\", fontsize=10];\n");
+            o.push_str("  onprem [label=\"on-prem\", shape=cylinder];\n  internet [label=\"Internet\", shape=ellipse];\n");
+            for (vi, v) in m.vnets.iter().enumerate() {
+                o.push_str(&format!("  subgraph cluster_{vi} {{\n    label=\"{} {}\";\n    style=rounded; color=gray50;\n", esc(v.meta.display()), v.address_space.iter().map(|p| p.value.to_string()).collect::<Vec<_>>().join(", ")));
+                for s in &v.subnets {
+                    let sub = &m.subnets[s.0];
+                    let pfx = sub
+                        .prefixes
+                        .iter()
+                        .map(|p| p.value.to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    o.push_str(&format!(
+                        "    {} [label=\"{}\\n{pfx}\"];\n",
+                        subnet_id(*s),
+                        esc(sub.meta.display())
+                    ));
+                }
+                for (fi, f) in m.firewalls.iter().enumerate() {
+                    if f.subnet
+                        .as_ref()
+                        .and_then(|l| l.id)
+                        .and_then(|s| m.subnets[s].vnet.id)
+                        == Some(vi)
+                    {
+                        o.push_str(&format!("    f{fi} [label=\"{}\", shape=octagon, style=filled, fillcolor=orange];\n", esc(&fw_label(fi))));
+                    }
+                }
+                for (gi, g) in m.gateways.iter().enumerate() {
+                    if g.subnet
+                        .as_ref()
+                        .and_then(|l| l.id)
+                        .and_then(|s| m.subnets[s].vnet.id)
+                        == Some(vi)
+                    {
+                        o.push_str(&format!(
+                            "    g{gi} [label=\"{}\\n{:?} gateway\", shape=hexagon];\n",
+                            esc(g.meta.display()),
+                            g.kind
+                        ));
+                    }
+                }
+                o.push_str("  }\n");
+            }
+            for (ni, n) in m.nics.iter().enumerate() {
+                if n.ip_forwarding.get() == Some(true) {
+                    o.push_str(&format!(
+                        "  n{ni} [label=\"{} (NVA)\", shape=octagon];\n",
+                        esc(n.meta.display())
+                    ));
+                }
+            }
+            for (gi, _) in m.gateways.iter().enumerate() {
+                o.push_str(&format!(
+                    "  g{gi} -> onprem [dir=both, style=dashed, color=gray40];\n"
+                ));
+            }
+            let mut drawn: Vec<(usize, usize)> = Vec::new();
+            for p in &m.peerings {
+                if let (Some(l), Some(r)) = (p.local_vnet.id, p.remote_vnet.id) {
+                    let key = (l.min(r), l.max(r));
+                    if drawn.contains(&key)
+                        || m.vnets[l].subnets.is_empty()
+                        || m.vnets[r].subnets.is_empty()
+                    {
+                        continue;
+                    }
+                    drawn.push(key);
+                    let (a1, b1) = (m.vnets[l].subnets[0], m.vnets[r].subnets[0]);
+                    o.push_str(&format!("  {} -> {} [dir=both, style=dotted, color=gray60, label=\"peering\", ltail=cluster_{l}, lhead=cluster_{r}];\n", subnet_id(a1), subnet_id(b1)));
+                }
+            }
+            for l in &lines {
+                let color = if l.forward { "forestgreen" } else { "red3" };
+                for (k, w) in l.nodes.windows(2).enumerate() {
+                    let label = if k == 0 { esc(&l.label) } else { String::new() };
+                    o.push_str(&format!(
+                        "  {} -> {} [color={color}, penwidth=2, label=\"{label}\"];\n",
+                        w[0], w[1]
+                    ));
+                }
+            }
+            o.push_str("}\n");
+        }
+        GraphFormat::Mermaid => {
+            o.push_str("flowchart LR\n  onprem[(on-prem)]\n  internet((Internet))\n");
+            for (vi, v) in m.vnets.iter().enumerate() {
+                o.push_str(&format!(
+                    "  subgraph v{vi}[\"{} {}\"]\n",
+                    esc(v.meta.display()),
+                    v.address_space
+                        .iter()
+                        .map(|p| p.value.to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+                for s in &v.subnets {
+                    let sub = &m.subnets[s.0];
+                    let pfx = sub
+                        .prefixes
+                        .iter()
+                        .map(|p| p.value.to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    o.push_str(&format!(
+                        "    {}[\"{}<br/>{pfx}\"]\n",
+                        subnet_id(*s),
+                        esc(sub.meta.display())
+                    ));
+                }
+                for (fi, f) in m.firewalls.iter().enumerate() {
+                    if f.subnet
+                        .as_ref()
+                        .and_then(|l| l.id)
+                        .and_then(|s| m.subnets[s].vnet.id)
+                        == Some(vi)
+                    {
+                        o.push_str(&format!(
+                            "    f{fi}{{{{\"{}\"}}}}\n",
+                            esc(&fw_label(fi).replace("\\n", "<br/>"))
+                        ));
+                    }
+                }
+                for (gi, g) in m.gateways.iter().enumerate() {
+                    if g.subnet
+                        .as_ref()
+                        .and_then(|l| l.id)
+                        .and_then(|s| m.subnets[s].vnet.id)
+                        == Some(vi)
+                    {
+                        o.push_str(&format!(
+                            "    g{gi}[/\"{} ({:?})\"/]\n",
+                            esc(g.meta.display()),
+                            g.kind
+                        ));
+                    }
+                }
+                o.push_str("  end\n");
+            }
+            for (ni, n) in m.nics.iter().enumerate() {
+                if n.ip_forwarding.get() == Some(true) {
+                    o.push_str(&format!(
+                        "  n{ni}{{{{\"{} (NVA)\"}}}}\n",
+                        esc(n.meta.display())
+                    ));
+                }
+            }
+            let mut edge = 0usize;
+            let mut styles = Vec::new();
+            for (gi, _) in m.gateways.iter().enumerate() {
+                o.push_str(&format!("  g{gi} <-.-> onprem\n"));
+                edge += 1;
+            }
+            let mut drawn: Vec<(usize, usize)> = Vec::new();
+            for p in &m.peerings {
+                if let (Some(l), Some(r)) = (p.local_vnet.id, p.remote_vnet.id) {
+                    let key = (l.min(r), l.max(r));
+                    if drawn.contains(&key) {
+                        continue;
+                    }
+                    drawn.push(key);
+                    o.push_str(&format!("  v{l} <-. peering .-> v{r}\n"));
+                    edge += 1;
+                }
+            }
+            for l in &lines {
+                let color = if l.forward { "green" } else { "red" };
+                for (k, w) in l.nodes.windows(2).enumerate() {
+                    if k == 0 {
+                        o.push_str(&format!("  {} -->|\"{}\"| {}\n", w[0], esc(&l.label), w[1]));
+                    } else {
+                        o.push_str(&format!("  {} --> {}\n", w[0], w[1]));
+                    }
+                    styles.push(format!(
+                        "  linkStyle {edge} stroke:{color},stroke-width:3px"
+                    ));
+                    edge += 1;
+                }
+            }
+            for s in styles {
+                o.push_str(&s);
+                o.push('\n');
+            }
+        }
+    }
+    o
+}
