@@ -10,6 +10,7 @@ pub mod diag;
 pub mod discover;
 pub mod frontend;
 pub mod ir;
+pub mod lsp;
 pub mod report;
 pub mod rules;
 pub mod source;
@@ -31,6 +32,8 @@ pub struct Options {
     pub config: Option<PathBuf>,
     /// `--parameters FILE` for ARM templates (else `<name>.parameters.json` beside each).
     pub arm_parameters: Option<PathBuf>,
+    /// Texts to read instead of files on disk (the LSP's open buffers).
+    pub overlay: Vec<(PathBuf, String)>,
 }
 
 /// A unit of analysis.
@@ -70,7 +73,7 @@ pub fn is_finding(d: &Diagnostic) -> bool {
 
 /// Runs the front ends: discovers units and builds one model per unit.
 pub fn load(paths: &[PathBuf], opts: &Options) -> Outcome {
-    let sources = SourceMap::new();
+    let sources = SourceMap::with_overlay(opts.overlay.clone());
     let cache = ModuleCache::new();
     let units = discover::discover(paths, &cache, &sources);
     let mut diagnostics = Vec::new();

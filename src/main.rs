@@ -145,6 +145,8 @@ enum Command {
         #[command(flatten)]
         input: Input,
     },
+    /// Run the Language Server over stdio (diagnostics and quick fixes in editors)
+    Lsp,
     /// Print a rule's documentation
     Explain {
         /// Rule code (RL001) or name
@@ -169,6 +171,7 @@ fn options(input: &Input) -> Result<Options, String> {
         },
         config: input.config.clone(),
         arm_parameters: input.parameters.clone(),
+        overlay: Vec::new(),
     })
 }
 
@@ -465,6 +468,10 @@ fn main() -> ExitCode {
             Ok(ExitCode::from(EXIT_CLEAN))
         })()
         .unwrap_or_else(|e| usage_error(&e)),
+        Command::Lsp => match routelint::lsp::run() {
+            Ok(()) => ExitCode::from(EXIT_CLEAN),
+            Err(e) => usage_error(&format!("lsp: {e}")),
+        },
         Command::Explain { rule } => match routelint::rules::find(&rule) {
             Some(r) => {
                 print!("{}", r.meta.doc);

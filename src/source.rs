@@ -126,11 +126,36 @@ pub fn display_path(path: &Path) -> String {
 #[derive(Debug, Default)]
 pub struct SourceMap {
     files: RwLock<Vec<Arc<SourceFile>>>,
+    /// Texts that replace files on disk (an editor's unsaved buffers), by absolute path.
+    overlay: std::collections::HashMap<PathBuf, String>,
 }
 
 impl SourceMap {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// A source map that reads these texts instead of the files on disk.
+    pub fn with_overlay(overlay: Vec<(PathBuf, String)>) -> Self {
+        SourceMap {
+            files: RwLock::new(Vec::new()),
+            overlay: overlay
+                .into_iter()
+                .map(|(p, t)| (std::fs::canonicalize(&p).unwrap_or(p), t))
+                .collect(),
+        }
+    }
+
+    /// Reads a file, or its overlay text.
+    pub fn read_file(&self, path: &Path) -> std::io::Result<String> {
+        if !self.overlay.is_empty() {
+            let abs = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+            if let Some(t) = self.overlay.get(&abs) {
+                return Ok(t.clone());
+            }
+        }
+        let bytes = std::fs::read(path)?;
+        Ok(String::from_utf8_lossy(&bytes).into_owned())
     }
 
     /// Registers a file's text and returns its id. The same path registered twice keeps

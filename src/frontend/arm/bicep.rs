@@ -165,7 +165,7 @@ fn scan(text: &str, parent: Option<(&str, std::ops::Range<usize>)>, out: &mut Ve
 }
 
 fn load_bicep(sources: &SourceMap, path: &Path) -> Option<BicepFile> {
-    let text = std::fs::read_to_string(path).ok()?;
+    let text = sources.read_file(path).ok()?;
     let file = sources.add(path, text);
     let text = sources.get(file).text.clone();
     let mut decls = Vec::new();

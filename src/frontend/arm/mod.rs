@@ -53,8 +53,8 @@ pub fn paired_parameters(template: &Path) -> Option<PathBuf> {
 }
 
 fn read(sources: &SourceMap, path: &Path) -> Result<FileId, Box<Diagnostic>> {
-    match std::fs::read(path) {
-        Ok(b) => Ok(sources.add(path, String::from_utf8_lossy(&b).into_owned())),
+    match sources.read_file(path) {
+        Ok(t) => Ok(sources.add(path, t)),
         Err(e) => Err(Box::new(Diagnostic::new(
             codes::PARSE_ERROR,
             Severity::Error,

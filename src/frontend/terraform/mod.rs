@@ -111,11 +111,8 @@ pub fn module_files(dir: &Path) -> Vec<PathBuf> {
 }
 
 fn read_source(sources: &SourceMap, path: &Path) -> Result<usize, Box<Diagnostic>> {
-    match std::fs::read(path) {
-        Ok(bytes) => {
-            let text = String::from_utf8_lossy(&bytes).into_owned();
-            Ok(sources.add(path, text))
-        }
+    match sources.read_file(path) {
+        Ok(text) => Ok(sources.add(path, text)),
         Err(e) => {
             let id = sources.add(path, String::new());
             Err(Box::new(
