@@ -232,3 +232,42 @@ fn verbose_lists_unknowns_with_positions() {
     assert!(out.contains("main.tf:8:28: unknown [info] next hop IP of route `default` is not known: variable `fw_ip` has no value"), "{out}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn graph_draws_forward_and_return_paths() {
+    let (code, out, _) = routelint(&[
+        "graph",
+        "fixtures/onprem-return-propagation-on/terraform",
+        "--format",
+        "mermaid",
+    ]);
+    assert_eq!(code, 0);
+    assert!(out.starts_with("flowchart LR"));
+    assert!(
+        out.contains("subgraph v1[\"vnet-spoke1 10.1.0.0/16\"]"),
+        "{out}"
+    );
+    assert!(
+        out.contains("stroke:green") && out.contains("stroke:red"),
+        "{out}"
+    );
+    let (_, dot, _) = routelint(&[
+        "graph",
+        "fixtures/onprem-return-propagation-on/terraform",
+        "--format",
+        "dot",
+    ]);
+    assert!(dot.starts_with("digraph routelint {"));
+    assert!(
+        dot.contains("color=forestgreen") && dot.contains("color=red3"),
+        "{dot}"
+    );
+    // A clean network has no coloured paths.
+    let (_, dot, _) = routelint(&[
+        "graph",
+        "fixtures/hub-spoke-ok/terraform",
+        "--format",
+        "dot",
+    ]);
+    assert!(!dot.contains("red3"));
+}

@@ -212,6 +212,49 @@ resource "azurerm_route_table" "rt" {
     );
     // No diagnostics of error severity: unknowns are not input errors.
     assert!(!out.input_error);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn tf_json_var_files_and_command_line_vars() {
+    let dir = tempdir("tfjson");
+    std::fs::write(
+        dir.join("main.tf.json"),
+        r#"{
+  "variable": {"space": {"type": "string"}, "hop": {"type": "string"}},
+  "resource": {
+    "azurerm_virtual_network": {"v": {"name": "vnet-json", "resource_group_name": "rg", "address_space": ["${var.space}"]}},
+    "azurerm_subnet": {"s": {"name": "snet", "resource_group_name": "rg", "virtual_network_name": "${azurerm_virtual_network.v.name}", "address_prefixes": ["${cidrsubnet(var.space, 8, 1)}"]}},
+    "azurerm_route_table": {"rt": {"name": "rt", "resource_group_name": "rg",
+      "route": [{"name": "default", "address_prefix": "0.0.0.0/0", "next_hop_type": "VirtualAppliance", "next_hop_in_ip_address": "${var.hop}"}]}}
+  }
+}"#,
+    )
+    .unwrap();
+    std::fs::write(dir.join("prod.tfvars"), "space = \"10.77.0.0/16\"\n").unwrap();
+    let opts = routelint::Options {
+        terraform: routelint::frontend::terraform::TfOptions {
+            var_files: vec![dir.join("prod.tfvars")],
+            vars: vec![("hop".into(), "10.77.0.4".into())],
+        },
+        ..Default::default()
+    };
+    let out = routelint::load(std::slice::from_ref(&dir), &opts);
+    let m = &out.projects[0].model;
+    assert_eq!(
+        m.vnets[0].address_space[0].value.to_string(),
+        "10.77.0.0/16"
+    );
+    assert_eq!(
+        m.subnet_prefixes(SubnetId(0))[0].to_string(),
+        "10.77.1.0/24"
+    );
+    assert_eq!(m.subnets[0].vnet.id, Some(0));
+    match &m.routes[0].next_hop_ip.as_ref().unwrap().value {
+        IpRef::Literal { ip } => assert_eq!(ip.to_string(), "10.77.0.4"),
+        other => panic!("{other:?}"),
+    }
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 pub fn tempdir(name: &str) -> std::path::PathBuf {

@@ -100,7 +100,17 @@ fn to_report(d: &Diagnostic, sources: &SourceMap) -> Report {
         } else {
             LabeledSpan::new_with_span(Some(l.message.clone()), span)
         };
-        if Some(l.origin.file) == primary_file {
+        let far = match (d.primary_origin(), l.primary) {
+            (Some(p), false) if p.file == l.origin.file => {
+                let f = sources.get(p.file);
+                f.line_col(p.start)
+                    .line
+                    .abs_diff(f.line_col(l.origin.start).line)
+                    > 12
+            }
+            _ => false,
+        };
+        if Some(l.origin.file) == primary_file && !far {
             labels.push(ls);
         } else {
             match others.iter_mut().find(|(f, _)| *f == l.origin.file) {

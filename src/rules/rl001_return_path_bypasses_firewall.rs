@@ -118,18 +118,27 @@ fn diagnose(a: &Analysis, f: &OnPremFlow) -> Option<Diagnostic> {
         let ret = route_in(&f.outbound.forward, Some(f.subnet));
         let table = a.table(f.subnet)?;
         let rt = table.route_table;
-        let mut d = Diagnostic::new(
-            META.code,
-            META.severity,
-            format!("return path bypasses firewall `{fwname}`"),
-        )
-        .subject(subject)
-        .note(flow_line)
-        .note(format!("forward: {}", text::path(a, &f.inbound.forward)))
-        .note(format!("return:  {}", text::path(a, &f.outbound.forward)))
-        .note(format!(
-            "`{fwname}` never sees the reply: TCP sessions from on-prem cannot be established."
-        ));
+        let dropped = matches!(
+            f.outbound.forward.verdict,
+            crate::analysis::trace::Verdict::Dropped(..)
+        );
+        let (headline, consequence) = if dropped {
+            (
+                format!("return path to on-prem is dropped (the forward path passes `{fwname}`)"),
+                format!("`{fwname}` forwards the request, but the reply never leaves the spoke: connections from on-prem cannot be established."),
+            )
+        } else {
+            (
+                format!("return path bypasses firewall `{fwname}`"),
+                format!("`{fwname}` never sees the reply: TCP sessions from on-prem cannot be established."),
+            )
+        };
+        let mut d = Diagnostic::new(META.code, META.severity, headline)
+            .subject(subject)
+            .note(flow_line)
+            .note(format!("forward: {}", text::path(a, &f.inbound.forward)))
+            .note(format!("return:  {}", text::path(a, &f.outbound.forward)))
+            .note(consequence);
         let prefix = prefix_text(f.onprem);
         let learned_wins = ret.is_some_and(|(_, i)| table.routes[i].source == Source::Gateway);
         let has_default_to_fw = table.routes.iter().any(|r| {
