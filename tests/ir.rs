@@ -263,3 +263,45 @@ pub fn tempdir(name: &str) -> std::path::PathBuf {
     std::fs::create_dir_all(&d).unwrap();
     d
 }
+
+/// `allowForwardedTraffic` gates what an appliance forwards, not what a gateway brings in
+/// through gateway transit.
+#[test]
+fn forwarded_traffic_applies_to_appliances_not_gateway_transit() {
+    use routelint::analysis::routes::Dest;
+    use routelint::analysis::trace::{FlowVerdict, Start};
+    let scen = fixture("spoke-to-spoke-forwarded-off").join("terraform");
+    let out = model_of(&scen);
+    let p = &out.projects[0];
+    let a = routelint::analysis::Analysis::new(&p.model, &p.config);
+    let s2 = p.model.find_subnet("vnet-spoke2/snet-workload")[0];
+    let onprem = Dest::Net("192.168.0.0/16".parse().unwrap());
+    let to_s2 = Dest::Net("10.2.1.0/24".parse().unwrap());
+    // Through the firewall (GatewaySubnet routes spoke2 to it): refused by spoke2's peering.
+    let tw = a.two_way(Start::OnPrem(routelint::ir::GatewayId(0)), onprem, to_s2);
+    assert_eq!(tw.verdict(), FlowVerdict::Broken);
+    // Without the GatewaySubnet route: plain gateway transit, delivered both ways.
+    let dir = tempdir("transit");
+    for f in ["main.tf", "hub.tf", "gateway.tf", "spokes.tf"] {
+        let mut t = std::fs::read_to_string(root().join(&scen).join(f)).unwrap();
+        if f == "gateway.tf" {
+            t = t.replace(
+                "address_prefix         = \"10.2.0.0/16\"",
+                "address_prefix         = \"10.99.0.0/16\"",
+            );
+        }
+        std::fs::write(dir.join(f), t).unwrap();
+    }
+    let out = routelint::load(std::slice::from_ref(&dir), &routelint::Options::default());
+    let p = &out.projects[0];
+    let a = routelint::analysis::Analysis::new(&p.model, &p.config);
+    let tw = a.two_way(Start::OnPrem(routelint::ir::GatewayId(0)), onprem, to_s2);
+    assert_eq!(
+        tw.verdict(),
+        FlowVerdict::Asymmetric,
+        "spoke2's 0/0 -> firewall catches the reply"
+    );
+    assert!(tw.forward.verdict.success());
+    let _ = s2;
+    let _ = std::fs::remove_dir_all(&dir);
+}

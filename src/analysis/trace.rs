@@ -458,8 +458,11 @@ impl Analysis<'_> {
                 NextHop::VNetPeering { vnet, peering } => {
                     // Ingress check on the remote side (DOMAIN.md §6): traffic that did not
                     // originate in the local VNet needs allowForwardedTraffic on the remote
-                    // VNet's peering back to us.
+                    // VNet's peering back to us. Traffic that a gateway brings in through
+                    // gateway transit is not "forwarded" (no appliance forwarded it); only a
+                    // packet that an appliance in the local VNet forwards is.
                     let local_prefixes = m.vnet_prefixes(table.vnet);
+                    let forwarded_here = matches!(loc, Location::Device(_));
                     let from_local = match cur_src {
                         Dest::Net(n) => local_prefixes.iter().any(|p| p.contains(&n)),
                         Dest::OnPremUnknown => false,
@@ -479,7 +482,7 @@ impl Analysis<'_> {
                             );
                             return t;
                         }
-                        if !from_local {
+                        if !from_local && forwarded_here {
                             match bp.allow_forwarded_traffic.get() {
                                 Some(true) => {}
                                 Some(false) => {
