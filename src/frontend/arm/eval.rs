@@ -469,6 +469,11 @@ impl ArmEval {
         };
         // Symbolic names first, so `reference('sym')` resolves regardless of order.
         for d in &decls {
+            // A copy loop's symbolic name names a collection: `reference('sym')` needs an
+            // index there, so only single resources get a symbol.
+            if d.node.get("copy").is_some() {
+                continue;
+            }
             if let Some(sym) = &d.symbolic {
                 if let Some((rtype, name)) = self.type_and_name(d, &base) {
                     t.symbols
