@@ -159,3 +159,28 @@ fn azurerm3_fix_uses_the_3x_spelling() {
     assert_eq!(out.sources.snippet(d.primary_origin().unwrap()), "false");
     assert_eq!(d.fix.as_ref().unwrap().edits[0].text, "true");
 }
+
+/// Each rule's doc names a failing and a passing fixture; they must stay that way.
+#[test]
+fn rule_docs_name_a_failing_and_a_passing_fixture() {
+    for r in routelint::rules::all() {
+        let doc = r.meta.doc;
+        let i = doc
+            .find("## Fixtures")
+            .unwrap_or_else(|| panic!("{} doc has no Fixtures section", r.meta.code));
+        let section = &doc[i..doc[i..]
+            .find("## Fix\n")
+            .map(|j| i + j)
+            .unwrap_or(doc.len())];
+        let names: Vec<&str> = section.split('`').skip(1).step_by(2).collect();
+        let (bad, good) = (names[1], names[2]);
+        for (name, should_fire) in [(bad, true), (good, false)] {
+            for form in ["terraform", "arm"] {
+                let scen = fixture(name);
+                let out = run(&scen.join(form));
+                let fired = out.diagnostics.iter().any(|d| d.code == r.meta.code);
+                assert_eq!(fired, should_fire, "{} on {name}/{form}", r.meta.code);
+            }
+        }
+    }
+}
