@@ -3,6 +3,15 @@
 //! Data flows one way:
 //! `discover -> frontend (terraform | arm) -> ir -> analysis -> rules -> report`.
 //! See `ARCHITECTURE.md` for the map and the invariants of each module.
+//!
+//! ```
+//! use std::path::PathBuf;
+//! // Seed case 3: the spoke's reply to on-prem skips the hub firewall.
+//! let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/onprem-return-propagation-on/terraform");
+//! let out = routelint::check(&[dir], &routelint::Options::default());
+//! let codes: Vec<&str> = out.diagnostics.iter().filter(|d| routelint::is_finding(d)).map(|d| d.code.as_str()).collect();
+//! assert_eq!(codes, ["RL001"]);
+//! ```
 
 pub mod analysis;
 pub mod config;
