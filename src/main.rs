@@ -300,10 +300,13 @@ fn main() -> ExitCode {
             };
             let out = routelint::check(&paths, &opts);
             let mut diags = out.diagnostics.clone();
-            if !quiet {
-                diags.extend(unknown_notes(&out, verbose));
-            } else {
+            // Annotation-style formats (SARIF, GitHub, checkstyle) carry findings and input
+            // errors; notes about what could not be known go there only with --verbose.
+            let machine = matches!(format, OutFormat::Sarif | OutFormat::Github | OutFormat::Checkstyle);
+            if quiet || (machine && !verbose) {
                 diags.retain(|d| is_finding(d) || d.severity == Severity::Error);
+            } else {
+                diags.extend(unknown_notes(&out, verbose));
             }
             routelint::diag::sort_and_dedup(&mut diags, &out.sources);
             let to_file = output.is_some();
