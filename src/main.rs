@@ -302,7 +302,10 @@ fn main() -> ExitCode {
             let mut diags = out.diagnostics.clone();
             // Annotation-style formats (SARIF, GitHub, checkstyle) carry findings and input
             // errors; notes about what could not be known go there only with --verbose.
-            let machine = matches!(format, OutFormat::Sarif | OutFormat::Github | OutFormat::Checkstyle);
+            let machine = matches!(
+                format,
+                OutFormat::Sarif | OutFormat::Github | OutFormat::Checkstyle
+            );
             if quiet || (machine && !verbose) {
                 diags.retain(|d| is_finding(d) || d.severity == Severity::Error);
             } else {

@@ -10,7 +10,7 @@
 //!   reply is what can go wrong).
 
 use super::routes::{self, Dest, Lookup, NextHop, RoutePrefix, Source, State};
-use super::trace::{Device, Location, Start, Trace, TraceCtx, TwoWay, Verdict};
+use super::trace::{Device, FlowVerdict, Location, Start, Trace, TraceCtx, TwoWay, Verdict};
 use super::Analysis;
 use crate::ir::*;
 use crate::source::Origin;
@@ -19,6 +19,9 @@ use ipnet::Ipv4Net;
 #[derive(Clone, Debug)]
 pub struct OnPremFlow {
     pub gateway: GatewayId,
+    /// The on-prem prefix as declared (the finding's subject).
+    pub onprem_declared: Dest,
+    /// The part of it this flow traces (a piece when routes split it).
     pub onprem: Dest,
     /// Where the on-prem prefix is declared (local network gateway), if anywhere.
     pub onprem_origin: Option<Origin>,
@@ -148,21 +151,82 @@ impl Analysis<'_> {
                 let Some(prefix) = first_prefix(self, s) else {
                     continue;
                 };
+                let subnet_pieces = self.pieces(prefix);
                 for (d, o) in &dests {
-                    let inbound = self.two_way(Start::OnPrem(g), *d, Dest::Net(prefix));
-                    let outbound = self.two_way(Start::Subnet(s), Dest::Net(prefix), *d);
-                    out.push(OnPremFlow {
-                        gateway: g,
-                        onprem: *d,
-                        onprem_origin: *o,
-                        subnet: s,
-                        prefix,
-                        inbound,
-                        outbound,
-                    });
+                    let onprem_pieces: Vec<Dest> = match d {
+                        Dest::Net(n) => self.pieces(*n).into_iter().map(Dest::Net).collect(),
+                        Dest::OnPremUnknown => vec![Dest::OnPremUnknown],
+                    };
+                    // Every piece pair is traced; the flow reported is the first one that
+                    // fails, else the first one.
+                    let mut chosen: Option<OnPremFlow> = None;
+                    'pairs: for op in &onprem_pieces {
+                        for sp in &subnet_pieces {
+                            let inbound = self.two_way(Start::OnPrem(g), *op, Dest::Net(*sp));
+                            let outbound = self.two_way(Start::Subnet(s), Dest::Net(*sp), *op);
+                            let bad = !matches!(
+                                inbound.verdict(),
+                                FlowVerdict::Ok | FlowVerdict::Unknown(_)
+                            ) || !matches!(
+                                outbound.verdict(),
+                                FlowVerdict::Ok | FlowVerdict::Unknown(_)
+                            );
+                            let f = OnPremFlow {
+                                gateway: g,
+                                onprem_declared: *d,
+                                onprem: *op,
+                                onprem_origin: *o,
+                                subnet: s,
+                                prefix: *sp,
+                                inbound,
+                                outbound,
+                            };
+                            if bad {
+                                chosen = Some(f);
+                                break 'pairs;
+                            }
+                            if chosen.is_none() {
+                                chosen = Some(f);
+                            }
+                        }
+                    }
+                    out.extend(chosen);
                 }
             }
         }
+        out
+    }
+
+    /// Splits a prefix where routes anywhere in the model draw a boundary inside it, so
+    /// each piece is matched by the same routes everywhere (e.g. on-prem 192.168.0.0/16
+    /// covered by two /17 user routes). At most 32 pieces; beyond that the prefix is kept.
+    pub fn pieces(&self, p: Ipv4Net) -> Vec<Ipv4Net> {
+        let inside: Vec<Ipv4Net> = self
+            .all_prefixes
+            .iter()
+            .copied()
+            .filter(|r| p.contains(r) && *r != p)
+            .collect();
+        if inside.is_empty() {
+            return vec![p];
+        }
+        let mut out = Vec::new();
+        let mut todo = vec![p];
+        while let Some(x) = todo.pop() {
+            let split = inside.iter().any(|r| x.contains(r) && *r != x) && x.prefix_len() < 32;
+            if split {
+                match x.subnets(x.prefix_len() + 1) {
+                    Ok(halves) => todo.extend(halves.collect::<Vec<_>>().into_iter().rev()),
+                    Err(_) => out.push(x),
+                }
+            } else {
+                out.push(x);
+            }
+            if out.len() + todo.len() > 32 {
+                return vec![p];
+            }
+        }
+        out.sort();
         out
     }
 

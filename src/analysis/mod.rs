@@ -17,6 +17,8 @@ pub struct Analysis<'m> {
     pub config: &'m Config,
     /// Effective routes per subnet (`None`: the subnet's VNet is not known).
     tables: Vec<Option<routes::Table>>,
+    /// Every CIDR prefix of every effective route, sorted (route boundaries).
+    pub all_prefixes: Vec<ipnet::Ipv4Net>,
 }
 
 impl<'m> Analysis<'m> {
@@ -39,10 +41,22 @@ impl<'m> Analysis<'m> {
                 });
             tables.push(t);
         }
+        let mut all_prefixes: Vec<ipnet::Ipv4Net> = tables
+            .iter()
+            .flatten()
+            .flat_map(|t| t.routes.iter())
+            .filter_map(|r| match r.prefix {
+                routes::RoutePrefix::Net(n) => Some(n),
+                _ => None,
+            })
+            .collect();
+        all_prefixes.sort();
+        all_prefixes.dedup();
         Analysis {
             model,
             config,
             tables,
+            all_prefixes,
         }
     }
 

@@ -99,7 +99,7 @@ fn diagnose(a: &Analysis, f: &OnPremFlow) -> Option<Diagnostic> {
         text::onprem(f.onprem),
         text::subnet(a, f.subnet)
     );
-    let onprem_subject = match f.onprem {
+    let onprem_subject = match f.onprem_declared {
         Dest::Net(n) => n.to_string(),
         Dest::OnPremUnknown => "learned".into(),
     };
