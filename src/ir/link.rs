@@ -159,6 +159,29 @@ impl Model {
     /// firewall IPs and rules). Idempotent. Unresolvable links are recorded as Unknowns.
     pub fn link(&mut self) {
         let mut unknowns: Vec<UnknownNote> = Vec::new();
+        // Address spaces and subnet prefixes that are not known.
+        for v in &self.vnets {
+            for p in &v.address_space {
+                if let Prefix::Unknown(r) = &p.value {
+                    unknowns.push(UnknownNote {
+                        what: format!("address space of VNet `{}`", v.meta.display()),
+                        reason: r.clone(),
+                        origin: p.origin,
+                    });
+                }
+            }
+        }
+        for s in &self.subnets {
+            for p in &s.prefixes {
+                if let Prefix::Unknown(r) = &p.value {
+                    unknowns.push(UnknownNote {
+                        what: format!("address prefix of subnet `{}`", s.meta.display()),
+                        reason: r.clone(),
+                        origin: p.origin,
+                    });
+                }
+            }
+        }
         macro_rules! res {
             ($link:expr, $coll:ident, $what:expr) => {{
                 let link: &mut Link = $link;

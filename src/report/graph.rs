@@ -157,27 +157,40 @@ fn esc(s: &str) -> String {
     s.replace('"', "'")
 }
 
-pub fn render(a: &Analysis, fmt: GraphFormat) -> String {
+/// What one VNet cluster shows.
+struct VnetView {
+    label: String,
+    /// (node id, label lines)
+    subnets: Vec<(String, Vec<String>)>,
+    firewalls: Vec<(String, Vec<String>)>,
+    gateways: Vec<(String, Vec<String>)>,
+}
+
+fn views(a: &Analysis) -> Vec<VnetView> {
     let m = a.model;
-    let lines = paths(a);
-    let mut o = String::new();
-    let fw_label = |i: usize| {
-        let ip = m
-            .firewall_ips
-            .get(i)
-            .copied()
-            .flatten()
-            .map(|r| format!("\\n{}", r.ip))
-            .unwrap_or_default();
-        format!("{}{ip}", m.firewalls[i].meta.display())
+    let in_vnet = |l: &Option<Link>, vi: usize| {
+        l.as_ref()
+            .and_then(|l| l.id)
+            .and_then(|s| m.subnets[s].vnet.id)
+            == Some(vi)
     };
-    match fmt {
-        GraphFormat::Dot => {
-            o.push_str("digraph routelint {\n  rankdir=LR;\n  compound=true;\n  node [shape=box, style=rounded, fontname=\"Helvetica\"];\n  edge [fontname=\"Helvetica\", fontsize=10];\n");
-            o.push_str("  onprem [label=\"on-prem\", shape=cylinder];\n  internet [label=\"Internet\", shape=ellipse];\n");
-            for (vi, v) in m.vnets.iter().enumerate() {
-                o.push_str(&format!("  subgraph cluster_{vi} {{\n    label=\"{} {}\";\n    style=rounded; color=gray50;\n", esc(v.meta.display()), v.address_space.iter().map(|p| p.value.to_string()).collect::<Vec<_>>().join(", ")));
-                for s in &v.subnets {
+    m.vnets
+        .iter()
+        .enumerate()
+        .map(|(vi, v)| VnetView {
+            label: format!(
+                "{} {}",
+                esc(v.meta.display()),
+                v.address_space
+                    .iter()
+                    .map(|p| p.value.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            subnets: v
+                .subnets
+                .iter()
+                .map(|s| {
                     let sub = &m.subnets[s.0];
                     let pfx = sub
                         .prefixes
@@ -185,64 +198,104 @@ pub fn render(a: &Analysis, fmt: GraphFormat) -> String {
                         .map(|p| p.value.to_string())
                         .collect::<Vec<_>>()
                         .join(", ");
+                    (subnet_id(*s), vec![esc(sub.meta.display()), pfx])
+                })
+                .collect(),
+            firewalls: m
+                .firewalls
+                .iter()
+                .enumerate()
+                .filter(|(_, f)| in_vnet(&f.subnet, vi))
+                .map(|(fi, f)| {
+                    let mut l = vec![esc(f.meta.display())];
+                    l.extend(
+                        m.firewall_ips
+                            .get(fi)
+                            .copied()
+                            .flatten()
+                            .map(|r| r.ip.to_string()),
+                    );
+                    (format!("f{fi}"), l)
+                })
+                .collect(),
+            gateways: m
+                .gateways
+                .iter()
+                .enumerate()
+                .filter(|(_, g)| in_vnet(&g.subnet, vi))
+                .map(|(gi, g)| {
+                    (
+                        format!("g{gi}"),
+                        vec![esc(g.meta.display()), format!("{:?} gateway", g.kind)],
+                    )
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+/// Pairs of VNets peered with each other, each once.
+fn peer_pairs(m: &Model) -> Vec<(usize, usize)> {
+    let mut out: Vec<(usize, usize)> = Vec::new();
+    for p in &m.peerings {
+        if let (Some(l), Some(r)) = (p.local_vnet.id, p.remote_vnet.id) {
+            let key = (l.min(r), l.max(r));
+            if !out.contains(&key) {
+                out.push(key);
+            }
+        }
+    }
+    out
+}
+
+fn nvas(m: &Model) -> Vec<(String, String)> {
+    m.nics
+        .iter()
+        .enumerate()
+        .filter(|(_, n)| n.ip_forwarding.get() == Some(true))
+        .map(|(ni, n)| (format!("n{ni}"), format!("{} (NVA)", esc(n.meta.display()))))
+        .collect()
+}
+
+pub fn render(a: &Analysis, fmt: GraphFormat) -> String {
+    let m = a.model;
+    let lines = paths(a);
+    let vnets = views(a);
+    let mut o = String::new();
+    match fmt {
+        GraphFormat::Dot => {
+            o.push_str("digraph routelint {\n  rankdir=LR;\n  compound=true;\n  node [shape=box, style=rounded, fontname=\"Helvetica\"];\n  edge [fontname=\"Helvetica\", fontsize=10];\n");
+            o.push_str("  onprem [label=\"on-prem\", shape=cylinder];\n  internet [label=\"Internet\", shape=ellipse];\n");
+            for (vi, v) in vnets.iter().enumerate() {
+                o.push_str(&format!("  subgraph cluster_{vi} {{\n    label=\"{}\";\n    style=rounded; color=gray50;\n", v.label));
+                for (id, l) in &v.subnets {
+                    o.push_str(&format!("    {id} [label=\"{}\"];\n", l.join("\\n")));
+                }
+                for (id, l) in &v.firewalls {
                     o.push_str(&format!(
-                        "    {} [label=\"{}\\n{pfx}\"];\n",
-                        subnet_id(*s),
-                        esc(sub.meta.display())
+                        "    {id} [label=\"{}\", shape=octagon, style=filled, fillcolor=orange];\n",
+                        l.join("\\n")
                     ));
                 }
-                for (fi, f) in m.firewalls.iter().enumerate() {
-                    if f.subnet
-                        .as_ref()
-                        .and_then(|l| l.id)
-                        .and_then(|s| m.subnets[s].vnet.id)
-                        == Some(vi)
-                    {
-                        o.push_str(&format!("    f{fi} [label=\"{}\", shape=octagon, style=filled, fillcolor=orange];\n", esc(&fw_label(fi))));
-                    }
-                }
-                for (gi, g) in m.gateways.iter().enumerate() {
-                    if g.subnet
-                        .as_ref()
-                        .and_then(|l| l.id)
-                        .and_then(|s| m.subnets[s].vnet.id)
-                        == Some(vi)
-                    {
-                        o.push_str(&format!(
-                            "    g{gi} [label=\"{}\\n{:?} gateway\", shape=hexagon];\n",
-                            esc(g.meta.display()),
-                            g.kind
-                        ));
-                    }
+                for (id, l) in &v.gateways {
+                    o.push_str(&format!(
+                        "    {id} [label=\"{}\", shape=hexagon];\n",
+                        l.join("\\n")
+                    ));
                 }
                 o.push_str("  }\n");
             }
-            for (ni, n) in m.nics.iter().enumerate() {
-                if n.ip_forwarding.get() == Some(true) {
-                    o.push_str(&format!(
-                        "  n{ni} [label=\"{} (NVA)\", shape=octagon];\n",
-                        esc(n.meta.display())
-                    ));
-                }
+            for (id, l) in nvas(m) {
+                o.push_str(&format!("  {id} [label=\"{l}\", shape=octagon];\n"));
             }
             for (gi, _) in m.gateways.iter().enumerate() {
                 o.push_str(&format!(
                     "  g{gi} -> onprem [dir=both, style=dashed, color=gray40];\n"
                 ));
             }
-            let mut drawn: Vec<(usize, usize)> = Vec::new();
-            for p in &m.peerings {
-                if let (Some(l), Some(r)) = (p.local_vnet.id, p.remote_vnet.id) {
-                    let key = (l.min(r), l.max(r));
-                    if drawn.contains(&key)
-                        || m.vnets[l].subnets.is_empty()
-                        || m.vnets[r].subnets.is_empty()
-                    {
-                        continue;
-                    }
-                    drawn.push(key);
-                    let (a1, b1) = (m.vnets[l].subnets[0], m.vnets[r].subnets[0]);
-                    o.push_str(&format!("  {} -> {} [dir=both, style=dotted, color=gray60, label=\"peering\", ltail=cluster_{l}, lhead=cluster_{r}];\n", subnet_id(a1), subnet_id(b1)));
+            for (l, r) in peer_pairs(m) {
+                if let (Some(a1), Some(b1)) = (vnets[l].subnets.first(), vnets[r].subnets.first()) {
+                    o.push_str(&format!("  {} -> {} [dir=both, style=dotted, color=gray60, label=\"peering\", ltail=cluster_{l}, lhead=cluster_{r}];\n", a1.0, b1.0));
                 }
             }
             for l in &lines {
@@ -259,66 +312,21 @@ pub fn render(a: &Analysis, fmt: GraphFormat) -> String {
         }
         GraphFormat::Mermaid => {
             o.push_str("flowchart LR\n  onprem[(on-prem)]\n  internet((Internet))\n");
-            for (vi, v) in m.vnets.iter().enumerate() {
-                o.push_str(&format!(
-                    "  subgraph v{vi}[\"{} {}\"]\n",
-                    esc(v.meta.display()),
-                    v.address_space
-                        .iter()
-                        .map(|p| p.value.to_string())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ));
-                for s in &v.subnets {
-                    let sub = &m.subnets[s.0];
-                    let pfx = sub
-                        .prefixes
-                        .iter()
-                        .map(|p| p.value.to_string())
-                        .collect::<Vec<_>>()
-                        .join(", ");
-                    o.push_str(&format!(
-                        "    {}[\"{}<br/>{pfx}\"]\n",
-                        subnet_id(*s),
-                        esc(sub.meta.display())
-                    ));
+            for (vi, v) in vnets.iter().enumerate() {
+                o.push_str(&format!("  subgraph v{vi}[\"{}\"]\n", v.label));
+                for (id, l) in &v.subnets {
+                    o.push_str(&format!("    {id}[\"{}\"]\n", l.join("<br/>")));
                 }
-                for (fi, f) in m.firewalls.iter().enumerate() {
-                    if f.subnet
-                        .as_ref()
-                        .and_then(|l| l.id)
-                        .and_then(|s| m.subnets[s].vnet.id)
-                        == Some(vi)
-                    {
-                        o.push_str(&format!(
-                            "    f{fi}{{{{\"{}\"}}}}\n",
-                            esc(&fw_label(fi).replace("\\n", "<br/>"))
-                        ));
-                    }
+                for (id, l) in &v.firewalls {
+                    o.push_str(&format!("    {id}{{{{\"{}\"}}}}\n", l.join("<br/>")));
                 }
-                for (gi, g) in m.gateways.iter().enumerate() {
-                    if g.subnet
-                        .as_ref()
-                        .and_then(|l| l.id)
-                        .and_then(|s| m.subnets[s].vnet.id)
-                        == Some(vi)
-                    {
-                        o.push_str(&format!(
-                            "    g{gi}[/\"{} ({:?})\"/]\n",
-                            esc(g.meta.display()),
-                            g.kind
-                        ));
-                    }
+                for (id, l) in &v.gateways {
+                    o.push_str(&format!("    {id}[/\"{}\"/]\n", l.join(" ")));
                 }
                 o.push_str("  end\n");
             }
-            for (ni, n) in m.nics.iter().enumerate() {
-                if n.ip_forwarding.get() == Some(true) {
-                    o.push_str(&format!(
-                        "  n{ni}{{{{\"{} (NVA)\"}}}}\n",
-                        esc(n.meta.display())
-                    ));
-                }
+            for (id, l) in nvas(m) {
+                o.push_str(&format!("  {id}{{{{\"{l}\"}}}}\n"));
             }
             let mut edge = 0usize;
             let mut styles = Vec::new();
@@ -326,17 +334,9 @@ pub fn render(a: &Analysis, fmt: GraphFormat) -> String {
                 o.push_str(&format!("  g{gi} <-.-> onprem\n"));
                 edge += 1;
             }
-            let mut drawn: Vec<(usize, usize)> = Vec::new();
-            for p in &m.peerings {
-                if let (Some(l), Some(r)) = (p.local_vnet.id, p.remote_vnet.id) {
-                    let key = (l.min(r), l.max(r));
-                    if drawn.contains(&key) {
-                        continue;
-                    }
-                    drawn.push(key);
-                    o.push_str(&format!("  v{l} <-. peering .-> v{r}\n"));
-                    edge += 1;
-                }
+            for (l, r) in peer_pairs(m) {
+                o.push_str(&format!("  v{l} <-. peering .-> v{r}\n"));
+                edge += 1;
             }
             for l in &lines {
                 let color = if l.forward { "green" } else { "red" };
@@ -352,8 +352,8 @@ pub fn render(a: &Analysis, fmt: GraphFormat) -> String {
                     edge += 1;
                 }
             }
-            for s in styles {
-                o.push_str(&s);
+            for st in styles {
+                o.push_str(&st);
                 o.push('\n');
             }
         }

@@ -165,28 +165,6 @@ pub fn load_template(
             *origin,
         );
     }
-    for v in &model.vnets.clone() {
-        for p in &v.address_space {
-            if let crate::ir::Prefix::Unknown(r) = &p.value {
-                model.note_unknown(
-                    format!("address space of VNet `{}`", v.meta.display()),
-                    r.clone(),
-                    p.origin,
-                );
-            }
-        }
-    }
-    for s in &model.subnets.clone() {
-        for p in &s.prefixes {
-            if let crate::ir::Prefix::Unknown(r) = &p.value {
-                model.note_unknown(
-                    format!("address prefix of subnet `{}`", s.meta.display()),
-                    r.clone(),
-                    p.origin,
-                );
-            }
-        }
-    }
     model.link();
     (model, diags)
 }
