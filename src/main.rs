@@ -250,14 +250,24 @@ fn endpoint(a: &Analysis, sel: &str) -> Result<(Option<Start>, Dest, Option<Subn
     if lower == "internet" {
         return Ok((None, Dest::Net(Default::default()), None));
     }
-    if let Ok(ip) = sel.parse::<std::net::Ipv4Addr>() {
-        let net = ipnet::Ipv4Net::new(ip, 32).map_err(|e| e.to_string())?;
-        let s = m.subnet_containing(ip);
-        return Ok((s.map(Start::Subnet), Dest::Net(net), s));
-    }
-    if let Ok(net) = sel.parse::<ipnet::Ipv4Net>() {
+    let parsed = sel.parse::<ipnet::Ipv4Net>().ok().or_else(|| {
+        sel.parse::<std::net::Ipv4Addr>()
+            .ok()
+            .and_then(|ip| ipnet::Ipv4Net::new(ip, 32).ok())
+    });
+    if let Some(net) = parsed {
         let s = m.subnets_overlapping(net).into_iter().next();
-        return Ok((s.map(Start::Subnet), Dest::Net(net), s));
+        if s.is_some() {
+            return Ok((s.map(Start::Subnet), Dest::Net(net), s));
+        }
+        // An on-prem address enters through the gateway that knows its prefix.
+        for g in (0..m.gateways.len()).map(GatewayId) {
+            let op = routelint::analysis::routes::onprem_of(m, g, &a.config.onprem_prefixes());
+            if op.prefixes.iter().any(|(p, _)| p.contains(&net)) {
+                return Ok((Some(Start::OnPrem(g)), Dest::Net(net), None));
+            }
+        }
+        return Ok((None, Dest::Net(net), None));
     }
     let found = m.find_subnet(sel);
     match found.as_slice() {

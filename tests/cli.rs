@@ -72,6 +72,32 @@ fn trace_shows_both_directions_and_verdict() {
         "{out}"
     );
     insta::assert_snapshot!("trace_dnat", out);
+    // Addresses work too: an on-prem address enters through the gateway that knows it.
+    let (_, out, _) = routelint(&[
+        "trace",
+        "fixtures/onprem-return-propagation-on/terraform",
+        "--from",
+        "192.168.10.5",
+        "--to",
+        "10.1.1.4",
+    ]);
+    assert!(
+        out.starts_with("forward  192.168.10.5/32 -> 10.1.1.4/32"),
+        "{out}"
+    );
+    assert!(out.contains("verdict  ASYMMETRIC"), "{out}");
+    let (_, out, _) = routelint(&[
+        "trace",
+        "fixtures/hub-spoke-ok/terraform",
+        "--from",
+        "vnet-spoke1/snet-workload",
+        "--to",
+        "vnet-spoke2/snet-workload",
+    ]);
+    assert!(
+        out.contains("verdict  OK: both directions pass fw-hub"),
+        "{out}"
+    );
 }
 
 #[test]
