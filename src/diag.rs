@@ -106,6 +106,17 @@ pub struct Diagnostic {
     pub file: Option<FileId>,
     /// Machine-readable subject (for parity between front ends): e.g. the flow's endpoints.
     pub subject: String,
+    /// The flow in words, for findings about a flow.
+    pub flow: Option<FlowText>,
+}
+
+/// A flow and its two directions, in words (also shown as notes).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FlowText {
+    pub flow: String,
+    pub forward: String,
+    #[serde(rename = "return")]
+    pub reverse: Option<String>,
 }
 
 impl Diagnostic {
@@ -121,7 +132,29 @@ impl Diagnostic {
             fix: None,
             file: None,
             subject: String::new(),
+            flow: None,
         }
+    }
+
+    /// Records the flow and both directions (as data and as the first notes).
+    pub fn flow(
+        mut self,
+        flow: impl Into<String>,
+        forward: impl Into<String>,
+        reverse: Option<String>,
+    ) -> Self {
+        let f = FlowText {
+            flow: flow.into(),
+            forward: forward.into(),
+            reverse,
+        };
+        self.notes.push(f.flow.clone());
+        self.notes.push(format!("forward: {}", f.forward));
+        if let Some(r) = &f.reverse {
+            self.notes.push(format!("return:  {r}"));
+        }
+        self.flow = Some(f);
+        self
     }
     pub fn with_name(mut self, name: &str) -> Self {
         self.name = name.to_string();

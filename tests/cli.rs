@@ -225,6 +225,19 @@ fn json_output_is_versioned() {
         "fixtures/onprem-return-no-udr/terraform/gateway.tf"
     );
     assert_eq!(v["summary"]["error"], 1);
+    assert_eq!(
+        d["flow"]["flow"],
+        "on-prem 192.168.0.0/16 <-> vnet-spoke1/snet-workload (10.1.1.0/24)"
+    );
+    assert!(d["flow"]["forward"].as_str().unwrap().contains("fw-hub"));
+    assert!(
+        d["flow"]["return"]
+            .as_str()
+            .unwrap()
+            .contains("this subnet has no route table")
+            || d["flow"]["return"].as_str().unwrap().contains("vpngw-hub")
+    );
+    assert!(d["fix"].is_null() || d["fix"]["edits"].is_array());
 }
 
 #[test]

@@ -135,9 +135,11 @@ fn diagnose(a: &Analysis, f: &OnPremFlow) -> Option<Diagnostic> {
         };
         let mut d = Diagnostic::new(META.code, META.severity, headline)
             .subject(subject)
-            .note(flow_line)
-            .note(format!("forward: {}", text::path(a, &f.inbound.forward)))
-            .note(format!("return:  {}", text::path(a, &f.outbound.forward)))
+            .flow(
+                flow_line,
+                text::path(a, &f.inbound.forward),
+                Some(text::path(a, &f.outbound.forward)),
+            )
             .note(consequence);
         let prefix = prefix_text(f.onprem);
         let learned_wins = ret.is_some_and(|(_, i)| table.routes[i].source == Source::Gateway);
@@ -255,9 +257,11 @@ fn diagnose(a: &Analysis, f: &OnPremFlow) -> Option<Diagnostic> {
             format!("return path bypasses firewall `{fwname}`"),
         )
         .subject(subject)
-        .note(flow_line)
-        .note(format!("forward: {}", text::path(a, &f.outbound.forward)))
-        .note(format!("return:  {}", text::path(a, &f.inbound.forward)))
+        .flow(
+            flow_line,
+            text::path(a, &f.outbound.forward),
+            Some(text::path(a, &f.inbound.forward)),
+        )
         .note(format!(
             "`{fwname}` never sees the reply: TCP sessions to on-prem cannot be established."
         ));
@@ -335,9 +339,11 @@ fn case_c(
         format!("return path goes through `{n2}`, not `{n1}`"),
     )
     .subject(subject)
-    .note(flow_line)
-    .note(format!("forward: {}", text::path(a, &f.inbound.forward)))
-    .note(format!("return:  {}", text::path(a, &f.outbound.forward)))
+    .flow(
+        flow_line,
+        text::path(a, &f.inbound.forward),
+        Some(text::path(a, &f.outbound.forward)),
+    )
     .note(format!(
         "`{n2}` holds no session for the reply and drops it; `{n1}` never sees it."
     ))

@@ -73,11 +73,11 @@ pub fn check(a: &Analysis) -> Vec<Diagnostic> {
         );
         let mut d = Diagnostic::new(META.code, META.severity, "")
             .subject(subject)
-            .note(flow_line)
-            .note(format!("forward: {}", text::path(a, &f.flow.forward)));
-        if let Some(r) = &f.flow.reverse {
-            d = d.note(format!("return:  {}", text::path(a, r)));
-        }
+            .flow(
+                flow_line,
+                text::path(a, &f.flow.forward),
+                f.flow.reverse.as_ref().map(|r| text::path(a, r)),
+            );
         let others = f.src_group + f.dst_group - 2;
         if others > 0 {
             d = d.note(format!(

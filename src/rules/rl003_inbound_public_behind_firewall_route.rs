@@ -51,8 +51,11 @@ pub fn check(a: &Analysis) -> Vec<Diagnostic> {
             .unwrap_or(m.subnets[p.subnet.0].meta.label_origin());
         let d = Diagnostic::new(META.code, META.severity, format!("replies to clients of {what} are routed into `{dev}`"))
             .subject(format!("internet:{}->{}", p.clients, m.subnet_label(p.subnet)))
-            .note(format!("Internet {} -> {what} -> {}", p.clients, text::subnet(a, p.subnet)))
-            .note(format!("return:  {}", text::path(a, &p.trace)))
+            .flow(
+                format!("Internet {} -> {what} -> {}", p.clients, text::subnet(a, p.subnet)),
+                format!("Internet -> {what} -> {} (delivered by the load balancer or public IP)", m.subnet_label(p.subnet)),
+                Some(text::path(a, &p.trace)),
+            )
             .note(format!("`{dev}` holds no session for these replies and drops them."))
             .primary(at, format!("sends replies to {} to {dev}", p.clients))
             .secondary(ing_origin, ing_label)
