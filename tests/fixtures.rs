@@ -184,3 +184,60 @@ fn rule_docs_name_a_failing_and_a_passing_fixture() {
         }
     }
 }
+
+/// Applying a finding's fix (the edits the LSP offers) removes the finding.
+#[test]
+fn applying_the_fix_removes_the_finding() {
+    for (scenario, file) in [
+        ("onprem-partial-coverage", "gateway.tf"),
+        ("onprem-return-propagation-on", "spokes.tf"),
+        ("onprem-return-propagation-on-azurerm3", "spokes.tf"),
+        ("onprem-return-half-covered", "spokes.tf"),
+    ] {
+        let src = root().join("fixtures").join(scenario).join("terraform");
+        let dir =
+            std::env::temp_dir().join(format!("routelint-fix-{}-{scenario}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        for e in std::fs::read_dir(&src).unwrap().flatten() {
+            std::fs::copy(e.path(), dir.join(e.file_name())).unwrap();
+        }
+        let out = routelint::check(std::slice::from_ref(&dir), &routelint::Options::default());
+        let d = out
+            .diagnostics
+            .iter()
+            .find(|d| d.code == "RL001")
+            .unwrap_or_else(|| panic!("{scenario}: no RL001"));
+        let fix = d
+            .fix
+            .as_ref()
+            .unwrap_or_else(|| panic!("{scenario}: no fix"));
+        // Apply the edits back to front.
+        let mut edits = fix.edits.clone();
+        edits.sort_by_key(|e| std::cmp::Reverse(e.origin.start));
+        let target = out.sources.get(edits[0].origin.file);
+        assert!(
+            target.path.ends_with(file),
+            "{scenario}: fix edits {}",
+            target.display
+        );
+        let mut text = target.text.to_string();
+        for e in &edits {
+            text.replace_range(e.origin.start..e.origin.end, &e.text);
+        }
+        std::fs::write(dir.join(file), &text).unwrap();
+        let again = routelint::check(std::slice::from_ref(&dir), &routelint::Options::default());
+        let left: Vec<&str> = again
+            .diagnostics
+            .iter()
+            .filter(|d| routelint::is_finding(d))
+            .map(|d| d.message.as_str())
+            .collect();
+        assert!(
+            left.is_empty() && !again.input_error,
+            "{scenario}: after `{}`: {left:?}\n{text}",
+            fix.title
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
