@@ -110,13 +110,26 @@ pub struct Diagnostic {
     pub flow: Option<FlowText>,
 }
 
-/// A flow and its two directions, in words (also shown as notes).
+/// A flow and its two directions, in words (also shown as notes), with the hops of each
+/// direction and where they are declared (for SARIF code flows and editors).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct FlowText {
     pub flow: String,
     pub forward: String,
     #[serde(rename = "return")]
     pub reverse: Option<String>,
+    #[serde(skip)]
+    pub forward_steps: Vec<StepText>,
+    #[serde(skip)]
+    pub return_steps: Vec<StepText>,
+}
+
+/// One hop of a traced direction.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct StepText {
+    #[serde(skip)]
+    pub origin: Option<Origin>,
+    pub text: String,
 }
 
 impl Diagnostic {
@@ -147,6 +160,8 @@ impl Diagnostic {
             flow: flow.into(),
             forward: forward.into(),
             reverse,
+            forward_steps: Vec::new(),
+            return_steps: Vec::new(),
         };
         self.notes.push(f.flow.clone());
         self.notes.push(format!("forward: {}", f.forward));
@@ -207,6 +222,15 @@ impl Diagnostic {
 
     pub fn primary_file(&self) -> Option<FileId> {
         self.primary_origin().map(|o| o.file).or(self.file)
+    }
+
+    /// Attaches the hops of both directions to the recorded flow.
+    pub fn steps(mut self, forward: Vec<StepText>, reverse: Vec<StepText>) -> Self {
+        if let Some(f) = self.flow.as_mut() {
+            f.forward_steps = forward;
+            f.return_steps = reverse;
+        }
+        self
     }
 
     /// Sort key: file path, position, code, message. Output order is deterministic.

@@ -62,7 +62,14 @@ pub fn diagnostic(d: &Diagnostic, sources: &SourceMap) -> Value {
         "label": primary.map(|l| l.message),
         "notes": d.notes,
         "subject": d.subject,
-        "flow": d.flow,
+        "flow": d.flow.as_ref().map(|f| {
+            let steps = |v: &[crate::diag::StepText]| {
+                v.iter()
+                    .map(|st| json!({"text": st.text, "location": st.origin.map(|o| location(o, sources))}))
+                    .collect::<Vec<_>>()
+            };
+            json!({"flow": f.flow, "forward": f.forward, "return": f.reverse, "forward_steps": steps(&f.forward_steps), "return_steps": steps(&f.return_steps)})
+        }),
         "location": loc,
         "related": related,
         "help": d.help,

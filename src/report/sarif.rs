@@ -141,6 +141,32 @@ pub fn render(diags: &[Diagnostic], sources: &SourceMap) -> String {
         if !related.is_empty() {
             r["relatedLocations"] = json!(related);
         }
+        if let Some(f) = &d.flow {
+            let thread = |name: &str, steps: &[crate::diag::StepText]| {
+                let locations: Vec<Value> = steps
+                    .iter()
+                    .map(|st| {
+                        let mut loc = match st.origin {
+                            Some(o) => location(o, sources),
+                            None => json!({}),
+                        };
+                        loc["message"] = json!({"text": st.text});
+                        json!({"location": loc})
+                    })
+                    .collect();
+                json!({"message": {"text": name}, "locations": locations})
+            };
+            let mut threads = Vec::new();
+            if !f.forward_steps.is_empty() {
+                threads.push(thread("forward", &f.forward_steps));
+            }
+            if !f.return_steps.is_empty() {
+                threads.push(thread("return", &f.return_steps));
+            }
+            if !threads.is_empty() {
+                r["codeFlows"] = json!([{"message": {"text": f.flow}, "threadFlows": threads}]);
+            }
+        }
         results.push(r);
     }
     let cwd = std::env::current_dir()

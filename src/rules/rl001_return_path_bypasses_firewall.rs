@@ -140,6 +140,10 @@ fn diagnose(a: &Analysis, f: &OnPremFlow) -> Option<Diagnostic> {
                 text::path(a, &f.inbound.forward),
                 Some(text::path(a, &f.outbound.forward)),
             )
+            .steps(
+                text::steps(a, &f.inbound.forward),
+                text::steps(a, &f.outbound.forward),
+            )
             .note(consequence);
         let prefix = prefix_text(f.onprem);
         let learned_wins = ret.is_some_and(|(_, i)| table.routes[i].source == Source::Gateway);
@@ -262,6 +266,10 @@ fn diagnose(a: &Analysis, f: &OnPremFlow) -> Option<Diagnostic> {
             text::path(a, &f.outbound.forward),
             Some(text::path(a, &f.inbound.forward)),
         )
+        .steps(
+            text::steps(a, &f.outbound.forward),
+            text::steps(a, &f.inbound.forward),
+        )
         .note(format!(
             "`{fwname}` never sees the reply: TCP sessions to on-prem cannot be established."
         ));
@@ -343,6 +351,10 @@ fn case_c(
         flow_line,
         text::path(a, &f.inbound.forward),
         Some(text::path(a, &f.outbound.forward)),
+    )
+    .steps(
+        text::steps(a, &f.inbound.forward),
+        text::steps(a, &f.outbound.forward),
     )
     .note(format!(
         "`{n2}` holds no session for the reply and drops it; `{n1}` never sees it."

@@ -77,6 +77,14 @@ pub fn check(a: &Analysis) -> Vec<Diagnostic> {
                 flow_line,
                 text::path(a, &f.flow.forward),
                 f.flow.reverse.as_ref().map(|r| text::path(a, r)),
+            )
+            .steps(
+                text::steps(a, &f.flow.forward),
+                f.flow
+                    .reverse
+                    .as_ref()
+                    .map(|r| text::steps(a, r))
+                    .unwrap_or_default(),
             );
         let others = f.src_group + f.dst_group - 2;
         if others > 0 {

@@ -56,6 +56,7 @@ pub fn check(a: &Analysis) -> Vec<Diagnostic> {
                 format!("Internet -> {what} -> {} (delivered by the load balancer or public IP)", m.subnet_label(p.subnet)),
                 Some(text::path(a, &p.trace)),
             )
+            .steps(Vec::new(), text::steps(a, &p.trace))
             .note(format!("`{dev}` holds no session for these replies and drops them."))
             .primary(at, format!("sends replies to {} to {dev}", p.clients))
             .secondary(ing_origin, ing_label)

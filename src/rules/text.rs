@@ -3,6 +3,7 @@
 use crate::analysis::routes::{Dest, RoutePrefix, Source};
 use crate::analysis::trace::{Step, Trace, Verdict};
 use crate::analysis::Analysis;
+use crate::diag::StepText;
 use crate::ir::*;
 
 /// `vnet/subnet (prefix)`.
@@ -72,4 +73,74 @@ pub fn path(a: &Analysis, t: &Trace) -> String {
         Verdict::Unknown(w) => parts.push(format!("unknown ({w})")),
     }
     parts.join(" -> ")
+}
+
+/// The hops of a trace, each with the declaration that decided it.
+pub fn steps(a: &Analysis, t: &Trace) -> Vec<StepText> {
+    let m = a.model;
+    let mut out = Vec::new();
+    for s in &t.steps {
+        match s {
+            Step::Enter { at } => out.push(StepText {
+                origin: None,
+                text: format!("enters at {at}"),
+            }),
+            Step::Route {
+                subnet,
+                route,
+                summary,
+            } => {
+                let r = a.table(*subnet).map(|t| &t.routes[*route]);
+                let origin = r.and_then(|r| {
+                    r.route
+                        .map(|rid| m.routes[rid.0].prefix.origin)
+                        .or(r.origin)
+                });
+                out.push(StepText {
+                    origin,
+                    text: format!("{}: route {summary}", m.subnet_label(*subnet)),
+                });
+            }
+            Step::Session { device, kind } => {
+                let k = match kind {
+                    crate::analysis::trace::SessionKind::Created => "creates a session",
+                    crate::analysis::trace::SessionKind::Matched => "matches its session",
+                    crate::analysis::trace::SessionKind::Missing => {
+                        "has no session and drops the packet"
+                    }
+                };
+                out.push(StepText {
+                    origin: Some(a.device_origin(*device)),
+                    text: format!("{} {k}", a.device_name(*device)),
+                });
+            }
+            Step::Nat { device, text } => out.push(StepText {
+                origin: Some(a.device_origin(*device)),
+                text: format!("{}: {text}", a.device_name(*device)),
+            }),
+            Step::Transit { text, origin } => out.push(StepText {
+                origin: *origin,
+                text: text.clone(),
+            }),
+        }
+    }
+    let end = match &t.verdict {
+        Verdict::Delivered(s) => Some((
+            Some(m.subnets[s.0].meta.label_origin()),
+            format!("delivered to {}", m.subnet_label(*s)),
+        )),
+        Verdict::ExitsOnPrem(g) => Some((
+            Some(m.gateways[g.0].meta.label_origin()),
+            format!("{} sends it to on-prem", m.gateways[g.0].meta.display()),
+        )),
+        Verdict::ExitsInternet => Some((None, "leaves for the Internet".to_string())),
+        Verdict::Dropped(w, o) => Some((*o, format!("dropped: {w}"))),
+        Verdict::Loop => Some((None, "loops".to_string())),
+        Verdict::Unknown(w) => Some((None, format!("not known: {w}"))),
+        Verdict::NoSession(_) => None,
+    };
+    if let Some((origin, text)) = end {
+        out.push(StepText { origin, text });
+    }
+    out
 }
