@@ -43,6 +43,10 @@ pub struct Options {
     pub arm_parameters: Option<PathBuf>,
     /// Texts to read instead of files on disk (the LSP's open buffers).
     pub overlay: Vec<(PathBuf, String)>,
+    /// `--select`: only these rules (codes or names), replacing the configuration's.
+    pub select: Option<Vec<String>>,
+    /// `--ignore`: these rules too.
+    pub ignore: Vec<String>,
 }
 
 /// A unit of analysis.
@@ -197,7 +201,12 @@ pub fn check(paths: &[PathBuf], opts: &Options) -> Outcome {
         .map(|p| {
             let a = analysis::Analysis::new(&p.model, &p.config);
             let mut f = rules::run_all(&a);
-            p.config.apply(&mut f, &out.sources);
+            let mut cfg = p.config.clone();
+            if let Some(sel) = &opts.select {
+                cfg.rules.select = Some(sel.clone());
+            }
+            cfg.rules.ignore.extend(opts.ignore.iter().cloned());
+            cfg.apply(&mut f, &out.sources);
             f
         })
         .collect();

@@ -73,6 +73,12 @@ struct Input {
     /// ARM parameters file (default: <template>.parameters.json beside each template)
     #[arg(long, value_name = "FILE")]
     parameters: Option<PathBuf>,
+    /// Only these rules (codes or names, comma-separated); overrides the configuration
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    select: Option<Vec<String>>,
+    /// Also ignore these rules (codes or names, comma-separated)
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    ignore: Vec<String>,
 }
 
 #[derive(Subcommand)]
@@ -157,6 +163,11 @@ enum Command {
 }
 
 fn options(input: &Input) -> Result<Options, String> {
+    for r in input.select.iter().flatten().chain(input.ignore.iter()) {
+        if routelint::rules::find(r).is_none() && !r.eq_ignore_ascii_case("ALL") {
+            return Err(format!("no rule `{r}` (see `routelint rules`)"));
+        }
+    }
     let mut vars = Vec::new();
     for v in &input.vars {
         let Some((k, val)) = v.split_once('=') else {
@@ -172,6 +183,8 @@ fn options(input: &Input) -> Result<Options, String> {
         config: input.config.clone(),
         arm_parameters: input.parameters.clone(),
         overlay: Vec::new(),
+        select: input.select.clone(),
+        ignore: input.ignore.clone(),
     })
 }
 

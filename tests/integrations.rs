@@ -159,6 +159,29 @@ fn checkstyle_statistics_output_file_and_fail_on() {
 }
 
 #[test]
+fn select_and_ignore_on_the_command_line() {
+    assert_eq!(routelint(&["check", SEED3, "--ignore", "RL001", "-q"]).0, 0);
+    assert_eq!(
+        routelint(&["check", SEED3, "--select", "RL002,RL003", "-q"]).0,
+        0
+    );
+    assert_eq!(
+        routelint(&[
+            "check",
+            SEED3,
+            "--select",
+            "return-path-bypasses-firewall",
+            "-q"
+        ])
+        .0,
+        1
+    );
+    let (code, _, err) = routelint(&["check", SEED3, "--select", "RL999"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("no rule `RL999`"), "{err}");
+}
+
+#[test]
 fn config_selects_ignores_and_overrides_severity() {
     let dir = copy_fixture("onprem-return-propagation-on", "terraform", "cfg");
     let d = dir.to_str().unwrap();
