@@ -148,3 +148,24 @@ fn comments_are_accepted_and_parse_errors_are_positioned() {
     assert!(out.projects.iter().any(|p| p.model.vnets.len() == 1));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `metadata._generator` says Bicep and the only `.bicep` beside it has another name.
+#[test]
+fn generator_metadata_finds_the_bicep_source() {
+    let dir = std::env::temp_dir().join(format!("routelint-gen-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let src = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/onprem-return-propagation-on-azurerm3/arm");
+    std::fs::copy(src.join("main.json"), dir.join("compiled.json")).unwrap();
+    std::fs::copy(src.join("main.bicep"), dir.join("network.bicep")).unwrap();
+    let out = routelint::check(std::slice::from_ref(&dir), &routelint::Options::default());
+    let d = out
+        .diagnostics
+        .iter()
+        .find(|d| d.code == "RL001")
+        .expect("RL001");
+    let o = d.primary_origin().unwrap();
+    assert!(out.sources.get(o.file).display.ends_with("network.bicep"));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -219,8 +219,40 @@ pub fn source_for(template: &Path) -> Option<PathBuf> {
     (stem == "azuredeploy" && main.is_file()).then_some(main)
 }
 
-pub fn locator_for(sources: &SourceMap, template: &Path, _root: &JNode) -> Option<BicepLocator> {
-    let src = source_for(template)?;
+/// A template whose `metadata._generator.name` is `bicep` and that has no same-stem
+/// source: the only `.bicep` file in its folder, if there is exactly one.
+fn generator_source(template: &Path, root: &JNode) -> Option<PathBuf> {
+    let generator = root
+        .get("metadata")?
+        .get("_generator")?
+        .get("name")?
+        .as_str()?;
+    if !generator.eq_ignore_ascii_case("bicep") {
+        return None;
+    }
+    let dir = template.parent()?;
+    let found: Vec<PathBuf> = std::fs::read_dir(if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    })
+    .ok()?
+    .filter_map(|e| e.ok())
+    .map(|e| e.path())
+    .filter(|p| p.extension().is_some_and(|x| x == "bicep"))
+    .collect();
+    match found.as_slice() {
+        [one] => Some(one.clone()),
+        _ => None,
+    }
+}
+
+pub fn locator_for(
+    sources: &SourceMap,
+    template: &Path,
+    root_json: &JNode,
+) -> Option<BicepLocator> {
+    let src = source_for(template).or_else(|| generator_source(template, root_json))?;
     let root = load_bicep(sources, &src)?;
     let mut modules: Vec<(Vec<String>, BicepFile)> = Vec::new();
     let mut todo: Vec<(Vec<String>, PathBuf)> = root.modules.clone();
