@@ -96,25 +96,96 @@ pub fn route_text(
         let rt = &m.route_tables[t.0];
         !rt.routes.is_empty() && rt.routes.iter().all(|r| !m.routes[r.0].inline)
     });
+    let expr = |e: &str| -> hcl::Expression {
+        e.parse()
+            .unwrap_or_else(|_| hcl::Expression::String(e.to_string()))
+    };
+    let hop_expr = expr(&hop);
     if separate {
         let t = &m.route_tables[table.expect("checked").0];
-        let tname = match t.meta.key.starts_with("module.") {
-            true => format!("\"{}\"", t.meta.display()),
-            false => format!("{}.name", t.meta.key),
+        let in_module = t.meta.key.starts_with("module.");
+        let tname = if in_module {
+            hcl::Expression::String(t.meta.display().to_string())
+        } else {
+            expr(&format!("{}.name", t.meta.key))
         };
-        format!(
-            "resource \"azurerm_route\" \"{}\" {{\n  name                   = \"{name}\"\n  resource_group_name    = {}\n  route_table_name       = {tname}\n  address_prefix         = \"{prefix}\"\n  next_hop_type          = \"VirtualAppliance\"\n  next_hop_in_ip_address = {hop}\n}}",
-            name.replace('-', "_"),
-            match t.meta.key.starts_with("module.") {
-                true => format!("\"{}\"", t.meta.resource_group.clone().unwrap_or_default()),
-                false => format!("{}.resource_group_name", t.meta.key),
-            },
+        let rg = if in_module {
+            hcl::Expression::String(t.meta.resource_group.clone().unwrap_or_default())
+        } else {
+            expr(&format!("{}.resource_group_name", t.meta.key))
+        };
+        hcl_block(
+            hcl::Block::builder("resource")
+                .add_label("azurerm_route")
+                .add_label(name.replace('-', "_"))
+                .add_attribute(("name", name))
+                .add_attribute(("resource_group_name", rg))
+                .add_attribute(("route_table_name", tname))
+                .add_attribute(("address_prefix", prefix))
+                .add_attribute(("next_hop_type", "VirtualAppliance"))
+                .add_attribute(("next_hop_in_ip_address", hop_expr))
+                .build(),
         )
     } else {
-        format!(
-            "route {{\n  name                   = \"{name}\"\n  address_prefix         = \"{prefix}\"\n  next_hop_type          = \"VirtualAppliance\"\n  next_hop_in_ip_address = {hop}\n}}"
+        hcl_block(
+            hcl::Block::builder("route")
+                .add_attribute(("name", name))
+                .add_attribute(("address_prefix", prefix))
+                .add_attribute(("next_hop_type", "VirtualAppliance"))
+                .add_attribute(("next_hop_in_ip_address", hop_expr))
+                .build(),
         )
     }
+}
+
+/// Writes a block with hcl-rs (correct quoting and escaping), then aligns the `=` of
+/// consecutive attributes as `terraform fmt` does.
+pub fn hcl_block(block: hcl::Block) -> String {
+    let text = hcl::format::to_string(&block).unwrap_or_default();
+    let lines: Vec<&str> = text.trim_end().lines().collect();
+    let key_len = |l: &str| -> Option<usize> {
+        let t = l.trim_start();
+        let eq = t.find(" = ")?;
+        let key = &t[..eq];
+        key.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_')
+            .then_some(eq)
+    };
+    let mut out: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        // A run of attribute lines at one indentation.
+        let indent = lines[i].len() - lines[i].trim_start().len();
+        let mut j = i;
+        while j < lines.len()
+            && key_len(lines[j]).is_some()
+            && lines[j].len() - lines[j].trim_start().len() == indent
+        {
+            j += 1;
+        }
+        if j == i {
+            out.push(lines[i].to_string());
+            i += 1;
+            continue;
+        }
+        let width = lines[i..j]
+            .iter()
+            .filter_map(|l| key_len(l))
+            .max()
+            .unwrap_or(0);
+        for l in &lines[i..j] {
+            let t = l.trim_start();
+            let eq = key_len(l).unwrap_or(0);
+            out.push(format!(
+                "{}{:width$} = {}",
+                &l[..indent],
+                &t[..eq],
+                &t[eq + 3..]
+            ));
+        }
+        i = j;
+    }
+    out.join("\n")
 }
 
 /// A fix that inserts an inline route at the end of a Terraform route table.
@@ -205,4 +276,30 @@ pub fn indent(text: &str, by: usize) -> String {
         .map(|l| format!("{pad}{l}"))
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blocks_are_escaped_and_aligned_like_terraform_fmt() {
+        let hop: hcl::Expression = "azurerm_firewall.hub.ip_configuration[0].private_ip_address"
+            .parse()
+            .unwrap();
+        let text = hcl_block(
+            hcl::Block::builder("resource")
+                .add_label("azurerm_route")
+                .add_label("r")
+                .add_attribute(("name", "say \"hi\""))
+                .add_attribute(("next_hop_in_ip_address", hop))
+                .build(),
+        );
+        assert_eq!(
+            text,
+            "resource \"azurerm_route\" \"r\" {\n  name                   = \"say \\\"hi\\\"\"\n  next_hop_in_ip_address = azurerm_firewall.hub.ip_configuration[0].private_ip_address\n}"
+        );
+        // And it parses back.
+        assert!(hcl_edit::parser::parse_body(&text).is_ok());
+    }
 }
