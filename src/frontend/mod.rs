@@ -6,3 +6,44 @@
 pub mod arm;
 pub mod terraform;
 pub mod value;
+
+use crate::diag::{codes, Diagnostic, Severity};
+use crate::source::{FileId, Origin, SourceMap};
+use std::path::Path;
+
+/// Reads a file (or its editor overlay) into the source map. A file that cannot be read is
+/// still registered, so the diagnostic names it.
+pub fn read_source(sources: &SourceMap, path: &Path) -> Result<FileId, Box<Diagnostic>> {
+    match sources.read_file(path) {
+        Ok(text) => Ok(sources.add(path, text)),
+        Err(e) => {
+            let id = sources.add(path, String::new());
+            Err(Box::new(
+                Diagnostic::new(
+                    codes::PARSE_ERROR,
+                    Severity::Error,
+                    format!("cannot read {}: {e}", path.display()),
+                )
+                .in_file(id),
+            ))
+        }
+    }
+}
+
+/// A positioned parse error: `cannot parse <what>: <msg>`.
+pub fn parse_error(
+    file: FileId,
+    at: std::ops::Range<usize>,
+    what: &str,
+    msg: &str,
+) -> Box<Diagnostic> {
+    Box::new(
+        Diagnostic::new(
+            codes::PARSE_ERROR,
+            Severity::Error,
+            format!("cannot parse {what}: {msg}"),
+        )
+        .primary(Origin::new(file, at), msg.to_string())
+        .in_file(file),
+    )
+}

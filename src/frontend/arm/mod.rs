@@ -11,9 +11,9 @@ pub mod expr;
 pub mod json;
 pub mod lower;
 
-use crate::diag::{codes, Diagnostic, Severity};
+use crate::diag::Diagnostic;
 use crate::ir::Model;
-use crate::source::{FileId, Origin, SourceMap};
+use crate::source::{Origin, SourceMap};
 use eval::{ArmEval, Cx};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -52,27 +52,6 @@ pub fn paired_parameters(template: &Path) -> Option<PathBuf> {
     p.is_file().then_some(p)
 }
 
-fn read(sources: &SourceMap, path: &Path) -> Result<FileId, Box<Diagnostic>> {
-    match sources.read_file(path) {
-        Ok(t) => Ok(sources.add(path, t)),
-        Err(e) => Err(Box::new(Diagnostic::new(
-            codes::PARSE_ERROR,
-            Severity::Error,
-            format!("cannot read {}: {e}", path.display()),
-        ))),
-    }
-}
-
-fn parse_error(file: FileId, msg: String, at: usize) -> Diagnostic {
-    Diagnostic::new(
-        codes::PARSE_ERROR,
-        Severity::Error,
-        format!("cannot parse JSON: {msg}"),
-    )
-    .primary(Origin::new(file, at..at + 1), msg)
-    .in_file(file)
-}
-
 /// Reads a parameters file into values.
 fn parameters(
     sources: &SourceMap,
@@ -80,7 +59,7 @@ fn parameters(
     diags: &mut Vec<Diagnostic>,
 ) -> HashMap<String, crate::frontend::value::Value> {
     let mut out = HashMap::new();
-    let file = match read(sources, path) {
+    let file = match super::read_source(sources, path) {
         Ok(f) => f,
         Err(d) => {
             diags.push(*d);
@@ -106,7 +85,7 @@ fn parameters(
                 }
             }
         }
-        Err((m, at)) => diags.push(parse_error(file, m, at)),
+        Err((m, at)) => diags.push(*super::parse_error(file, at..at + 1, "JSON", &m)),
     }
     out
 }
@@ -123,7 +102,7 @@ pub fn load_template(
         ..Default::default()
     };
     let mut diags = Vec::new();
-    let file = match read(sources, path) {
+    let file = match super::read_source(sources, path) {
         Ok(f) => f,
         Err(d) => {
             diags.push(*d);
@@ -134,7 +113,7 @@ pub fn load_template(
     let root = match json::parse(&text) {
         Ok(r) => r,
         Err((m, at)) => {
-            diags.push(parse_error(file, m, at));
+            diags.push(*super::parse_error(file, at..at + 1, "JSON", &m));
             return (model, diags);
         }
     };

@@ -11,6 +11,7 @@ pub mod lower;
 pub mod parse;
 pub use super::value;
 
+use super::read_source;
 use crate::diag::{codes, Diagnostic, Severity};
 use crate::ir::Model;
 use crate::source::SourceMap;
@@ -108,23 +109,6 @@ pub fn module_files(dir: &Path) -> Vec<PathBuf> {
     };
     files.sort();
     files
-}
-
-fn read_source(sources: &SourceMap, path: &Path) -> Result<usize, Box<Diagnostic>> {
-    match sources.read_file(path) {
-        Ok(text) => Ok(sources.add(path, text)),
-        Err(e) => {
-            let id = sources.add(path, String::new());
-            Err(Box::new(
-                Diagnostic::new(
-                    codes::PARSE_ERROR,
-                    Severity::Error,
-                    format!("cannot read {}: {e}", path.display()),
-                )
-                .in_file(id),
-            ))
-        }
-    }
 }
 
 fn read_module(sources: &SourceMap, dir: &Path) -> (Option<Arc<ModuleDef>>, Vec<Diagnostic>) {

@@ -4,7 +4,7 @@
 //! reported as a `parse-error` diagnostic with its position and left out; the module's
 //! other files are still read.
 
-use crate::diag::{codes, Diagnostic, Severity};
+use crate::diag::Diagnostic;
 use crate::source::{FileId, Origin, SourceMap};
 use hcl_edit::expr::Expression;
 use hcl_edit::structure::{Block, Body};
@@ -20,29 +20,13 @@ pub fn parse_file(sources: &SourceMap, file: FileId) -> Result<Body, Box<Diagnos
     let offset = src.text.len() - text.len();
     if src.path.to_string_lossy().ends_with(".json") {
         return super::json::parse_tf_json(text, file).map_err(|(msg, at)| {
-            Box::new(
-                Diagnostic::new(
-                    codes::PARSE_ERROR,
-                    Severity::Error,
-                    format!("cannot parse Terraform JSON: {msg}"),
-                )
-                .primary(Origin::new(file, at..at + 1), msg),
-            )
+            crate::frontend::parse_error(file, at..at + 1, "Terraform JSON", &msg)
         });
     }
     hcl_edit::parser::parse_body(text).map_err(|e| {
-        let loc = e.location();
-        Box::new({
-            let start = offset + loc.offset().min(text.len());
-            let end = (start + 1).min(src.text.len()).max(start);
-            Diagnostic::new(
-                codes::PARSE_ERROR,
-                Severity::Error,
-                format!("cannot parse HCL: {}", e.message()),
-            )
-            .primary(Origin::new(file, start..end), e.message().to_string())
-            .in_file(file)
-        })
+        let start = offset + e.location().offset().min(text.len());
+        let end = (start + 1).min(src.text.len()).max(start);
+        crate::frontend::parse_error(file, start..end, "HCL", e.message())
     })
 }
 
