@@ -481,8 +481,7 @@ impl Analysis<'_> {
                 continue;
             }
             let pools: Vec<usize> = r.backend_pools.iter().filter_map(|p| p.id).collect();
-            for (ni, n) in m.nics.iter().enumerate() {
-                let _ = ni;
+            for n in &m.nics {
                 for c in &n.ip_configs {
                     let in_pool = c
                         .backend_pools
@@ -628,14 +627,5 @@ fn same_ingress(a: &Ingress, b: &Ingress) -> bool {
             Ingress::InstancePip { nic: y, config: j },
         ) => x == y && i == j,
         _ => false,
-    }
-}
-
-impl Model {
-    /// The VNet whose subnet holds a prefix.
-    pub fn subnet_vnet_of_prefix(&self, p: Ipv4Net) -> Option<VNetId> {
-        self.subnets_overlapping(p)
-            .into_iter()
-            .find_map(|s| self.subnet_vnet(s))
     }
 }

@@ -226,7 +226,7 @@ impl Table {
 }
 
 /// Resolves a route's next-hop IP reference.
-pub fn appliance_of(_model: &Model, ip: Option<&IpRef>) -> ApplianceRef {
+pub fn appliance_of(ip: Option<&IpRef>) -> ApplianceRef {
     match ip {
         None => {
             ApplianceRef::Unknown("a VirtualAppliance route without next_hop_in_ip_address".into())
@@ -455,10 +455,9 @@ pub fn effective(model: &Model, s: SubnetId, configured_onprem: &[Ipv4Net]) -> O
                 Known::Known(NextHopType::VirtualNetworkGateway) => {
                     NextHop::Gateway(gateways.first().copied())
                 }
-                Known::Known(NextHopType::VirtualAppliance) => NextHop::Appliance(appliance_of(
-                    model,
-                    r.next_hop_ip.as_ref().map(|s| &s.value),
-                )),
+                Known::Known(NextHopType::VirtualAppliance) => {
+                    NextHop::Appliance(appliance_of(r.next_hop_ip.as_ref().map(|s| &s.value)))
+                }
             };
             routes.push(EffRoute {
                 prefix,

@@ -799,15 +799,9 @@ impl Analysis<'_> {
     /// sessions and translations.
     pub fn two_way(&self, start: Start, src: Addr, dst: Addr) -> TwoWay {
         let m = self.model;
-        let (forward, dnat_fw) = match start {
-            Start::Subnet(s) => (
-                self.trace(Location::Subnet(s), src, dst, &TraceCtx::forward()),
-                None,
-            ),
-            Start::OnPrem(g) => (
-                self.trace(Location::Gateway(g), src, dst, &TraceCtx::forward()),
-                None,
-            ),
+        let forward = match start {
+            Start::Subnet(s) => self.trace(Location::Subnet(s), src, dst, &TraceCtx::forward()),
+            Start::OnPrem(g) => self.trace(Location::Gateway(g), src, dst, &TraceCtx::forward()),
             Start::Dnat(f) => {
                 let d = Device::Firewall(f);
                 let mut t = self.trace(
@@ -845,21 +839,18 @@ impl Analysis<'_> {
                 t.steps = pre;
                 t.devices.insert(0, d);
                 t.snat.insert(0, d);
-                (t, Some(f))
+                t
             }
-            Start::Public(s) => (
-                Trace {
-                    src,
-                    dst,
-                    steps: vec![Step::Enter {
-                        at: "public frontend (from the Internet)".into(),
-                    }],
-                    verdict: Verdict::Delivered(s),
-                    devices: Vec::new(),
-                    snat: Vec::new(),
-                },
-                None,
-            ),
+            Start::Public(s) => Trace {
+                src,
+                dst,
+                steps: vec![Step::Enter {
+                    at: "public frontend (from the Internet)".into(),
+                }],
+                verdict: Verdict::Delivered(s),
+                devices: Vec::new(),
+                snat: Vec::new(),
+            },
         };
         if !forward.verdict.success() {
             return TwoWay {
@@ -879,7 +870,6 @@ impl Analysis<'_> {
                 }
             }
         }
-        let _ = dnat_fw;
         let reverse = match forward.verdict {
             Verdict::Delivered(s) => self.trace(
                 Location::Subnet(s),

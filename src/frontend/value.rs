@@ -197,11 +197,18 @@ impl Value {
             _ => None,
         }
     }
-    /// The first Unknown or Ref found inside a value, for "why is this unknown".
-    pub fn find_unknown(&self) -> Option<String> {
+    /// Why this value is not known, if it is an Unknown or a Ref (not looking inside).
+    pub fn unknown_reason(&self) -> Option<String> {
         match self {
             Value::Unknown(u) => Some(u.reason.clone()),
             Value::Ref(r) => Some(format!("`{}` is computed by Azure", r.describe())),
+            _ => None,
+        }
+    }
+    /// The first Unknown or Ref found inside a value, for "why is this unknown".
+    pub fn find_unknown(&self) -> Option<String> {
+        match self {
+            Value::Unknown(_) | Value::Ref(_) => self.unknown_reason(),
             Value::List(l) => l.iter().find_map(Value::find_unknown),
             Value::Map(m) => m.values().find_map(Value::find_unknown),
             _ => None,
@@ -251,6 +258,11 @@ impl Value {
             _ => Some(false),
         }
     }
+}
+
+/// Why the first of some function arguments is not known (arguments themselves only).
+pub fn first_unknown(args: &[Value]) -> Option<String> {
+    args.iter().find_map(Value::unknown_reason)
 }
 
 pub fn fmt_number(n: f64) -> String {

@@ -55,7 +55,7 @@ pub fn human(a: &Analysis, sources: &SourceMap) -> String {
         m.root
     );
     let _ = writeln!(o, "\nVNets");
-    for (vi, v) in m.vnets.iter().enumerate() {
+    for v in &m.vnets {
         let _ = writeln!(
             o,
             "  {}  {}  [{}]",
@@ -74,7 +74,6 @@ pub fn human(a: &Analysis, sources: &SourceMap) -> String {
                 prefixes(&sub.prefixes)
             );
         }
-        let _ = vi;
     }
     let orphans: Vec<&Subnet> = m.subnets.iter().filter(|s| s.vnet.id.is_none()).collect();
     if !orphans.is_empty() {
@@ -133,7 +132,6 @@ pub fn human(a: &Analysis, sources: &SourceMap) -> String {
                 let hop = match &r.next_hop_type.value {
                     Known::Known(NextHopType::VirtualAppliance) => {
                         let ap = crate::analysis::routes::appliance_of(
-                            m,
                             r.next_hop_ip.as_ref().map(|s| &s.value),
                         );
                         a.hop_text(&crate::analysis::routes::NextHop::Appliance(ap))

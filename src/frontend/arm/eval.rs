@@ -13,7 +13,7 @@
 use super::expr::{self, Expr, Parsed};
 use super::json::{JNode, J};
 use crate::diag::{codes, Diagnostic, Severity};
-use crate::frontend::value::{fmt_number, PathSeg, SymRef, Value};
+use crate::frontend::value::{first_unknown, fmt_number, PathSeg, SymRef, Value};
 use crate::source::{FileId, Origin};
 use ipnet::Ipv4Net;
 use std::cell::RefCell;
@@ -127,14 +127,6 @@ fn ci_get<'a>(m: &'a BTreeMap<String, Value>, k: &str) -> Option<&'a Value> {
         m.iter()
             .find(|(x, _)| x.eq_ignore_ascii_case(k))
             .map(|(_, v)| v)
-    })
-}
-
-fn unknown_in(args: &[Value]) -> Option<String> {
-    args.iter().find_map(|a| match a {
-        Value::Unknown(u) => Some(u.reason.clone()),
-        Value::Ref(r) => Some(format!("`{}` is computed by Azure", r.describe())),
-        _ => None,
     })
 }
 
@@ -770,7 +762,7 @@ impl ArmEval {
             },
             Expr::Prop(b, name) => {
                 let v = self.eval(b, cx, origin)?;
-                prop(&v, name, origin)
+                prop(&v, name)
             }
             Expr::Index(b, i) => {
                 let v = self.eval(b, cx, origin)?;
@@ -1025,7 +1017,7 @@ impl ArmEval {
             | "subscriptionresourceid"
             | "tenantresourceid"
             | "extensionresourceid" => {
-                if let Some(r) = unknown_in(&vals) {
+                if let Some(r) = first_unknown(&vals) {
                     return unk(r);
                 }
                 let strs: Vec<String> = vals
@@ -1155,7 +1147,7 @@ impl ArmEval {
                     .map_err(|e| format!("json(): {e}"));
             }
             "union" | "shallowmerge" => {
-                if let Some(r) = unknown_in(&vals) {
+                if let Some(r) = first_unknown(&vals) {
                     return unk(r);
                 }
                 let items: Vec<Value> = if name == "shallowmerge" {
@@ -1200,7 +1192,7 @@ impl ArmEval {
                     }
                     return Ok(Value::list(out));
                 }
-                if let Some(r) = unknown_in(&vals) {
+                if let Some(r) = first_unknown(&vals) {
                     return unk(r);
                 }
                 let mut s = String::new();
@@ -1301,7 +1293,7 @@ impl ArmEval {
                     vals.first().ok_or("missing")?,
                     vals.get(1).ok_or("missing")?,
                 );
-                if let Some(r) = unknown_in(&[c.clone(), x.clone()]) {
+                if let Some(r) = first_unknown(&[c.clone(), x.clone()]) {
                     return unk(r);
                 }
                 return Ok(Value::Bool(match c {
@@ -1329,7 +1321,7 @@ impl ArmEval {
             }
             _ => {}
         }
-        if let Some(r) = unknown_in(&vals) {
+        if let Some(r) = first_unknown(&vals) {
             return unk(r);
         }
         let arg = |i: usize| {
@@ -1665,7 +1657,7 @@ fn resource_id(func: &str, args: &[String]) -> Result<String, String> {
     })
 }
 
-pub fn prop(v: &Value, name: &str, origin: Origin) -> R {
+pub fn prop(v: &Value, name: &str) -> R {
     match v {
         Value::Map(m) => ci_get(m, name)
             .cloned()
@@ -1681,10 +1673,7 @@ pub fn prop(v: &Value, name: &str, origin: Origin) -> R {
         }
         Value::Unknown(_) => Ok(v.clone()),
         Value::Null => Err(format!("property `{name}` of null")),
-        other => {
-            let _ = origin;
-            Err(format!("a {} has no property `{name}`", other.type_name()))
-        }
+        other => Err(format!("a {} has no property `{name}`", other.type_name())),
     }
 }
 

@@ -1,6 +1,6 @@
 //! Evaluated ARM resources -> IR elements. Property paths read are listed per type.
 
-use super::eval::{key_of_id, ArmResource};
+use super::eval::ArmResource;
 use crate::frontend::value::Value;
 use crate::ir::*;
 use crate::source::Origin;
@@ -645,5 +645,4 @@ pub fn resource(m: &mut Model, r: &ArmResource, loc: &dyn Locate) {
         }),
         _ => {}
     }
-    let _ = key_of_id;
 }

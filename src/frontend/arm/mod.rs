@@ -14,7 +14,7 @@ pub mod lower;
 use crate::diag::Diagnostic;
 use crate::ir::Model;
 use crate::source::{Origin, SourceMap};
-use eval::{ArmEval, Cx};
+use eval::ArmEval;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -126,7 +126,6 @@ pub fn load_template(
     };
     let ev = ArmEval::new();
     let tpl = ev.template(file, root.clone(), given, Vec::new());
-    let _ = Cx::new(tpl.clone());
     ev.run(&tpl);
     diags.extend(ev.diags.borrow().iter().cloned());
     let locator = bicep::locator_for(sources, path, &root);

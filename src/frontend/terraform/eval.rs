@@ -445,7 +445,7 @@ impl<'a> Evaluator<'a> {
             return Err(err(format!("module `{name}` is not declared"), origin));
         };
         inst.children.borrow_mut().insert(name.to_string(), None);
-        let c = self.make_children(inst, &call, origin);
+        let c = self.make_children(inst, &call);
         if let Children::Opaque(Value::Unknown(u)) = &c {
             self.skipped.borrow_mut().push((
                 format!("{}module.{}", inst.prefix, call.name),
@@ -459,7 +459,7 @@ impl<'a> Evaluator<'a> {
         Ok(c)
     }
 
-    fn make_children(&self, inst: &Rc<ModInst>, call: &ModCall, origin: Origin) -> Children {
+    fn make_children(&self, inst: &Rc<ModInst>, call: &ModCall) -> Children {
         let call_origin = Origin::new(call.file, call.block.span().unwrap_or(0..0));
         let Some(dir) = call.local_dir(&inst.def.dir) else {
             return Children::Opaque(Value::unknown(
@@ -560,7 +560,6 @@ impl<'a> Evaluator<'a> {
                 }
             }
         }
-        let _ = origin;
         Children::Single(mk(format!("{base}."), Vec::new()))
     }
 
@@ -919,8 +918,7 @@ impl<'a> Evaluator<'a> {
                                 }
                             }
                         }
-                        funcs::call(&full, vals, origin, &scope.inst.def.dir)
-                            .map_err(|m| err(m, origin))
+                        funcs::call(&full, vals, origin).map_err(|m| err(m, origin))
                     }
                 }
             }

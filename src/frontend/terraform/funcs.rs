@@ -5,22 +5,13 @@
 //! still work when some elements are unknown. Functions that read files or the clock are
 //! Unknown by design.
 
-use super::value::{fmt_number, Value};
+use super::value::{first_unknown, fmt_number, Value};
 use crate::source::Origin;
 use ipnet::Ipv4Net;
 use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
-use std::path::Path;
 
 type F = Result<Value, String>;
-
-fn unknown_arg(args: &[Value]) -> Option<String> {
-    args.iter().find_map(|a| match a {
-        Value::Unknown(u) => Some(u.reason.clone()),
-        Value::Ref(r) => Some(format!("`{}` is computed by Azure", r.describe())),
-        _ => None,
-    })
-}
 
 fn s(v: &Value, f: &str) -> Result<String, String> {
     v.to_tf_string()
@@ -100,7 +91,7 @@ fn set_of(items: &[Value]) -> Vec<Value> {
     out
 }
 
-pub fn call(name: &str, args: Vec<Value>, origin: Origin, dir: &Path) -> F {
+pub fn call(name: &str, args: Vec<Value>, origin: Origin) -> F {
     let name = name.strip_prefix("provider::terraform::").unwrap_or(name);
     let unk = |reason: String| Ok(Value::unknown(reason, origin));
     // Functions that tolerate unknown elements inside collections.
@@ -116,7 +107,7 @@ pub fn call(name: &str, args: Vec<Value>, origin: Origin, dir: &Path) -> F {
             };
         }
         "concat" => {
-            if let Some(r) = unknown_arg(&args) {
+            if let Some(r) = first_unknown(&args) {
                 return unk(r);
             }
             let mut out = Vec::new();
@@ -127,7 +118,7 @@ pub fn call(name: &str, args: Vec<Value>, origin: Origin, dir: &Path) -> F {
         }
         "flatten" => {
             arity(&args, 1, 1, name)?;
-            if let Some(r) = unknown_arg(&args) {
+            if let Some(r) = first_unknown(&args) {
                 return unk(r);
             }
             let mut out = Vec::new();
@@ -170,7 +161,7 @@ pub fn call(name: &str, args: Vec<Value>, origin: Origin, dir: &Path) -> F {
         }
         "element" => {
             arity(&args, 2, 2, name)?;
-            if let Some(r) = unknown_arg(&args) {
+            if let Some(r) = first_unknown(&args) {
                 return unk(r);
             }
             let l = list(&args[0], name)?;
@@ -182,7 +173,7 @@ pub fn call(name: &str, args: Vec<Value>, origin: Origin, dir: &Path) -> F {
         }
         "lookup" => {
             arity(&args, 2, 3, name)?;
-            if let Some(r) = unknown_arg(&args[..2]) {
+            if let Some(r) = first_unknown(&args[..2]) {
                 return unk(r);
             }
             let key = s(&args[1], name)?;
@@ -220,7 +211,7 @@ pub fn call(name: &str, args: Vec<Value>, origin: Origin, dir: &Path) -> F {
         }
         "compact" => {
             arity(&args, 1, 1, name)?;
-            if let Some(r) = unknown_arg(&args) {
+            if let Some(r) = first_unknown(&args) {
                 return unk(r);
             }
             let l = list(&args[0], name)?;
@@ -233,7 +224,7 @@ pub fn call(name: &str, args: Vec<Value>, origin: Origin, dir: &Path) -> F {
         }
         "distinct" => {
             arity(&args, 1, 1, name)?;
-            if let Some(r) = unknown_arg(&args) {
+            if let Some(r) = first_unknown(&args) {
                 return unk(r);
             }
             let l = list(&args[0], name)?;
@@ -257,7 +248,7 @@ pub fn call(name: &str, args: Vec<Value>, origin: Origin, dir: &Path) -> F {
         }
         "zipmap" => {
             arity(&args, 2, 2, name)?;
-            if let Some(r) = unknown_arg(&args) {
+            if let Some(r) = first_unknown(&args) {
                 return unk(r);
             }
             let k = list(&args[0], name)?;
@@ -270,7 +261,7 @@ pub fn call(name: &str, args: Vec<Value>, origin: Origin, dir: &Path) -> F {
         }
         "one" => {
             arity(&args, 1, 1, name)?;
-            if let Some(r) = unknown_arg(&args) {
+            if let Some(r) = first_unknown(&args) {
                 return unk(r);
             }
             let l = list(&args[0], name)?;
@@ -282,7 +273,7 @@ pub fn call(name: &str, args: Vec<Value>, origin: Origin, dir: &Path) -> F {
         }
         "slice" => {
             arity(&args, 3, 3, name)?;
-            if let Some(r) = unknown_arg(&args) {
+            if let Some(r) = first_unknown(&args) {
                 return unk(r);
             }
             let l = list(&args[0], name)?;
@@ -294,7 +285,7 @@ pub fn call(name: &str, args: Vec<Value>, origin: Origin, dir: &Path) -> F {
         }
         "reverse" => {
             arity(&args, 1, 1, name)?;
-            if let Some(r) = unknown_arg(&args) {
+            if let Some(r) = first_unknown(&args) {
                 return unk(r);
             }
             let mut l = list(&args[0], name)?.to_vec();
@@ -303,7 +294,7 @@ pub fn call(name: &str, args: Vec<Value>, origin: Origin, dir: &Path) -> F {
         }
         "contains" => {
             arity(&args, 2, 2, name)?;
-            if let Some(r) = unknown_arg(&args) {
+            if let Some(r) = first_unknown(&args) {
                 return unk(r);
             }
             let l = list(&args[0], name)?;
@@ -322,7 +313,7 @@ pub fn call(name: &str, args: Vec<Value>, origin: Origin, dir: &Path) -> F {
         }
         "alltrue" | "anytrue" => {
             arity(&args, 1, 1, name)?;
-            if let Some(r) = unknown_arg(&args) {
+            if let Some(r) = first_unknown(&args) {
                 return unk(r);
             }
             let l = list(&args[0], name)?;
@@ -338,7 +329,7 @@ pub fn call(name: &str, args: Vec<Value>, origin: Origin, dir: &Path) -> F {
         }
         "index" => {
             arity(&args, 2, 2, name)?;
-            if let Some(r) = unknown_arg(&args) {
+            if let Some(r) = first_unknown(&args) {
                 return unk(r);
             }
             let l = list(&args[0], name)?;
@@ -349,7 +340,7 @@ pub fn call(name: &str, args: Vec<Value>, origin: Origin, dir: &Path) -> F {
                 .ok_or_else(|| "index(): value not in list".to_string());
         }
         "range" => {
-            if let Some(r) = unknown_arg(&args) {
+            if let Some(r) = first_unknown(&args) {
                 return unk(r);
             }
             let nums: Vec<f64> = args.iter().map(|a| n(a, name)).collect::<Result<_, _>>()?;
@@ -384,13 +375,12 @@ pub fn call(name: &str, args: Vec<Value>, origin: Origin, dir: &Path) -> F {
                     .next()
                     .ok_or_else(|| format!("{name}() needs an argument"));
             }
-            let _ = dir;
             return unk(format!("`{name}()` is not evaluated by routelint"));
         }
         _ => {}
     }
 
-    if let Some(r) = unknown_arg(&args) {
+    if let Some(r) = first_unknown(&args) {
         return unk(r);
     }
     match name {
@@ -699,7 +689,7 @@ mod tests {
     use super::*;
 
     fn c(name: &str, args: Vec<Value>) -> Value {
-        call(name, args, Origin::default(), Path::new(".")).unwrap()
+        call(name, args, Origin::default()).unwrap()
     }
     fn st(x: &str) -> Value {
         Value::str(x)
@@ -748,8 +738,7 @@ mod tests {
         assert!(call(
             "cidrsubnet",
             vec![st("10.0.0.0/30"), num(4.0), num(0.0)],
-            Origin::default(),
-            Path::new(".")
+            Origin::default()
         )
         .is_err());
     }
