@@ -319,37 +319,44 @@ fn peering(c: &Ctx, item: &Value, ipath: &str, meta: Meta, local: Link) -> Peeri
     }
 }
 
-fn rules_of(c: &Ctx, body: &Value, bpath: &str, collections: &[&Value], classic: bool) -> RuleSet {
-    let _ = (c, bpath);
+/// What kind of rules a firewall rule collection holds.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum RuleKind {
+    Nat,
+    Network,
+    Application,
+}
+
+/// Rules of firewall rule collections. A classic firewall's collections
+/// (`natRuleCollections`, …) hold one kind each; a policy's rule collection groups say it
+/// per rule (`ruleType`).
+fn rules_of(c: &Ctx, collections: &[&Value], classic: Option<RuleKind>) -> RuleSet {
     let mut rs = RuleSet::default();
     for col in collections {
         let cname = string(col, "name").unwrap_or_default();
-        let (ctype, rules_path, action) = if classic {
-            (
-                String::new(),
-                "properties.rules",
-                string(col, "properties.action.type"),
-            )
-        } else {
-            (
-                string(col, "ruleCollectionType").unwrap_or_default(),
-                "rules",
-                string(col, "action.type"),
-            )
+        let (rules_path, action) = match classic {
+            Some(_) => ("properties.rules", string(col, "properties.action.type")),
+            None => ("rules", string(col, "action.type")),
         };
         let allow = action
             .as_deref()
             .is_none_or(|a| a.eq_ignore_ascii_case("allow") || a.eq_ignore_ascii_case("dnat"));
         for r in items(col, rules_path) {
-            let rtype = string(r, "ruleType")
-                .unwrap_or_default()
-                .to_ascii_lowercase();
+            let kind = classic.unwrap_or_else(|| {
+                match string(r, "ruleType")
+                    .unwrap_or_default()
+                    .to_ascii_lowercase()
+                    .as_str()
+                {
+                    "natrule" => RuleKind::Nat,
+                    "applicationrule" => RuleKind::Application,
+                    _ => RuleKind::Network,
+                }
+            });
             let name = string(r, "name").unwrap_or_default();
-            let origin = c.o(bpath);
-            let is_nat = rtype == "natrule"
-                || (classic && ctype.is_empty() && get(r, "translatedAddress").is_some());
-            if is_nat {
-                rs.dnat.push(DnatRule {
+            let origin = c.o("");
+            match kind {
+                RuleKind::Nat => rs.dnat.push(DnatRule {
                     name,
                     collection: cname.clone(),
                     origin,
@@ -364,49 +371,43 @@ fn rules_of(c: &Ctx, body: &Value, bpath: &str, collections: &[&Value], classic:
                         None => Known::Unknown("`translatedAddress` is not set".into()),
                     },
                     translated_port: string(r, "translatedPort"),
-                });
-            } else if rtype == "applicationrule" || get(r, "targetFqdns").is_some() {
-                rs.application.push(AppRule {
+                }),
+                RuleKind::Application => rs.application.push(AppRule {
                     name,
                     collection: cname.clone(),
                     origin,
                     sources: plain_prefixes(r, "sourceAddresses"),
-                });
-            } else {
-                let mut destinations = plain_prefixes(r, "destinationAddresses");
-                if get(r, "destinationIpGroups")
-                    .is_some_and(|v| v.as_list().is_some_and(|l| !l.is_empty()))
-                    || get(r, "destinationFqdns")
-                        .is_some_and(|v| v.as_list().is_some_and(|l| !l.is_empty()))
-                {
-                    destinations.push(Prefix::Unknown(
-                        "IP groups / FQDNs are resolved by Azure".into(),
-                    ));
+                }),
+                RuleKind::Network => {
+                    let listed = |k: &str| {
+                        get(r, k).is_some_and(|v| v.as_list().is_some_and(|l| !l.is_empty()))
+                    };
+                    let mut destinations = plain_prefixes(r, "destinationAddresses");
+                    if listed("destinationIpGroups") || listed("destinationFqdns") {
+                        destinations.push(Prefix::Unknown(
+                            "IP groups / FQDNs are resolved by Azure".into(),
+                        ));
+                    }
+                    let mut sources = plain_prefixes(r, "sourceAddresses");
+                    if listed("sourceIpGroups") {
+                        sources.push(Prefix::Unknown("IP groups are resolved by Azure".into()));
+                    }
+                    let mut protocols = strings(r, "ipProtocols");
+                    protocols.extend(strings(r, "protocols"));
+                    rs.network.push(NetworkRule {
+                        name,
+                        collection: cname.clone(),
+                        origin,
+                        action_allow: allow,
+                        sources,
+                        destinations,
+                        destination_ports: strings(r, "destinationPorts"),
+                        protocols,
+                    });
                 }
-                let mut sources = plain_prefixes(r, "sourceAddresses");
-                if get(r, "sourceIpGroups")
-                    .is_some_and(|v| v.as_list().is_some_and(|l| !l.is_empty()))
-                {
-                    sources.push(Prefix::Unknown("IP groups are resolved by Azure".into()));
-                }
-                rs.network.push(NetworkRule {
-                    name,
-                    collection: cname.clone(),
-                    origin,
-                    action_allow: allow,
-                    sources,
-                    destinations,
-                    destination_ports: strings(r, "destinationPorts"),
-                    protocols: {
-                        let mut p = strings(r, "ipProtocols");
-                        p.extend(strings(r, "protocols"));
-                        p
-                    },
-                });
             }
         }
     }
-    let _ = body;
     rs
 }
 
@@ -487,15 +488,12 @@ pub fn resource(m: &mut Model, r: &ArmResource, loc: &dyn Locate) {
             }
                 .map(|s| s.split(',').map(|p| Prefix::parse(p.trim())).collect());
             let mut rules = RuleSet::default();
-            for (k, _) in [("natRuleCollections", 0), ("networkRuleCollections", 1), ("applicationRuleCollections", 2)] {
-                let cols = items(b, &format!("properties.{k}"));
-                let mut rs = rules_of(&c, b, "", &cols, true);
-                if k == "natRuleCollections" {
-                    // Classic NAT rules have no ruleType: everything here is DNAT.
-                    let mut all = rs.network.drain(..).map(|n| DnatRule { name: n.name, collection: n.collection, origin: n.origin, sources: n.sources, destination_addresses: n.destinations, destination_ports: n.destination_ports, translated_address: Known::Unknown("`translatedAddress` is not set".into()), translated_port: None }).collect::<Vec<_>>();
-                    rs.dnat.append(&mut all);
-                }
-                rules.extend(&rs);
+            for (k, kind) in [
+                ("natRuleCollections", RuleKind::Nat),
+                ("networkRuleCollections", RuleKind::Network),
+                ("applicationRuleCollections", RuleKind::Application),
+            ] {
+                rules.extend(&rules_of(&c, &items(b, &format!("properties.{k}")), Some(kind)));
             }
             m.firewalls.push(Firewall {
                 meta: c.meta(),
@@ -519,7 +517,7 @@ pub fn resource(m: &mut Model, r: &ArmResource, loc: &dyn Locate) {
         // properties.ruleCollections[].rules[]
         "microsoft.network/firewallpolicies/rulecollectiongroups" => {
             let cols = items(b, "properties.ruleCollections");
-            let rules = rules_of(&c, b, "", &cols, false);
+            let rules = rules_of(&c, &cols, None);
             m.rule_attachments.push(RuleAttachment { meta: c.meta(), policy: Some(Link::key(parent_key(), c.o("name"))), firewall: None, rules });
         }
         // properties.gatewayType, ipConfigurations[].properties.{subnet,publicIPAddress}, enableBgp
