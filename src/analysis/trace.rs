@@ -582,19 +582,11 @@ impl Analysis<'_> {
                         return t;
                     }
                     // A reply addressed to the device's SNAT range ends at the device.
-                    if let Some((_, orig)) = unsnat.iter().find(|(x, _)| *x == d) {
-                        if let (Device::Firewall(f), Dest::Net(n)) = (d, cur_dst) {
-                            if self.firewall_snat_range(f).is_some_and(|s| s.contains(&n)) {
-                                self.session_step(&mut t, d, sessions);
-                                t.steps.push(Step::Nat {
-                                    device: d,
-                                    text: format!("reverses SNAT: reply to {orig}"),
-                                });
-                                cur_dst = *orig;
-                                loc = Location::Device(d);
-                                continue;
-                            }
+                    if let Some(orig) = self.snat_reply(d, cur_dst, unsnat) {
+                        if self.reverse_snat(&mut t, d, orig, sessions, &mut cur_dst, &mut loc) {
+                            continue;
                         }
+                        return t;
                     }
                     if !self.stateful(d) {
                         t.steps.push(Step::Transit {
@@ -662,6 +654,43 @@ impl Analysis<'_> {
         t
     }
 
+    /// The original destination when `dst` is a reply to device `d`'s SNAT range.
+    fn snat_reply(&self, d: Device, dst: Dest, unsnat: &[(Device, Addr)]) -> Option<Addr> {
+        let (_, orig) = unsnat.iter().find(|(x, _)| *x == d)?;
+        let (Device::Firewall(f), Dest::Net(n)) = (d, dst) else {
+            return None;
+        };
+        self.firewall_snat_range(f)
+            .is_some_and(|s| s.contains(&n))
+            .then_some(*orig)
+    }
+
+    /// A reply reaches the device that translated its source: the device must hold the
+    /// session, then sends the reply on to the original source. `false`: no session (the
+    /// trace ends here with `NoSession`).
+    fn reverse_snat(
+        &self,
+        t: &mut Trace,
+        d: Device,
+        orig: Addr,
+        sessions: &[Device],
+        cur_dst: &mut Dest,
+        loc: &mut Location,
+    ) -> bool {
+        self.session_step(t, d, sessions);
+        if !sessions.contains(&d) {
+            t.verdict = Verdict::NoSession(d);
+            return false;
+        }
+        t.steps.push(Step::Nat {
+            device: d,
+            text: format!("reverses SNAT: reply to {orig}"),
+        });
+        *cur_dst = orig;
+        *loc = Location::Device(d);
+        true
+    }
+
     fn session_step(&self, t: &mut Trace, d: Device, sessions: &[Device]) {
         t.devices.push(d);
         let kind = if sessions.contains(&d) {
@@ -687,23 +716,11 @@ impl Analysis<'_> {
         let m = self.model;
         let dst = *cur_dst;
         let Dest::Net(n) = dst else { return None };
-        for (d, orig) in unsnat {
-            if let Device::Firewall(f) = d {
-                if self.firewall_snat_range(*f).is_some_and(|s| s.contains(&n)) {
-                    self.session_step(t, *d, sessions);
-                    if !sessions.contains(d) {
-                        t.verdict = Verdict::NoSession(*d);
-                        return Some(true);
-                    }
-                    t.steps.push(Step::Nat {
-                        device: *d,
-                        text: format!("reverses SNAT: reply to {orig}"),
-                    });
-                    *cur_dst = *orig;
-                    *loc = Location::Device(*d);
-                    return Some(false);
-                }
-            }
+        if let Some((d, orig)) = unsnat
+            .iter()
+            .find_map(|(d, _)| self.snat_reply(*d, dst, unsnat).map(|o| (*d, o)))
+        {
+            return Some(!self.reverse_snat(t, d, orig, sessions, cur_dst, loc));
         }
         let target = m.vnets[v.0]
             .subnets

@@ -283,6 +283,19 @@ pub enum IpRef {
     },
 }
 
+impl IpRef {
+    /// Points the link inside a symbolic reference at the attribute that makes it.
+    pub fn with_origin(mut self, o: Origin) -> Self {
+        match &mut self {
+            IpRef::FirewallPrivateIp { firewall: l }
+            | IpRef::NicPrivateIp { nic: l }
+            | IpRef::LbFrontendPrivateIp { lb: l, .. } => l.origin = o,
+            IpRef::Literal { .. } | IpRef::Unknown { .. } => {}
+        }
+        self
+    }
+}
+
 #[derive(Clone, Debug, Serialize)]
 pub struct Route {
     pub meta: Meta,

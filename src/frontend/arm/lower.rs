@@ -250,14 +250,7 @@ fn route(c: &Ctx, item: &Value, ipath: &str, meta: Meta, table: Link, inline: bo
         Some(Value::String(s)) if s.is_empty() => None,
         Some(v) => {
             let o = c.o(&p("properties.nextHopIpAddress"));
-            let mut ipr = ip_ref(v);
-            match &mut ipr {
-                IpRef::FirewallPrivateIp { firewall: l }
-                | IpRef::NicPrivateIp { nic: l }
-                | IpRef::LbFrontendPrivateIp { lb: l, .. } => l.origin = o,
-                _ => {}
-            }
-            Some(Spanned::new(ipr, o))
+            Some(Spanned::new(ip_ref(v).with_origin(o), o))
         }
     };
     Route {

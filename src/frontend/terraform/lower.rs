@@ -662,15 +662,8 @@ fn route_of(r: &Entity, meta: Meta, table: Link, inline: bool) -> Route {
         None | Some(Value::Null) => None,
         Some(Value::String(s)) if s.is_empty() => None,
         Some(v) => {
-            let mut ipr = ip_ref(v);
             let o = r.attr_origin("next_hop_in_ip_address");
-            match &mut ipr {
-                IpRef::FirewallPrivateIp { firewall: l }
-                | IpRef::NicPrivateIp { nic: l }
-                | IpRef::LbFrontendPrivateIp { lb: l, .. } => l.origin = o,
-                _ => {}
-            }
-            Some(Spanned::new(ipr, o))
+            Some(Spanned::new(ip_ref(v).with_origin(o), o))
         }
     };
     Route {
