@@ -51,6 +51,21 @@ fn skip_dir(name: &str) -> bool {
     (name.starts_with('.') && name != "." && name != "..") || name == "node_modules"
 }
 
+/// Everything under `root` in name order, without following links, skipping hidden
+/// directories and `node_modules`.
+fn walk(root: &Path) -> impl Iterator<Item = walkdir::DirEntry> {
+    WalkDir::new(root)
+        .follow_links(false)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| {
+            e.depth() == 0
+                || !e.file_type().is_dir()
+                || !skip_dir(e.file_name().to_str().unwrap_or(""))
+        })
+        .filter_map(|e| e.ok())
+}
+
 /// Walks the paths and returns the units to lint. Module directories found are parsed (in
 /// parallel) into `cache` on the way, since child modules are known only from their callers.
 pub fn discover(paths: &[PathBuf], cache: &ModuleCache, sources: &SourceMap) -> Units {
@@ -104,16 +119,7 @@ pub fn discover(paths: &[PathBuf], cache: &ModuleCache, sources: &SourceMap) -> 
         if !terraform::module_files(&p).is_empty() {
             explicit.insert(p.clone());
         }
-        let walker = WalkDir::new(&p)
-            .follow_links(false)
-            .sort_by_file_name()
-            .into_iter()
-            .filter_entry(|e| {
-                e.depth() == 0
-                    || !e.file_type().is_dir()
-                    || !skip_dir(e.file_name().to_str().unwrap_or(""))
-            });
-        for e in walker.filter_map(|e| e.ok()) {
+        for e in walk(&p) {
             if !e.file_type().is_file() {
                 continue;
             }
@@ -222,16 +228,7 @@ fn map_files(
     }
     // Every module directory under the working directory, and who calls whom.
     let mut all: Vec<PathBuf> = Vec::new();
-    for e in WalkDir::new(".")
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| {
-            e.depth() == 0
-                || !e.file_type().is_dir()
-                || !skip_dir(e.file_name().to_str().unwrap_or(""))
-        })
-        .filter_map(|e| e.ok())
-    {
+    for e in walk(Path::new(".")) {
         if e.file_type().is_dir() && !terraform::module_files(e.path()).is_empty() {
             all.push(norm(e.path()));
         }

@@ -133,18 +133,14 @@ fn diagnose(a: &Analysis, f: &OnPremFlow) -> Option<Diagnostic> {
                 format!("`{fwname}` never sees the reply: TCP sessions from on-prem cannot be established."),
             )
         };
-        let mut d = Diagnostic::new(META.code, META.severity, headline)
-            .subject(subject)
-            .flow(
-                flow_line,
-                text::path(a, &f.inbound.forward),
-                Some(text::path(a, &f.outbound.forward)),
-            )
-            .steps(
-                text::steps(a, &f.inbound.forward),
-                text::steps(a, &f.outbound.forward),
-            )
-            .note(consequence);
+        let mut d = text::with_flow(
+            Diagnostic::new(META.code, META.severity, headline).subject(subject),
+            a,
+            flow_line,
+            &f.inbound.forward,
+            Some(&f.outbound.forward),
+        )
+        .note(consequence);
         let prefix = prefix_text(f.onprem);
         let learned_wins = ret.is_some_and(|(_, i)| table.routes[i].source == Source::Gateway);
         let has_default_to_fw = table.routes.iter().any(|r| {
@@ -255,20 +251,17 @@ fn diagnose(a: &Analysis, f: &OnPremFlow) -> Option<Diagnostic> {
             })
             .unwrap_or(f.prefix);
         let prefix = vnet_prefix.to_string();
-        let mut d = Diagnostic::new(
-            META.code,
-            META.severity,
-            format!("return path bypasses firewall `{fwname}`"),
-        )
-        .subject(subject)
-        .flow(
+        let mut d = text::with_flow(
+            Diagnostic::new(
+                META.code,
+                META.severity,
+                format!("return path bypasses firewall `{fwname}`"),
+            )
+            .subject(subject),
+            a,
             flow_line,
-            text::path(a, &f.outbound.forward),
-            Some(text::path(a, &f.inbound.forward)),
-        )
-        .steps(
-            text::steps(a, &f.outbound.forward),
-            text::steps(a, &f.inbound.forward),
+            &f.outbound.forward,
+            Some(&f.inbound.forward),
         )
         .note(format!(
             "`{fwname}` never sees the reply: TCP sessions to on-prem cannot be established."
@@ -341,20 +334,17 @@ fn case_c(
     let (n1, n2) = (a.device_name(f1), a.device_name(f2));
     let (s, i) = route_to_device(a, &f.outbound.forward, f2)?;
     let o = user_route_prefix_origin(a, s, i).or(a.table(s)?.routes[i].origin)?;
-    let mut d = Diagnostic::new(
-        META.code,
-        META.severity,
-        format!("return path goes through `{n2}`, not `{n1}`"),
-    )
-    .subject(subject)
-    .flow(
+    let mut d = text::with_flow(
+        Diagnostic::new(
+            META.code,
+            META.severity,
+            format!("return path goes through `{n2}`, not `{n1}`"),
+        )
+        .subject(subject),
+        a,
         flow_line,
-        text::path(a, &f.inbound.forward),
-        Some(text::path(a, &f.outbound.forward)),
-    )
-    .steps(
-        text::steps(a, &f.inbound.forward),
-        text::steps(a, &f.outbound.forward),
+        &f.inbound.forward,
+        Some(&f.outbound.forward),
     )
     .note(format!(
         "`{n2}` holds no session for the reply and drops it; `{n1}` never sees it."

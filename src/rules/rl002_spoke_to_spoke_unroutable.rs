@@ -71,21 +71,13 @@ pub fn check(a: &Analysis) -> Vec<Diagnostic> {
             text::subnet(a, f.dst),
             f.intent
         );
-        let mut d = Diagnostic::new(META.code, META.severity, "")
-            .subject(subject)
-            .flow(
-                flow_line,
-                text::path(a, &f.flow.forward),
-                f.flow.reverse.as_ref().map(|r| text::path(a, r)),
-            )
-            .steps(
-                text::steps(a, &f.flow.forward),
-                f.flow
-                    .reverse
-                    .as_ref()
-                    .map(|r| text::steps(a, r))
-                    .unwrap_or_default(),
-            );
+        let mut d = text::with_flow(
+            Diagnostic::new(META.code, META.severity, "").subject(subject),
+            a,
+            flow_line,
+            &f.flow.forward,
+            f.flow.reverse.as_ref(),
+        );
         let others = f.src_group + f.dst_group - 2;
         if others > 0 {
             d = d.note(format!(

@@ -3,7 +3,7 @@
 use crate::analysis::routes::{Dest, RoutePrefix, Source};
 use crate::analysis::trace::{Step, Trace, Verdict};
 use crate::analysis::Analysis;
-use crate::diag::StepText;
+use crate::diag::{Diagnostic, StepText};
 use crate::ir::*;
 
 /// `vnet/subnet (prefix)`.
@@ -143,4 +143,20 @@ pub fn steps(a: &Analysis, t: &Trace) -> Vec<StepText> {
         out.push(StepText { origin, text });
     }
     out
+}
+
+/// Records a traced flow on a finding: the flow in words, both directions as text and
+/// their hops with the declarations that decided them.
+pub fn with_flow(
+    d: Diagnostic,
+    a: &Analysis,
+    flow: String,
+    forward: &Trace,
+    reverse: Option<&Trace>,
+) -> Diagnostic {
+    d.flow(flow, path(a, forward), reverse.map(|r| path(a, r)))
+        .steps(
+            steps(a, forward),
+            reverse.map(|r| steps(a, r)).unwrap_or_default(),
+        )
 }
