@@ -367,16 +367,8 @@ impl Analysis<'_> {
     /// Each group is listed in label order; its first member is its representative.
     pub fn subnet_groups(&self) -> Vec<Vec<SubnetId>> {
         let m = self.model;
-        let mut prefixes: Vec<Ipv4Net> = Vec::new();
-        for s in 0..m.subnets.len() {
-            if let Some(t) = self.table(SubnetId(s)) {
-                for r in &t.routes {
-                    if let RoutePrefix::Net(n) = r.prefix {
-                        prefixes.push(n);
-                    }
-                }
-            }
-        }
+        // Route boundaries (computed once by `Analysis::new`) and firewall-rule prefixes.
+        let mut prefixes: Vec<Ipv4Net> = self.all_prefixes.clone();
         for rules in &m.firewall_rules {
             for r in &rules.network {
                 for p in r.sources.iter().chain(r.destinations.iter()) {
