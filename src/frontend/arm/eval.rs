@@ -101,6 +101,8 @@ pub struct Tpl {
     symbols: RefCell<HashMap<String, String>>,
     deployments: RefCell<HashMap<String, Rc<Tpl>>>,
     outputs: RefCell<HashMap<String, Slot>>,
+    /// The flattened resource declarations, built once (see `declarations`).
+    decls: std::cell::OnceCell<Rc<Vec<Decl>>>,
     pub depth: usize,
     /// Names of the nested deployments leading to this template, outermost first.
     pub deployments_path: Vec<String>,
@@ -224,6 +226,7 @@ impl ArmEval {
             symbols: RefCell::new(HashMap::new()),
             deployments: RefCell::new(HashMap::new()),
             outputs: RefCell::new(HashMap::new()),
+            decls: std::cell::OnceCell::new(),
             depth,
         })
     }
@@ -432,8 +435,13 @@ impl ArmEval {
     }
 
     /// The resource declarations of a template, flattened (child resources with full type
-    /// and a name prefixed by the parent's), with their symbolic names.
-    pub fn declarations(t: &Tpl) -> Vec<Decl> {
+    /// and a name prefixed by the parent's), with their symbolic names. Built once per
+    /// template: `reference()` to a deployment looks them up on every call.
+    pub fn declarations(t: &Tpl) -> Rc<Vec<Decl>> {
+        t.decls.get_or_init(|| Rc::new(Self::flatten(t))).clone()
+    }
+
+    fn flatten(t: &Tpl) -> Vec<Decl> {
         let mut out = Vec::new();
         match t.root.get("resources").map(|r| &r.v) {
             Some(J::Arr(items)) => {
@@ -460,7 +468,7 @@ impl ArmEval {
             lambda: Vec::new(),
         };
         // Symbolic names first, so `reference('sym')` resolves regardless of order.
-        for d in &decls {
+        for d in decls.iter() {
             // A copy loop's symbolic name names a collection: `reference('sym')` needs an
             // index there, so only single resources get a symbol.
             if d.node.get("copy").is_some() {
@@ -474,7 +482,7 @@ impl ArmEval {
                 }
             }
         }
-        for d in &decls {
+        for d in decls.iter() {
             self.resource(d, &base);
         }
     }
@@ -699,7 +707,7 @@ impl ArmEval {
         };
         if rtype.eq_ignore_ascii_case("Microsoft.Resources/deployments") {
             let decls = Self::declarations(&cx.tpl);
-            for d in &decls {
+            for d in decls.iter() {
                 let is_deployment = d
                     .node
                     .get("type")
