@@ -207,23 +207,10 @@ impl Model {
         }
 
         // Subnets -> VNets first (subnet ids below need parent names).
-        let vnets = std::mem::take(&mut self.vnets);
         for s in &mut self.subnets {
-            if s.vnet.id.is_none() {
-                match resolve(&s.vnet.target, metas(&vnets, |x| &x.meta), &|_| None) {
-                    Ok(i) => s.vnet.id = Some(i),
-                    Err(e) => {
-                        s.vnet.unresolved = Some(e.clone());
-                        unknowns.push(UnknownNote {
-                            what: format!("VNet of subnet `{}`", s.meta.display()),
-                            reason: e,
-                            origin: s.vnet.origin,
-                        });
-                    }
-                }
-            }
+            let label = s.meta.display().to_string();
+            res!(&mut s.vnet, vnets, format!("VNet of subnet `{label}`"));
         }
-        self.vnets = vnets;
         for v in &mut self.vnets {
             v.subnets.clear();
             v.gateways.clear();
@@ -403,17 +390,7 @@ impl Model {
         for a in &mut atts {
             let label = a.meta.display().to_string();
             if let Some(l) = a.policy.as_mut() {
-                let mut pl = std::mem::take(&mut self.firewall_policies);
-                let r = resolve(&l.target, metas(&pl, |x| &x.meta), &|_| None);
-                match r {
-                    Ok(i) => l.id = Some(i),
-                    Err(e) => unknowns.push(UnknownNote {
-                        what: format!("policy of `{label}`"),
-                        reason: e,
-                        origin: l.origin,
-                    }),
-                }
-                std::mem::swap(&mut pl, &mut self.firewall_policies);
+                res!(l, firewall_policies, format!("policy of `{label}`"));
             }
             if let Some(l) = a.firewall.as_mut() {
                 res!(l, firewalls, format!("firewall of `{label}`"));
@@ -437,16 +414,11 @@ impl Model {
         let mut conns = std::mem::take(&mut self.connections);
         for c in &mut conns {
             let label = c.meta.display().to_string();
-            let mut gws = std::mem::take(&mut self.gateways);
-            match resolve(&c.gateway.target, metas(&gws, |x| &x.meta), &|_| None) {
-                Ok(i) => c.gateway.id = Some(i),
-                Err(e) => unknowns.push(UnknownNote {
-                    what: format!("gateway of connection `{label}`"),
-                    reason: e,
-                    origin: c.gateway.origin,
-                }),
-            }
-            std::mem::swap(&mut gws, &mut self.gateways);
+            res!(
+                &mut c.gateway,
+                gateways,
+                format!("gateway of connection `{label}`")
+            );
             if let Some(l) = c.local_gateway.as_mut() {
                 res!(
                     l,
