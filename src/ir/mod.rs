@@ -737,6 +737,15 @@ impl Model {
             })
             .collect()
     }
+    /// Records a declaration a front end could not analyse (unknown count, condition…).
+    pub fn note_not_analysed(&mut self, what: &str, reason: &str, origin: Origin) {
+        self.note_unknown(
+            format!("`{what}`"),
+            format!("not analysed: {reason}"),
+            origin,
+        );
+    }
+
     pub fn note_unknown(
         &mut self,
         what: impl Into<String>,

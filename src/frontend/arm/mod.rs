@@ -137,11 +137,7 @@ pub fn load_template(
     }
     dedup_by_key(&mut model);
     for (what, reason, origin) in ev.skipped.borrow().iter() {
-        model.note_unknown(
-            format!("`{what}`"),
-            format!("not analysed: {reason}"),
-            *origin,
-        );
+        model.note_not_analysed(what, reason, *origin);
     }
     model.link();
     (model, diags)

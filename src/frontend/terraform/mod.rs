@@ -273,11 +273,7 @@ pub fn load_root(
         lower.resource(&r.entity, r.azurerm_major);
     }
     for (addr, reason, origin) in ev.skipped.borrow().iter() {
-        model.note_unknown(
-            format!("`{addr}`"),
-            format!("not analysed: {reason}"),
-            *origin,
-        );
+        model.note_not_analysed(addr, reason, *origin);
     }
     model.link();
     (model, diags)
