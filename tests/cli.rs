@@ -1,20 +1,7 @@
 //! The binary as users run it: output formats, `routes`, `trace`, `explain`, exit codes.
 
-use std::process::Command;
-
-fn routelint(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_routelint"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run routelint");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+mod common;
+use common::routelint;
 
 #[test]
 fn human_output_of_rl001_on_seed_case_3() {

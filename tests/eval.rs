@@ -2,14 +2,9 @@
 //! use, checked through the model they build.
 
 use routelint::ir::*;
-use std::path::{Path, PathBuf};
-
-fn tempdir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("routelint-eval-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
+mod common;
+use common::tempdir;
+use std::path::Path;
 
 fn load(dir: &Path) -> routelint::Outcome {
     routelint::load(&[dir.to_path_buf()], &routelint::Options::default())

@@ -195,13 +195,8 @@ fn applying_the_fix_removes_the_finding() {
         ("onprem-return-half-covered", "spokes.tf"),
     ] {
         let src = root().join("fixtures").join(scenario).join("terraform");
-        let dir =
-            std::env::temp_dir().join(format!("routelint-fix-{}-{scenario}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        for e in std::fs::read_dir(&src).unwrap().flatten() {
-            std::fs::copy(e.path(), dir.join(e.file_name())).unwrap();
-        }
+        let dir = tempdir(&format!("fix-{scenario}"));
+        copy_tree(&src, &dir);
         let out = routelint::check(std::slice::from_ref(&dir), &routelint::Options::default());
         let d = out
             .diagnostics

@@ -1,55 +1,14 @@
 //! Output formats, configuration and suppressions, through the binary.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
-
-fn routelint_in(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_routelint"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run routelint");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn routelint(args: &[&str]) -> (i32, String, String) {
-    routelint_in(&root(), args)
-}
+mod common;
+use common::{copy_tree, root, routelint, routelint_in, tempdir};
+use std::path::PathBuf;
 
 /// Copies a fixture form into a fresh temporary directory.
 fn copy_fixture(name: &str, form: &str, tag: &str) -> PathBuf {
-    let dst = std::env::temp_dir().join(format!("routelint-it-{}-{tag}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dst);
-    let src = root().join("fixtures").join(name).join(form);
-    for e in walk(&src) {
-        let rel = e.strip_prefix(&src).unwrap();
-        let to = dst.join(rel);
-        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
-        std::fs::copy(&e, &to).unwrap();
-    }
+    let dst = tempdir(&format!("it-{tag}"));
+    copy_tree(&root().join("fixtures").join(name).join(form), &dst);
     dst
-}
-
-fn walk(d: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(d).unwrap().flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            out.extend(walk(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out
 }
 
 const SEED3: &str = "fixtures/onprem-return-propagation-on/terraform";

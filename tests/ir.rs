@@ -257,13 +257,6 @@ fn tf_json_var_files_and_command_line_vars() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-pub fn tempdir(name: &str) -> std::path::PathBuf {
-    let d = std::env::temp_dir().join(format!("routelint-test-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
 /// `allowForwardedTraffic` gates what an appliance forwards, not what a gateway brings in
 /// through gateway transit.
 #[test]

@@ -1,22 +1,12 @@
 //! Never crash on anyone's files: every fixture file cut short at many points, or with bytes
 //! flipped, still gives a result (diagnostics, exit code 2 for unparsable input), no panic.
 
-use std::path::{Path, PathBuf};
-
-fn files(d: &Path, out: &mut Vec<PathBuf>) {
-    for e in std::fs::read_dir(d).unwrap().flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            files(&p, out);
-        } else {
-            out.push(p);
-        }
-    }
-}
+mod common;
+use common::{files_under, root};
 
 #[test]
 fn truncated_and_corrupted_inputs_do_not_panic() {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let fixtures = root().join("fixtures");
     let scenarios = [
         "onprem-return-propagation-on",
         "modules-foreach-tfvars",
@@ -25,9 +15,8 @@ fn truncated_and_corrupted_inputs_do_not_panic() {
     let mut runs = 0;
     for s in scenarios {
         for form in ["terraform", "arm"] {
-            let src = root.join(s).join(form);
-            let mut all = Vec::new();
-            files(&src, &mut all);
+            let src = fixtures.join(s).join(form);
+            let all = files_under(&src);
             for victim in &all {
                 let text = std::fs::read(victim).unwrap();
                 for k in 1..=6 {
