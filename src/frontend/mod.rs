@@ -1,10 +1,12 @@
 //! Front ends: syntax -> IR. Each knows its own syntax and nothing of routing.
 //!
 //! `value` is the evaluated-value type both front ends share: HCL/JSON values plus
-//! `Entity` (a declared resource), `Ref` (an attribute Azure computes) and `Unknown`.
+//! `Entity` (a declared resource), `Ref` (an attribute Azure computes) and `Unknown`;
+//! `to_ir` turns such values into IR prefixes, strings and IP addresses for both.
 
 pub mod arm;
 pub mod terraform;
+pub mod to_ir;
 pub mod value;
 
 use crate::diag::{codes, Diagnostic, Severity};

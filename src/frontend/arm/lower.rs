@@ -1,6 +1,7 @@
 //! Evaluated ARM resources -> IR elements. Property paths read are listed per type.
 
 use super::eval::ArmResource;
+use crate::frontend::to_ir;
 use crate::frontend::value::Value;
 use crate::ir::*;
 use crate::source::Origin;
@@ -54,11 +55,6 @@ fn string(v: &Value, path: &str) -> Option<String> {
     get(v, path).and_then(|x| x.to_tf_string())
 }
 
-fn why(v: &Value) -> String {
-    v.find_unknown()
-        .unwrap_or_else(|| format!("a {} is not expected here", v.type_name()))
-}
-
 fn target(v: &Value) -> Target {
     match v {
         Value::String(s) if s.contains('/') => Target::AzureId(s.clone()),
@@ -68,7 +64,7 @@ fn target(v: &Value) -> Target {
         },
         Value::Ref(r) => Target::Key(r.addr.clone()),
         Value::Unknown(u) => Target::Unknown(u.reason.clone()),
-        other => Target::Unknown(why(other)),
+        other => Target::Unknown(to_ir::why(other)),
     }
 }
 
@@ -100,12 +96,14 @@ impl Ctx<'_> {
                 .iter()
                 .enumerate()
                 .map(|(i, v)| {
-                    Spanned::new(prefix_of(v), self.o(&format!("{}[{i}]", join(bpath, path))))
+                    Spanned::new(
+                        to_ir::prefix(v),
+                        self.o(&format!("{}[{i}]", join(bpath, path))),
+                    )
                 })
                 .collect(),
             Some(Value::Null) | None => Vec::new(),
-            Some(v @ Value::String(_)) => vec![Spanned::new(prefix_of(v), o)],
-            Some(v) => vec![Spanned::new(Prefix::Unknown(why(v)), o)],
+            Some(v) => vec![Spanned::new(to_ir::prefix(v), o)],
         }
     }
     fn flag(&self, base: &Value, bpath: &str, path: &str, default: bool, invert: bool) -> Flag {
@@ -114,7 +112,7 @@ impl Ctx<'_> {
             Some(v) => Flag {
                 value: match v.as_bool() {
                     Some(b) => Known::Known(b != invert),
-                    None => Known::Unknown(why(v)),
+                    None => Known::Unknown(to_ir::why(v)),
                 },
                 origin: Some(self.o(&join(bpath, path))),
                 spelling: Some(path.rsplit('.').next().unwrap_or(path).to_string()),
@@ -156,27 +154,12 @@ fn join(a: &str, b: &str) -> String {
     }
 }
 
-fn prefix_of(v: &Value) -> Prefix {
-    match v {
-        Value::String(s) => Prefix::parse(s),
-        other => Prefix::Unknown(why(other)),
-    }
-}
-
 fn plain_prefixes(v: &Value, path: &str) -> Vec<Prefix> {
-    match get(v, path) {
-        Some(Value::List(l)) => l.iter().map(prefix_of).collect(),
-        Some(Value::Null) | None => Vec::new(),
-        Some(x) => vec![prefix_of(x)],
-    }
+    to_ir::prefixes(get(v, path))
 }
 
 fn strings(v: &Value, path: &str) -> Vec<String> {
-    match get(v, path) {
-        Some(Value::List(l)) => l.iter().filter_map(|x| x.to_tf_string()).collect(),
-        Some(x) => x.to_tf_string().into_iter().collect(),
-        None => Vec::new(),
-    }
+    to_ir::strings(get(v, path))
 }
 
 fn items<'a>(v: &'a Value, path: &str) -> Vec<&'a Value> {
@@ -186,43 +169,32 @@ fn items<'a>(v: &'a Value, path: &str) -> Vec<&'a Value> {
     }
 }
 
+/// The private IPs an ARM `reference(...)` can name: `privateIPAddress` of a firewall's
+/// (or NIC's, or load balancer's) IP configuration.
 fn ip_ref(v: &Value) -> IpRef {
-    match v {
-        Value::String(s) => match s.trim().parse::<Ipv4Addr>() {
-            Ok(ip) => IpRef::Literal { ip },
-            Err(_) => IpRef::Unknown {
-                reason: format!("`{s}` is not an IPv4 address"),
-            },
-        },
-        Value::Ref(r) => {
-            let last = r
-                .attr_names()
-                .last()
-                .copied()
-                .unwrap_or("")
-                .to_ascii_lowercase();
-            let t = r.rtype.to_ascii_lowercase();
-            let link = Link::new(Target::Key(r.addr.clone()), Origin::default());
-            match (t.as_str(), last.as_str()) {
-                ("microsoft.network/azurefirewalls", "privateipaddress") => {
-                    IpRef::FirewallPrivateIp { firewall: link }
-                }
-                ("microsoft.network/networkinterfaces", "privateipaddress") => {
-                    IpRef::NicPrivateIp { nic: link }
-                }
-                ("microsoft.network/loadbalancers", "privateipaddress") => {
-                    IpRef::LbFrontendPrivateIp {
-                        lb: link,
-                        frontend: None,
-                    }
-                }
-                _ => IpRef::Unknown {
-                    reason: format!("`{}` is computed by Azure", r.describe()),
-                },
+    to_ir::ip_ref(v, |r, link| {
+        let last = r
+            .attr_names()
+            .last()
+            .copied()
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        match (r.rtype.to_ascii_lowercase().as_str(), last.as_str()) {
+            ("microsoft.network/azurefirewalls", "privateipaddress") => {
+                Some(IpRef::FirewallPrivateIp { firewall: link })
             }
+            ("microsoft.network/networkinterfaces", "privateipaddress") => {
+                Some(IpRef::NicPrivateIp { nic: link })
+            }
+            ("microsoft.network/loadbalancers", "privateipaddress") => {
+                Some(IpRef::LbFrontendPrivateIp {
+                    lb: link,
+                    frontend: None,
+                })
+            }
+            _ => None,
         }
-        other => IpRef::Unknown { reason: why(other) },
-    }
+    })
 }
 
 fn literal_ip(v: &Value, path: &str) -> Option<Ipv4Addr> {
@@ -234,7 +206,7 @@ fn literal_ip(v: &Value, path: &str) -> Option<Ipv4Addr> {
 fn route(c: &Ctx, item: &Value, ipath: &str, meta: Meta, table: Link, inline: bool) -> Route {
     let p = |s: &str| join(ipath, s);
     let prefix = match get(item, "properties.addressPrefix") {
-        Some(v) => prefix_of(v),
+        Some(v) => to_ir::prefix(v),
         None => Prefix::Unknown("`addressPrefix` is not set".into()),
     };
     let nht = match get(item, "properties.nextHopType") {
@@ -242,7 +214,7 @@ fn route(c: &Ctx, item: &Value, ipath: &str, meta: Meta, table: Link, inline: bo
             Some(t) => Known::Known(t),
             None => Known::Unknown(format!("`{s}` is not a next hop type")),
         },
-        Some(v) => Known::Unknown(why(v)),
+        Some(v) => Known::Unknown(to_ir::why(v)),
         None => Known::Unknown("`nextHopType` is not set".into()),
     };
     let ip = match get(item, "properties.nextHopIpAddress") {
@@ -360,7 +332,7 @@ fn rules_of(c: &Ctx, collections: &[&Value], classic: Option<RuleKind>) -> RuleS
                         .or_else(|| get(r, "translatedFqdn"))
                     {
                         Some(Value::String(s)) => Known::Known(s.clone()),
-                        Some(v) => Known::Unknown(why(v)),
+                        Some(v) => Known::Unknown(to_ir::why(v)),
                         None => Known::Unknown("`translatedAddress` is not set".into()),
                     },
                     translated_port: string(r, "translatedPort"),

@@ -5,6 +5,7 @@
 //! [`Value::Ref`] and become IR [`Link`]s / [`IpRef`]s.
 
 use super::value::{Entity, PathSeg, Value};
+use crate::frontend::to_ir;
 use crate::ir::*;
 use crate::source::Origin;
 use std::net::Ipv4Addr;
@@ -49,11 +50,6 @@ fn sub_meta(parent: &Entity, e: &Entity, kind: &str, idx: usize) -> Meta {
     }
 }
 
-fn why(v: &Value) -> String {
-    v.find_unknown()
-        .unwrap_or_else(|| format!("a {} is not expected here", v.type_name()))
-}
-
 /// A reference value -> link target.
 pub fn target_of(v: &Value) -> Target {
     match v {
@@ -77,7 +73,7 @@ pub fn target_of(v: &Value) -> Target {
         },
         Value::Unknown(u) => Target::Unknown(u.reason.clone()),
         Value::Null => Target::Unknown("the reference is null".into()),
-        other => Target::Unknown(why(other)),
+        other => Target::Unknown(to_ir::why(other)),
     }
 }
 
@@ -115,37 +111,21 @@ fn links(e: &Entity, key: &str) -> Vec<Link> {
     }
 }
 
-fn prefix_of(v: &Value) -> Prefix {
-    match v {
-        Value::String(s) => Prefix::parse(s),
-        other => Prefix::Unknown(why(other)),
-    }
-}
-
 /// A list of prefixes (or a single one) with the attribute's span.
 fn prefixes(e: &Entity, key: &str) -> Vec<Spanned<Prefix>> {
     let origin = e.attr_origin(key);
-    match e.get(key) {
-        Some(Value::List(l)) => l
-            .iter()
-            .map(|v| Spanned::new(prefix_of(v), origin))
-            .collect(),
-        Some(Value::Null) | None => Vec::new(),
-        Some(v @ Value::String(_)) => vec![Spanned::new(prefix_of(v), origin)],
-        Some(v) => vec![Spanned::new(Prefix::Unknown(why(v)), origin)],
-    }
+    to_ir::prefixes(e.get(key))
+        .into_iter()
+        .map(|p| Spanned::new(p, origin))
+        .collect()
 }
 
 fn plain_prefixes(e: &Entity, key: &str) -> Vec<Prefix> {
-    prefixes(e, key).into_iter().map(|p| p.value).collect()
+    to_ir::prefixes(e.get(key))
 }
 
 fn strings(e: &Entity, key: &str) -> Vec<String> {
-    match e.get(key) {
-        Some(Value::List(l)) => l.iter().filter_map(|v| v.to_tf_string()).collect(),
-        Some(v) => v.to_tf_string().into_iter().collect(),
-        None => Vec::new(),
-    }
+    to_ir::strings(e.get(key))
 }
 
 fn string(e: &Entity, key: &str) -> Option<String> {
@@ -158,7 +138,7 @@ fn flag(e: &Entity, key: &str, default: bool) -> Flag {
         Some(v) => Flag {
             value: match v.as_bool() {
                 Some(b) => Known::Known(b),
-                None => Known::Unknown(why(v)),
+                None => Known::Unknown(to_ir::why(v)),
             },
             origin: Some(e.attr_origin(key)),
             spelling: Some(key.to_string()),
@@ -174,39 +154,26 @@ fn flag_any(e: &Entity, keys: &[&str], default: bool) -> Flag {
         .unwrap_or_else(|| Flag::default_value(default))
 }
 
+/// The private IPs a Terraform reference can name.
 fn ip_ref(v: &Value) -> IpRef {
-    match v {
-        Value::String(s) => match s.trim().parse::<Ipv4Addr>() {
-            Ok(ip) => IpRef::Literal { ip },
-            Err(_) => IpRef::Unknown {
-                reason: format!("`{s}` is not an IPv4 address"),
-            },
-        },
-        Value::Ref(r) => {
-            let names = r.attr_names();
-            let last = names.last().copied().unwrap_or("");
-            let base = Target::Key(r.addr.clone());
-            match (r.rtype.as_str(), last) {
-                ("azurerm_firewall", "private_ip_address") => IpRef::FirewallPrivateIp {
-                    firewall: Link::new(base, Origin::default()),
-                },
-                ("azurerm_network_interface", "private_ip_address")
-                | ("azurerm_network_interface", "private_ip_addresses") => IpRef::NicPrivateIp {
-                    nic: Link::new(base, Origin::default()),
-                },
-                ("azurerm_lb", "private_ip_address") | ("azurerm_lb", "private_ip_addresses") => {
-                    IpRef::LbFrontendPrivateIp {
-                        lb: Link::new(base, Origin::default()),
-                        frontend: None,
-                    }
-                }
-                _ => IpRef::Unknown {
-                    reason: format!("`{}` is computed by Azure", r.describe()),
-                },
+    to_ir::ip_ref(v, |r, link| {
+        let names = r.attr_names();
+        match (r.rtype.as_str(), names.last().copied().unwrap_or("")) {
+            ("azurerm_firewall", "private_ip_address") => {
+                Some(IpRef::FirewallPrivateIp { firewall: link })
             }
+            ("azurerm_network_interface", "private_ip_address" | "private_ip_addresses") => {
+                Some(IpRef::NicPrivateIp { nic: link })
+            }
+            ("azurerm_lb", "private_ip_address" | "private_ip_addresses") => {
+                Some(IpRef::LbFrontendPrivateIp {
+                    lb: link,
+                    frontend: None,
+                })
+            }
+            _ => None,
         }
-        other => IpRef::Unknown { reason: why(other) },
-    }
+    })
 }
 
 fn literal_ip(e: &Entity, key: &str) -> Option<Ipv4Addr> {
@@ -647,7 +614,7 @@ impl Lower<'_> {
 
 fn route_of(r: &Entity, meta: Meta, table: Link, inline: bool) -> Route {
     let prefix = match r.get("address_prefix") {
-        Some(v) => prefix_of(v),
+        Some(v) => to_ir::prefix(v),
         None => Prefix::Unknown("`address_prefix` is not set".into()),
     };
     let nht = match r.get("next_hop_type") {
@@ -655,7 +622,7 @@ fn route_of(r: &Entity, meta: Meta, table: Link, inline: bool) -> Route {
             Some(t) => Known::Known(t),
             None => Known::Unknown(format!("`{s}` is not a next hop type")),
         },
-        Some(v) => Known::Unknown(why(v)),
+        Some(v) => Known::Unknown(to_ir::why(v)),
         None => Known::Unknown("`next_hop_type` is not set".into()),
     };
     let ip = match r.get("next_hop_in_ip_address") {
@@ -679,7 +646,7 @@ fn route_of(r: &Entity, meta: Meta, table: Link, inline: bool) -> Route {
 fn dnat_rule(r: &Entity, collection: &str, dest_key: &str) -> DnatRule {
     let translated = match r.get("translated_address") {
         Some(Value::String(s)) => Known::Known(s.clone()),
-        Some(v) => Known::Unknown(why(v)),
+        Some(v) => Known::Unknown(to_ir::why(v)),
         None => match r.get("translated_fqdn") {
             Some(Value::String(s)) => Known::Known(s.clone()),
             _ => Known::Unknown("`translated_address` is not set".into()),

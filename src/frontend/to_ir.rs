@@ -1,0 +1,60 @@
+//! Evaluated values -> IR values, the same for both front ends: why a value cannot be used, an
+//! address prefix, a list of prefixes or strings, and an IP address (a literal, or the private
+//! IP of an element the IR resolves). Only the vocabulary of computed attributes differs
+//! between Terraform and ARM; each front end passes its own to [`ip_ref`].
+
+use super::value::{SymRef, Value};
+use crate::ir::{IpRef, Link, Prefix, Target};
+use crate::source::Origin;
+use std::net::Ipv4Addr;
+
+/// Why `v` cannot be used where a plain value is expected.
+pub fn why(v: &Value) -> String {
+    v.find_unknown()
+        .unwrap_or_else(|| format!("a {} is not expected here", v.type_name()))
+}
+
+pub fn prefix(v: &Value) -> Prefix {
+    match v {
+        Value::String(s) => Prefix::parse(s),
+        other => Prefix::Unknown(why(other)),
+    }
+}
+
+/// A list of prefixes, or a single one; nothing when unset or null.
+pub fn prefixes(v: Option<&Value>) -> Vec<Prefix> {
+    match v {
+        Some(Value::List(l)) => l.iter().map(prefix).collect(),
+        Some(Value::Null) | None => Vec::new(),
+        Some(x) => vec![prefix(x)],
+    }
+}
+
+/// A list of strings, or a single one; values that are not strings are left out.
+pub fn strings(v: Option<&Value>) -> Vec<String> {
+    match v {
+        Some(Value::List(l)) => l.iter().filter_map(|x| x.to_tf_string()).collect(),
+        Some(x) => x.to_tf_string().into_iter().collect(),
+        None => Vec::new(),
+    }
+}
+
+/// An IP address: a literal, or, for a computed attribute, what `private_ip` makes of the
+/// reference (given a link to the element it names); anything else is unknown, with the reason.
+pub fn ip_ref(v: &Value, private_ip: impl FnOnce(&SymRef, Link) -> Option<IpRef>) -> IpRef {
+    match v {
+        Value::String(s) => match s.trim().parse::<Ipv4Addr>() {
+            Ok(ip) => IpRef::Literal { ip },
+            Err(_) => IpRef::Unknown {
+                reason: format!("`{s}` is not an IPv4 address"),
+            },
+        },
+        Value::Ref(r) => {
+            let link = Link::new(Target::Key(r.addr.clone()), Origin::default());
+            private_ip(r, link).unwrap_or_else(|| IpRef::Unknown {
+                reason: format!("`{}` is computed by Azure", r.describe()),
+            })
+        }
+        other => IpRef::Unknown { reason: why(other) },
+    }
+}
