@@ -97,6 +97,16 @@ impl SymRef {
         }
         s
     }
+    /// The same element's attribute one step further down: `r.seg`.
+    pub fn child(&self, seg: PathSeg) -> Value {
+        let mut path = self.path.clone();
+        path.push(seg);
+        Value::Ref(Rc::new(SymRef {
+            addr: self.addr.clone(),
+            rtype: self.rtype.clone(),
+            path,
+        }))
+    }
     /// Attribute names along the path, indices dropped.
     pub fn attr_names(&self) -> Vec<&str> {
         self.path

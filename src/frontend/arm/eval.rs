@@ -1670,15 +1670,7 @@ pub fn prop(v: &Value, name: &str) -> R {
         Value::Map(m) => ci_get(m, name)
             .cloned()
             .ok_or_else(|| format!("the object has no property `{name}`")),
-        Value::Ref(r) => {
-            let mut path = r.path.clone();
-            path.push(PathSeg::Attr(name.to_string()));
-            Ok(Value::Ref(Rc::new(SymRef {
-                addr: r.addr.clone(),
-                rtype: r.rtype.clone(),
-                path,
-            })))
-        }
+        Value::Ref(r) => Ok(r.child(PathSeg::Attr(name.to_string()))),
         Value::Unknown(_) => Ok(v.clone()),
         Value::Null => Err(format!("property `{name}` of null")),
         other => Err(format!("a {} has no property `{name}`", other.type_name())),
@@ -1702,18 +1694,10 @@ pub fn index(v: &Value, k: &Value, origin: Origin) -> R {
                 .cloned()
                 .ok_or_else(|| format!("the object has no property `{s}`"))
         }
-        Value::Ref(r) => {
-            let mut path = r.path.clone();
-            match k {
-                Value::Number(n) => path.push(PathSeg::Index(*n as usize)),
-                other => path.push(PathSeg::Attr(other.to_tf_string().unwrap_or_default())),
-            }
-            Ok(Value::Ref(Rc::new(SymRef {
-                addr: r.addr.clone(),
-                rtype: r.rtype.clone(),
-                path,
-            })))
-        }
+        Value::Ref(r) => Ok(r.child(match k {
+            Value::Number(n) => PathSeg::Index(*n as usize),
+            other => PathSeg::Attr(other.to_tf_string().unwrap_or_default()),
+        })),
         Value::Unknown(_) => Ok(v.clone()),
         other => Err(format!("cannot index a {}", other.type_name())),
     }

@@ -1462,15 +1462,7 @@ pub fn get_attr(v: &Value, a: &str, origin: Origin) -> R {
                 }))
             }
         }),
-        Value::Ref(r) => {
-            let mut path = r.path.clone();
-            path.push(PathSeg::Attr(a.to_string()));
-            Ok(Value::Ref(Rc::new(SymRef {
-                addr: r.addr.clone(),
-                rtype: r.rtype.clone(),
-                path,
-            })))
-        }
+        Value::Ref(r) => Ok(r.child(PathSeg::Attr(a.to_string()))),
         Value::Unknown(_) => Ok(v.clone()),
         Value::Null => Err(err(format!("attribute `{a}` of null"), origin)),
         other => Err(err(
@@ -1514,18 +1506,10 @@ pub fn index(v: &Value, k: &Value, origin: Origin) -> R {
                 .ok_or_else(|| err("key must be a string", origin))?;
             get_attr(&Value::Entity(e.clone()), &s, origin)
         }
-        Value::Ref(r) => {
-            let mut path = r.path.clone();
-            match k {
-                Value::Number(n) => path.push(PathSeg::Index(*n as usize)),
-                other => path.push(PathSeg::Key(other.to_tf_string().unwrap_or_default())),
-            }
-            Ok(Value::Ref(Rc::new(SymRef {
-                addr: r.addr.clone(),
-                rtype: r.rtype.clone(),
-                path,
-            })))
-        }
+        Value::Ref(r) => Ok(r.child(match k {
+            Value::Number(n) => PathSeg::Index(*n as usize),
+            other => PathSeg::Key(other.to_tf_string().unwrap_or_default()),
+        })),
         Value::Unknown(_) => Ok(v.clone()),
         other => Err(err(format!("cannot index a {}", other.type_name()), origin)),
     }
