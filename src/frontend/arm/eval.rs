@@ -165,19 +165,6 @@ fn to_json(v: &Value) -> serde_json::Value {
     }
 }
 
-pub fn from_json(v: &serde_json::Value) -> Value {
-    match v {
-        serde_json::Value::Null => Value::Null,
-        serde_json::Value::Bool(b) => Value::Bool(*b),
-        serde_json::Value::Number(n) => Value::Number(n.as_f64().unwrap_or(0.0)),
-        serde_json::Value::String(s) => Value::str(s.clone()),
-        serde_json::Value::Array(a) => Value::list(a.iter().map(from_json).collect()),
-        serde_json::Value::Object(o) => {
-            Value::map(o.iter().map(|(k, v)| (k.clone(), from_json(v))).collect())
-        }
-    }
-}
-
 /// A placeholder for a value chosen at deployment (`{resourceGroupName}`, `{projectName}`,
 /// `{uniqueString:…}`): Azure names cannot contain braces, so braces mark them.
 pub fn is_symbolic(s: &str) -> bool {
@@ -1151,7 +1138,7 @@ impl ArmEval {
             "json" => {
                 let s = s_of(vals.first().ok_or("json() needs a string")?, name)?;
                 return serde_json::from_str::<serde_json::Value>(&s)
-                    .map(|j| from_json(&j))
+                    .map(|j| Value::from_json(&j))
                     .map_err(|e| format!("json(): {e}"));
             }
             "union" | "shallowmerge" => {

@@ -12,6 +12,7 @@ pub mod json;
 pub mod lower;
 
 use crate::diag::Diagnostic;
+use crate::frontend::value::Value;
 use crate::ir::Model;
 use crate::source::{Origin, SourceMap};
 use eval::ArmEval;
@@ -73,7 +74,7 @@ fn parameters(
                 if let Some(val) = v.get("value") {
                     let j: serde_json::Value = serde_json::from_str(&text[val.span.clone()])
                         .unwrap_or(serde_json::Value::Null);
-                    out.insert(k.clone(), eval::from_json(&j));
+                    out.insert(k.clone(), Value::from_json(&j));
                 } else if v.get("reference").is_some() {
                     out.insert(
                         k.clone(),

@@ -150,7 +150,7 @@ fn read_tfvars(
         match serde_json::from_str::<serde_json::Value>(sources.get(id).text.as_str()) {
             Ok(serde_json::Value::Object(o)) => {
                 for (k, v) in o {
-                    out.insert(k, json_value(&v));
+                    out.insert(k, Value::from_json(&v));
                 }
             }
             _ => diags.push(
@@ -175,19 +175,6 @@ fn read_tfvars(
             }
         }
         Err(d) => diags.push(*d),
-    }
-}
-
-fn json_value(v: &serde_json::Value) -> Value {
-    match v {
-        serde_json::Value::Null => Value::Null,
-        serde_json::Value::Bool(b) => Value::Bool(*b),
-        serde_json::Value::Number(n) => Value::Number(n.as_f64().unwrap_or(0.0)),
-        serde_json::Value::String(s) => Value::str(s.clone()),
-        serde_json::Value::Array(a) => Value::list(a.iter().map(json_value).collect()),
-        serde_json::Value::Object(o) => {
-            Value::map(o.iter().map(|(k, v)| (k.clone(), json_value(v))).collect())
-        }
     }
 }
 
