@@ -111,9 +111,7 @@ fn nested_deployments_parameters_file_and_module_positions() {
 
 #[test]
 fn comments_are_accepted_and_parse_errors_are_positioned() {
-    let dir = std::env::temp_dir().join(format!("routelint-arm-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = tempdir("arm");
     std::fs::write(
         dir.join("good.json"),
         r#"{
@@ -152,9 +150,7 @@ fn comments_are_accepted_and_parse_errors_are_positioned() {
 /// `metadata._generator` says Bicep and the only `.bicep` beside it has another name.
 #[test]
 fn generator_metadata_finds_the_bicep_source() {
-    let dir = std::env::temp_dir().join(format!("routelint-gen-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = tempdir("gen");
     let src = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("fixtures/onprem-return-propagation-on-azurerm3/arm");
     std::fs::copy(src.join("main.json"), dir.join("compiled.json")).unwrap();

@@ -1,7 +1,7 @@
 //! The binary as users run it: output formats, `routes`, `trace`, `explain`, exit codes.
 
 mod common;
-use common::routelint;
+use common::{routelint, tempdir};
 
 #[test]
 fn human_output_of_rl001_on_seed_case_3() {
@@ -239,9 +239,7 @@ fn explain_prints_the_rule_doc() {
 
 #[test]
 fn verbose_lists_unknowns_with_positions() {
-    let dir = std::env::temp_dir().join(format!("routelint-cli-verbose-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = tempdir("cli-verbose");
     std::fs::write(
         dir.join("main.tf"),
         "variable \"fw_ip\" {}\nresource \"azurerm_route\" \"r\" {\n  name = \"default\"\n  resource_group_name = \"rg\"\n  route_table_name = \"rt\"\n  address_prefix = \"0.0.0.0/0\"\n  next_hop_type = \"VirtualAppliance\"\n  next_hop_in_ip_address = var.fw_ip\n}\n",

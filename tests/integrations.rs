@@ -258,9 +258,7 @@ fn bicep_and_arm_metadata_suppressions() {
 
 #[test]
 fn init_writes_a_valid_config() {
-    let dir = std::env::temp_dir().join(format!("routelint-init-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = tempdir("init");
     assert_eq!(routelint_in(&dir, &["init"]).0, 0);
     assert_eq!(routelint_in(&dir, &["init"]).0, 2, "refuses to overwrite");
     let cfg = routelint::config::load(

@@ -2,7 +2,7 @@
 //! flipped, still gives a result (diagnostics, exit code 2 for unparsable input), no panic.
 
 mod common;
-use common::{files_under, root};
+use common::{files_under, root, tempdir};
 
 #[test]
 fn truncated_and_corrupted_inputs_do_not_panic() {
@@ -20,9 +20,7 @@ fn truncated_and_corrupted_inputs_do_not_panic() {
             for victim in &all {
                 let text = std::fs::read(victim).unwrap();
                 for k in 1..=6 {
-                    let tmp = std::env::temp_dir()
-                        .join(format!("routelint-robust-{}-{runs}", std::process::id()));
-                    let _ = std::fs::remove_dir_all(&tmp);
+                    let tmp = tempdir(&format!("robust-{runs}"));
                     for f in &all {
                         let rel = f.strip_prefix(&src).unwrap();
                         let to = tmp.join(rel);
