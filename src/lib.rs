@@ -31,7 +31,8 @@ use frontend::terraform::{self, ModuleCache, TfOptions};
 use ir::Model;
 use rayon::prelude::*;
 use source::SourceMap;
-use std::path::PathBuf;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 
 /// What the user asked for, independent of the output format.
 #[derive(Clone, Debug, Default)]
@@ -53,6 +54,14 @@ pub struct Options {
 enum Unit {
     Terraform(PathBuf),
     Arm(PathBuf),
+}
+
+impl Unit {
+    fn path(&self) -> &Path {
+        match self {
+            Unit::Terraform(p) | Unit::Arm(p) => p,
+        }
+    }
 }
 
 /// One unit of analysis: a Terraform root module or an ARM template, with its config.
@@ -127,27 +136,35 @@ pub fn load(paths: &[PathBuf], opts: &Options) -> Outcome {
         .map(Unit::Terraform)
         .chain(units.arm_templates.iter().cloned().map(Unit::Arm))
         .collect();
-    let results: Vec<(Project, Vec<Diagnostic>, bool)> = work
+    // Each unit's `routelint.toml` (searched upwards), each file read once however many
+    // units it governs; a file that does not load leaves its units on the defaults.
+    let config_of: Vec<Option<PathBuf>> = work
+        .iter()
+        .map(|u| match explicit_config {
+            Some(_) => None,
+            None => config::find(u.path()),
+        })
+        .collect();
+    let mut configs: HashMap<&Path, Config> = HashMap::new();
+    for p in config_of.iter().flatten() {
+        if !configs.contains_key(p.as_path()) {
+            let c = config::load(p, &sources).unwrap_or_else(|d| {
+                diagnostics.push(*d);
+                input_error = true;
+                Config::default()
+            });
+            configs.insert(p, c);
+        }
+    }
+    let results: Vec<(Project, Vec<Diagnostic>)> = work
         .par_iter()
-        .map(|unit| {
-            let path = match unit {
-                Unit::Terraform(p) | Unit::Arm(p) => p,
-            };
-            let mut diags = Vec::new();
-            let mut bad = false;
-            let cfg = match &explicit_config {
-                Some(c) => c.clone(),
-                None => match config::find(path) {
-                    Some(p) => match config::load(&p, &sources) {
-                        Ok(c) => c,
-                        Err(d) => {
-                            diags.push(*d);
-                            bad = true;
-                            Config::default()
-                        }
-                    },
-                    None => Config::default(),
-                },
+        .zip(&config_of)
+        .map(|(unit, found)| {
+            let path = unit.path();
+            let cfg = match (&explicit_config, found) {
+                (Some(c), _) => c.clone(),
+                (None, Some(p)) => configs[p.as_path()].clone(),
+                (None, None) => Config::default(),
             };
             if cfg.excludes(path) {
                 return None;
@@ -167,18 +184,16 @@ pub fn load(paths: &[PathBuf], opts: &Options) -> Outcome {
                     frontend::arm::load_template(&sources, file, opts.arm_parameters.as_deref())
                 }
             };
-            diags.extend(d);
-            Some((Project { model, config: cfg }, diags, bad))
+            Some((Project { model, config: cfg }, d))
         })
         .collect::<Vec<_>>()
         .into_iter()
         .flatten()
         .collect();
     let mut projects = Vec::new();
-    for (p, d, bad) in results {
+    for (p, d) in results {
         projects.push(p);
         diagnostics.extend(d);
-        input_error |= bad;
     }
     diagnostics.extend(cache.take_diagnostics());
     if diagnostics.iter().any(|d| d.code == codes::PARSE_ERROR) {
