@@ -228,7 +228,7 @@ pub fn check(paths: &[PathBuf], opts: &Options) -> Outcome {
     for f in findings {
         out.diagnostics.extend(f);
     }
-    diag::sort_and_dedup(&mut out.diagnostics, &out.sources);
+    // Suppression does not depend on order; one sort at the end covers the notes it adds.
     suppress::apply(&mut out.diagnostics, &out.sources);
     diag::sort_and_dedup(&mut out.diagnostics, &out.sources);
     out
