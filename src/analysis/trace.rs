@@ -582,7 +582,7 @@ impl Analysis<'_> {
                         return t;
                     }
                     // A reply addressed to the device's SNAT range ends at the device.
-                    if let Some(orig) = self.snat_reply(d, cur_dst, unsnat) {
+                    if let Some((_, orig)) = self.snat_reply(cur_dst, unsnat, Some(d)) {
                         if self.reverse_snat(&mut t, d, orig, sessions, &mut cur_dst, &mut loc) {
                             continue;
                         }
@@ -654,15 +654,20 @@ impl Analysis<'_> {
         t
     }
 
-    /// The original destination when `dst` is a reply to device `d`'s SNAT range.
-    fn snat_reply(&self, d: Device, dst: Dest, unsnat: &[(Device, Addr)]) -> Option<Addr> {
-        let (_, orig) = unsnat.iter().find(|(x, _)| *x == d)?;
-        let (Device::Firewall(f), Dest::Net(n)) = (d, dst) else {
-            return None;
-        };
-        self.firewall_snat_range(f)
-            .is_some_and(|s| s.contains(&n))
-            .then_some(*orig)
+    /// The translation `dst` replies to: the first `unsnat` entry (device, original source)
+    /// whose firewall's SNAT range holds `dst`, among those of device `only` if given.
+    fn snat_reply(
+        &self,
+        dst: Dest,
+        unsnat: &[(Device, Addr)],
+        only: Option<Device>,
+    ) -> Option<(Device, Addr)> {
+        let Dest::Net(n) = dst else { return None };
+        unsnat.iter().copied().find(|(d, _)| {
+            only.is_none_or(|o| o == *d)
+                && matches!(d, Device::Firewall(f)
+                    if self.firewall_snat_range(*f).is_some_and(|s| s.contains(&n)))
+        })
     }
 
     /// A reply reaches the device that translated its source: the device must hold the
@@ -716,10 +721,7 @@ impl Analysis<'_> {
         let m = self.model;
         let dst = *cur_dst;
         let Dest::Net(n) = dst else { return None };
-        if let Some((d, orig)) = unsnat
-            .iter()
-            .find_map(|(d, _)| self.snat_reply(*d, dst, unsnat).map(|o| (*d, o)))
-        {
+        if let Some((d, orig)) = self.snat_reply(dst, unsnat, None) {
             return Some(!self.reverse_snat(t, d, orig, sessions, cur_dst, loc));
         }
         let target = m.vnets[v.0]
