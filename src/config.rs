@@ -265,6 +265,15 @@ impl Config {
             .any(|g| crate::suppress::glob_match(g, &rel))
     }
 
+    /// Does `select` (if set) take the rule, and `ignore` leave it?
+    pub fn rule_enabled(&self, code: &str, name: &str) -> bool {
+        let r = &self.rules;
+        r.select
+            .as_ref()
+            .is_none_or(|sel| code_matches(sel, code, name))
+            && !code_matches(&r.ignore, code, name)
+    }
+
     /// Applies selection, per-path ignores and severity overrides to one project's findings.
     pub fn apply(&self, diags: &mut Vec<Diagnostic>, sources: &SourceMap) {
         let r = &self.rules;
@@ -272,12 +281,7 @@ impl Config {
             if !d.code.starts_with("RL") {
                 return true;
             }
-            if let Some(sel) = &r.select {
-                if !code_matches(sel, &d.code, &d.name) {
-                    return false;
-                }
-            }
-            if code_matches(&r.ignore, &d.code, &d.name) {
+            if !self.rule_enabled(&d.code, &d.name) {
                 return false;
             }
             if let Some(o) = d.primary_origin() {

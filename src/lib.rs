@@ -215,12 +215,12 @@ pub fn check(paths: &[PathBuf], opts: &Options) -> Outcome {
         .par_iter()
         .map(|p| {
             let a = analysis::Analysis::new(&p.model, &p.config);
-            let mut f = rules::run_all(&a);
             let mut cfg = p.config.clone();
             if let Some(sel) = &opts.select {
                 cfg.rules.select = Some(sel.clone());
             }
             cfg.rules.ignore.extend(opts.ignore.iter().cloned());
+            let mut f = rules::run(&a, |r| cfg.rule_enabled(r.code, r.name));
             cfg.apply(&mut f, &out.sources);
             f
         })
