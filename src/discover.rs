@@ -1,13 +1,15 @@
-//! Finding what to lint: Terraform root modules (and, later, ARM templates).
+//! Finding what to lint: Terraform root modules and ARM templates.
 //!
 //! Each directory holding `.tf` / `.tf.json` files is one Terraform module. A directory
 //! that another module calls with a local `source` is a child module: it is analysed
 //! through its callers and is a root of its own only when nothing references it or the user
-//! names it explicitly. Hidden directories (`.git`, `.terraform`, …) are skipped.
+//! names it explicitly. Each JSON file whose `$schema` is a deployment template is one ARM
+//! unit; Bicep files are linted through the template compiled from them. Hidden
+//! directories (`.git`, `.terraform`, …) and `node_modules` are skipped.
 
 use crate::frontend::terraform::{self, parse::normalize, ModuleCache};
 use crate::source::SourceMap;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use walkdir::WalkDir;
 
@@ -253,12 +255,13 @@ fn map_files(
         }
         out
     };
-    let graph: Vec<(PathBuf, Vec<PathBuf>)> = all.iter().map(|d| (d.clone(), calls(d))).collect();
-    let called: BTreeSet<PathBuf> = graph.iter().flat_map(|(_, c)| c.iter().cloned()).collect();
+    let graph: BTreeMap<PathBuf, Vec<PathBuf>> =
+        all.iter().map(|d| (d.clone(), calls(d))).collect();
+    let called: BTreeSet<PathBuf> = graph.values().flat_map(|c| c.iter().cloned()).collect();
     for w in wanted {
         // Roots whose module tree reaches `w`.
         let mut roots: Vec<PathBuf> = Vec::new();
-        for (d, _) in graph.iter().filter(|(d, _)| !called.contains(d)) {
+        for d in graph.keys().filter(|d| !called.contains(*d)) {
             let mut stack = vec![d.clone()];
             let mut seen = BTreeSet::new();
             while let Some(x) = stack.pop() {
@@ -269,7 +272,7 @@ fn map_files(
                     roots.push(d.clone());
                     break;
                 }
-                if let Some((_, c)) = graph.iter().find(|(g, _)| *g == x) {
+                if let Some(c) = graph.get(&x) {
                     stack.extend(c.iter().cloned());
                 }
             }
