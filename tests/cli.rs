@@ -295,3 +295,31 @@ fn graph_draws_forward_and_return_paths() {
     ]);
     assert!(!dot.contains("red3"));
 }
+
+/// Pre-commit passes changed files: a child module's file, a `.tfvars`, a module's `.bicep`
+/// and a parameters file are each linted through the unit they belong to (the root module
+/// that calls the child, the template compiled from the Bicep or using the parameters).
+#[test]
+fn files_named_alone_are_linted_through_their_unit() {
+    let tf = "fixtures/modules-foreach-tfvars/terraform/modules/spoke/main.tf:57:35: RL001 [error] return path bypasses firewall `fw-core`";
+    let arm = "fixtures/modules-foreach-tfvars/arm/modules/spoke.bicep:14:33: RL001 [error] return path bypasses firewall `fw-core`";
+    for (file, want) in [
+        (
+            "fixtures/modules-foreach-tfvars/terraform/modules/hub/main.tf",
+            tf,
+        ),
+        (
+            "fixtures/modules-foreach-tfvars/terraform/terraform.tfvars",
+            tf,
+        ),
+        ("fixtures/modules-foreach-tfvars/arm/modules/hub.bicep", arm),
+        (
+            "fixtures/modules-foreach-tfvars/arm/main.parameters.json",
+            arm,
+        ),
+    ] {
+        let (code, out, err) = routelint(&["check", file, "--format", "concise"]);
+        assert_eq!(code, 1, "{file}: {out}{err}");
+        assert_eq!(out.lines().collect::<Vec<_>>(), [want], "{file}");
+    }
+}
