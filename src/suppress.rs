@@ -1,4 +1,5 @@
-//! Inline suppressions and the configuration's rule selection, applied to a run's findings.
+//! Inline suppressions, applied to a run's findings (and the path globs the configuration
+//! uses).
 //!
 //! - Terraform: `# routelint:ignore RL001 -- reason` (or `//`) on the labelled line, or on
 //!   the line above it or above any block that encloses it;
@@ -140,13 +141,15 @@ fn enclosing_lines(sources: &SourceMap, o: Origin) -> Vec<usize> {
     out
 }
 
-/// Drops suppressed findings and reports unused suppressions. `files` are the files read.
+/// Drops suppressed findings and reports unused suppressions, over every file the run read.
 pub fn apply(diags: &mut Vec<Diagnostic>, sources: &SourceMap) {
     let mut sups: Vec<Suppression> = Vec::new();
     for id in 0..sources.len() {
         let f = sources.get(id);
         let p = f.path.to_string_lossy();
-        if p.ends_with(".tf") || p.ends_with(".bicep") || p.ends_with(".tfvars") {
+        if (p.ends_with(".tf") || p.ends_with(".bicep") || p.ends_with(".tfvars"))
+            && f.text.contains("routelint:ignore")
+        {
             sups.extend(comment_suppressions(sources, id));
         } else if p.ends_with(".json") && f.text.contains("routelint") {
             sups.extend(json_suppressions(sources, id));
@@ -162,9 +165,8 @@ pub fn apply(diags: &mut Vec<Diagnostic>, sources: &SourceMap) {
         let Some(o) = d.primary_origin() else {
             return true;
         };
-        let line = sources.line_col(o).line;
-        let mut lines = vec![line];
-        lines.extend(enclosing_lines(sources, o));
+        // The finding's line and those of the blocks around it, worked out on first need.
+        let mut lines: Option<Vec<usize>> = None;
         let mut suppressed = false;
         for s in sups.iter_mut() {
             if s.origin.file != o.file || !s.codes.iter().any(|c| *c == d.code || c == "ALL") {
@@ -172,7 +174,13 @@ pub fn apply(diags: &mut Vec<Diagnostic>, sources: &SourceMap) {
             }
             let hit = match s.range {
                 Some((a, b)) => o.start >= a && o.start < b,
-                None => lines.contains(&s.line),
+                None => lines
+                    .get_or_insert_with(|| {
+                        let mut l = vec![sources.line_col(o).line];
+                        l.extend(enclosing_lines(sources, o));
+                        l
+                    })
+                    .contains(&s.line),
             };
             if hit {
                 s.used = true;
