@@ -69,9 +69,7 @@ fn lintable(p: &Path) -> bool {
 }
 
 fn range(o: Origin, sources: &SourceMap) -> Value {
-    let f = sources.get(o.file);
-    let a = f.line_col(o.start);
-    let b = f.line_col(o.end.max(o.start));
+    let (a, b) = sources.range(o);
     json!({"start": {"line": a.line - 1, "character": a.utf16_col}, "end": {"line": b.line - 1, "character": b.utf16_col}})
 }
 

@@ -191,6 +191,15 @@ impl SourceMap {
         self.get(origin.file).line_col(origin.start)
     }
 
+    /// Where an origin starts and ends (an inverted span ends where it starts).
+    pub fn range(&self, origin: Origin) -> (LineCol, LineCol) {
+        let f = self.get(origin.file);
+        (
+            f.line_col(origin.start),
+            f.line_col(origin.end.max(origin.start)),
+        )
+    }
+
     /// `path:line:col` of an origin.
     pub fn position(&self, origin: Origin) -> String {
         let f = self.get(origin.file);

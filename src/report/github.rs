@@ -28,10 +28,11 @@ pub fn render(diags: &[Diagnostic], sources: &SourceMap) -> String {
         };
         let mut props: Vec<String> = Vec::new();
         if let Some(o) = d.primary_origin() {
-            let f = sources.get(o.file);
-            let a = f.line_col(o.start);
-            let b = f.line_col(o.end.max(o.start));
-            props.push(format!("file={}", escape_property(&f.display)));
+            let (a, b) = sources.range(o);
+            props.push(format!(
+                "file={}",
+                escape_property(&sources.get(o.file).display)
+            ));
             props.push(format!("line={}", a.line));
             props.push(format!("col={}", a.col));
             props.push(format!("endLine={}", b.line));

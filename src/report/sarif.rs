@@ -26,9 +26,7 @@ fn uri(path: &str) -> String {
 }
 
 fn region(o: Origin, sources: &SourceMap) -> Value {
-    let f = sources.get(o.file);
-    let a = f.line_col(o.start);
-    let b = f.line_col(o.end.max(o.start));
+    let (a, b) = sources.range(o);
     json!({
         "startLine": a.line,
         "startColumn": a.utf16_col + 1,
