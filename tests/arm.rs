@@ -151,8 +151,7 @@ fn comments_are_accepted_and_parse_errors_are_positioned() {
 #[test]
 fn generator_metadata_finds_the_bicep_source() {
     let dir = tempdir("gen");
-    let src = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures/onprem-return-propagation-on-azurerm3/arm");
+    let src = root().join("fixtures/onprem-return-propagation-on-azurerm3/arm");
     std::fs::copy(src.join("main.json"), dir.join("compiled.json")).unwrap();
     std::fs::copy(src.join("main.bicep"), dir.join("network.bicep")).unwrap();
     let out = routelint::check(std::slice::from_ref(&dir), &routelint::Options::default());
