@@ -294,7 +294,7 @@ fn forwarded_traffic_applies_to_appliances_not_gateway_transit() {
         FlowVerdict::Asymmetric,
         "spoke2's 0/0 -> firewall catches the reply"
     );
-    assert!(tw.forward.verdict.success());
+    assert!(tw.forward().verdict.success());
     let _ = s2;
     let _ = std::fs::remove_dir_all(&dir);
 }

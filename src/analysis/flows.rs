@@ -544,7 +544,7 @@ impl Analysis<'_> {
             let clients: Vec<Ipv4Net> = if configured.is_empty() {
                 t.routes
                     .iter()
-                    .filter(|r| r.state == State::Active && Self::public_part(&r.prefix))
+                    .filter(|r| r.state == State::Active && super::trace::public_part(&r.prefix))
                     .filter_map(|r| match r.prefix {
                         RoutePrefix::Net(n) => Some(n),
                         _ => None,

@@ -7,6 +7,7 @@
 pub mod flows;
 pub mod routes;
 pub mod trace;
+pub mod words;
 
 use crate::config::Config;
 use crate::ir::*;

@@ -94,8 +94,17 @@ pub enum Source {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum State {
     Active,
-    /// Overridden or removed; the text says by what.
-    Invalid(String),
+    /// Overridden or removed, and by what.
+    Invalid(Invalid),
+}
+
+/// Why an effective route is not active.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Invalid {
+    /// A reserved-range `None` system route that a user `0.0.0.0/0` route removes.
+    RemovedByDefaultRoute,
+    /// A route with the same prefix from a source of higher priority.
+    OverriddenBy(Source),
 }
 
 #[derive(Clone, Debug)]
@@ -474,7 +483,7 @@ pub fn effective(model: &Model, s: SubnetId, configured_onprem: &[Ipv4Net]) -> O
     if user_default {
         for r in routes.iter_mut() {
             if r.source == Source::System && r.next_hop == NextHop::None {
-                r.state = State::Invalid("removed by the 0.0.0.0/0 user route".into());
+                r.state = State::Invalid(Invalid::RemovedByDefaultRoute);
             }
         }
     }
@@ -486,12 +495,7 @@ pub fn effective(model: &Model, s: SubnetId, configured_onprem: &[Ipv4Net]) -> O
                 continue;
             }
             if routes[i].prefix == routes[j].prefix && routes[j].priority() > routes[i].priority() {
-                let by = match routes[j].source {
-                    Source::User => "a user route",
-                    Source::Gateway => "a gateway route",
-                    _ => "a system route",
-                };
-                routes[i].state = State::Invalid(format!("overridden by {by}"));
+                routes[i].state = State::Invalid(Invalid::OverriddenBy(routes[j].source));
             }
         }
     }

@@ -47,7 +47,7 @@ fn trace_nodes(a: &Analysis, t: &Trace, start: Option<String>) -> Vec<String> {
                 }
             }
             Step::Session { device, .. } => push(device_id(*device), &mut v),
-            Step::Enter { .. } | Step::Nat { .. } | Step::Transit { .. } => {}
+            Step::Enter(_) | Step::Nat { .. } | Step::Peering { .. } | Step::Stateless { .. } => {}
         }
     }
     match &t.verdict {
@@ -86,13 +86,13 @@ fn paths(a: &Analysis) -> Vec<PathLine> {
                    start: Vec<String>,
                    rstart: Vec<String>| {
         let mut f = start;
-        f.extend(trace_nodes(a, &tw.forward, None));
+        f.extend(trace_nodes(a, tw.forward(), None));
         out.push(PathLine {
             label: format!("{label} (forward)"),
             nodes: f,
             forward: true,
         });
-        if let Some(r) = &tw.reverse {
+        if let Some(r) = tw.reply() {
             let mut rv = rstart;
             rv.extend(trace_nodes(a, r, None));
             out.push(PathLine {

@@ -1,7 +1,7 @@
 //! `routelint model`: what routelint understood, as a human summary or JSON.
 
-use crate::analysis::routes::{State, Table};
-use crate::analysis::Analysis;
+use crate::analysis::routes::Table;
+use crate::analysis::{words, Analysis};
 use crate::ir::*;
 use crate::source::SourceMap;
 use std::fmt::Write;
@@ -134,7 +134,7 @@ pub fn human(a: &Analysis, sources: &SourceMap) -> String {
                         let ap = crate::analysis::routes::appliance_of(
                             r.next_hop_ip.as_ref().map(|s| &s.value),
                         );
-                        a.hop_text(&crate::analysis::routes::NextHop::Appliance(ap))
+                        words::hop(a, &crate::analysis::routes::NextHop::Appliance(ap))
                     }
                     Known::Known(t) => t.as_str().to_string(),
                     Known::Unknown(w) => format!("(unknown: {w})"),
@@ -395,11 +395,8 @@ pub fn routes(a: &Analysis, t: &Table, sources: &SourceMap) -> String {
                 None => "user".into(),
             },
         };
-        let state = match &r.state {
-            State::Active => "active".to_string(),
-            State::Invalid(w) => format!("invalid ({w})"),
-        };
-        rows.push([r.prefix.to_string(), a.hop_text(&r.next_hop), src, state]);
+        let state = words::state(&r.state);
+        rows.push([r.prefix.to_string(), words::hop(a, &r.next_hop), src, state]);
     }
     let widths: Vec<usize> = (0..4)
         .map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
@@ -425,125 +422,25 @@ fn trace_lines(
     sources: &SourceMap,
     o: &mut String,
 ) {
-    use crate::analysis::trace::{SessionKind, Step, Verdict};
-    let m = a.model;
-    let mut n = 0;
-    let mut rows: Vec<(String, String, String)> = Vec::new();
-    for s in &t.steps {
-        match s {
-            Step::Enter { at } => rows.push((at.clone(), "enters".into(), String::new())),
-            Step::Route {
-                subnet,
-                route,
-                summary,
-            } => {
-                let r = a.table(*subnet).map(|t| &t.routes[*route]);
-                let src = match r.and_then(|r| r.route) {
-                    Some(rid) => format!(
-                        "{} (`{}`)",
-                        sources.file_line(m.routes[rid.0].prefix.origin),
-                        m.routes[rid.0].meta.display()
-                    ),
-                    None => match r.map(|r| r.source) {
-                        Some(crate::analysis::routes::Source::Gateway) => "(gateway route)".into(),
-                        Some(crate::analysis::routes::Source::Peering) => "(peering route)".into(),
-                        _ => "(system route)".into(),
-                    },
-                };
-                rows.push((m.subnet_label(*subnet), format!("route {summary}"), src));
-            }
-            Step::Session { device, kind } => {
-                let k = match kind {
-                    SessionKind::Created => "stateful: session created",
-                    SessionKind::Matched => "stateful: session matched",
-                    SessionKind::Missing => "stateful: NO session, drops the packet",
-                };
-                rows.push((a.device_name(*device), k.into(), String::new()));
-            }
-            Step::Nat { device, text } => {
-                rows.push((a.device_name(*device), text.clone(), String::new()))
-            }
-            Step::Transit { text, .. } => rows.push((String::new(), text.clone(), String::new())),
-        }
-    }
-    match &t.verdict {
-        Verdict::Delivered(s) => rows.push((m.subnet_label(*s), "delivered".into(), String::new())),
-        Verdict::ExitsOnPrem(g) => rows.push((
-            m.gateways[g.0].meta.display().to_string(),
-            "exits to on-prem".into(),
-            String::new(),
-        )),
-        Verdict::ExitsInternet => rows.push((
-            "Internet".into(),
-            "exits to the Internet".into(),
-            String::new(),
-        )),
-        Verdict::Dropped(w, at) => rows.push((
-            "dropped".into(),
-            w.clone(),
-            at.map(|o| sources.file_line(o)).unwrap_or_default(),
-        )),
-        Verdict::NoSession(_) => {}
-        Verdict::Loop => rows.push((
-            "loop".into(),
-            "the packet returns to a hop it passed".into(),
-            String::new(),
-        )),
-        Verdict::Unknown(w) => rows.push(("unknown".into(), w.clone(), String::new())),
-    }
+    let rows = words::rows(a, t, sources);
     let w = rows.iter().map(|r| r.0.chars().count()).max().unwrap_or(0);
-    for (a1, b, c) in rows {
-        n += 1;
-        let line = format!("  {n} {a1:w$}  {b}  {c}");
+    for (n, (a1, b, c)) in rows.into_iter().enumerate() {
+        let line = format!("  {} {a1:w$}  {b}  {c}", n + 1);
         let _ = writeln!(o, "{}", line.trim_end());
     }
 }
 
 /// `routelint trace`: both directions hop by hop, then the verdict.
 pub fn trace(a: &Analysis, tw: &crate::analysis::trace::TwoWay, sources: &SourceMap) -> String {
-    use crate::analysis::trace::FlowVerdict;
     let mut o = String::new();
-    let _ = writeln!(o, "forward  {} -> {}", tw.forward.src, tw.forward.dst);
-    trace_lines(a, &tw.forward, sources, &mut o);
-    if let Some(r) = &tw.reverse {
+    let f = tw.forward();
+    let _ = writeln!(o, "forward  {} -> {}", f.src, f.dst);
+    trace_lines(a, f, sources, &mut o);
+    if let Some(r) = tw.reply() {
         let _ = writeln!(o, "return   {} -> {}", r.src, r.dst);
         trace_lines(a, r, sources, &mut o);
     }
-    let v = match tw.verdict() {
-        FlowVerdict::Ok => {
-            let devs: Vec<String> = tw
-                .forward
-                .devices
-                .iter()
-                .map(|d| a.device_name(*d))
-                .collect();
-            if devs.is_empty() {
-                "OK: both directions arrive".to_string()
-            } else {
-                format!("OK: both directions pass {}", devs.join(", "))
-            }
-        }
-        FlowVerdict::Broken => "BROKEN: the forward direction does not arrive".into(),
-        FlowVerdict::ReturnBroken => "BROKEN: the reply does not come back".into(),
-        FlowVerdict::Asymmetric => {
-            let skipped: Vec<String> = tw
-                .skipped_devices()
-                .iter()
-                .map(|d| a.device_name(*d))
-                .collect();
-            match tw.reverse.as_ref().map(|r| &r.verdict) {
-                Some(crate::analysis::trace::Verdict::NoSession(d)) => format!(
-                    "ASYMMETRIC: {} holds no session for the reply and drops it; TCP fails",
-                    a.device_name(*d)
-                ),
-                _ => format!(
-                    "ASYMMETRIC: {} holds a session the reply never reaches; TCP fails",
-                    skipped.join(", ")
-                ),
-            }
-        }
-        FlowVerdict::Unknown(w) => format!("UNKNOWN: {w}"),
-    };
+    let v = words::flow_verdict(a, tw);
     let _ = writeln!(o, "verdict  {v}");
     o
 }

@@ -4,8 +4,8 @@
 use super::{fix, text, RuleMeta};
 use crate::analysis::flows::OnPremFlow;
 use crate::analysis::routes::{Dest, NextHop, RoutePrefix, Source};
-use crate::analysis::trace::{Device, FlowVerdict, Step, Trace, TwoWay};
-use crate::analysis::Analysis;
+use crate::analysis::trace::{Device, FlowVerdict, Trace, TwoWay};
+use crate::analysis::{words, Analysis};
 use crate::diag::{Diagnostic, Severity};
 use crate::ir::*;
 use crate::source::Origin;
@@ -20,36 +20,26 @@ pub const META: RuleMeta = RuleMeta {
 
 /// The first route step of a trace taken in a given subnet.
 fn route_in(t: &Trace, subnet: Option<SubnetId>) -> Option<(SubnetId, usize)> {
-    t.steps.iter().find_map(|s| match s {
-        Step::Route {
-            subnet: x, route, ..
-        } if subnet.is_none_or(|y| y == *x) => Some((*x, *route)),
-        _ => None,
-    })
+    t.routes().find(|(x, _)| subnet.is_none_or(|y| y == *x))
 }
 
 /// The first user route in a trace that sends the packet to `d`.
 fn route_to_device(a: &Analysis, t: &Trace, d: Device) -> Option<(SubnetId, usize)> {
-    t.steps.iter().find_map(|s| match s {
-        Step::Route { subnet, route, .. } => {
-            let r = &a.table(*subnet)?.routes[*route];
-            match &r.next_hop {
-                NextHop::Appliance(x) if a.device_of(x).ok() == Some(d) => Some((*subnet, *route)),
-                _ => None,
-            }
-        }
-        _ => None,
+    t.routes().find(|(subnet, route)| {
+        a.table(*subnet).is_some_and(|t| {
+            matches!(&t.routes[*route].next_hop, NextHop::Appliance(x) if a.device_of(x).ok() == Some(d))
+        })
     })
 }
 
 fn firewalls(tw: &TwoWay) -> Vec<Device> {
-    tw.forward.devices.clone()
+    tw.forward().devices.clone()
 }
 
 fn is_problem(v: &FlowVerdict, tw: &TwoWay) -> bool {
     match v {
         FlowVerdict::Asymmetric => true,
-        FlowVerdict::ReturnBroken => !tw.forward.devices.is_empty(),
+        FlowVerdict::ReturnBroken => !tw.forward().devices.is_empty(),
         _ => false,
     }
 }
@@ -115,11 +105,11 @@ fn diagnose(a: &Analysis, f: &OnPremFlow) -> Option<Diagnostic> {
     // Case A: on-prem -> subnet passes a firewall; the subnet's reply does not.
     if let Some(&fw) = in_fw.iter().find(|d| !out_fw.contains(d)) {
         let fwname = a.device_name(fw);
-        let ret = route_in(&f.outbound.forward, Some(f.subnet));
+        let ret = route_in(f.outbound.forward(), Some(f.subnet));
         let table = a.table(f.subnet)?;
         let rt = table.route_table;
         let dropped = matches!(
-            f.outbound.forward.verdict,
+            f.outbound.forward().verdict,
             crate::analysis::trace::Verdict::Dropped(..)
         );
         let (headline, consequence) = if dropped {
@@ -137,8 +127,8 @@ fn diagnose(a: &Analysis, f: &OnPremFlow) -> Option<Diagnostic> {
             Diagnostic::new(META.code, META.severity, headline).subject(subject),
             a,
             flow_line,
-            &f.inbound.forward,
-            Some(&f.outbound.forward),
+            f.inbound.forward(),
+            Some(f.outbound.forward()),
         )
         .note(consequence);
         let prefix = prefix_text(f.onprem);
@@ -184,7 +174,7 @@ fn diagnose(a: &Analysis, f: &OnPremFlow) -> Option<Diagnostic> {
                         format!(
                             "the reply follows {} -> {}",
                             table.routes[i].prefix,
-                            a.hop_text(&table.routes[i].next_hop)
+                            words::hop(a, &table.routes[i].next_hop)
                         )
                     })
                     .unwrap_or_default();
@@ -224,7 +214,7 @@ fn diagnose(a: &Analysis, f: &OnPremFlow) -> Option<Diagnostic> {
                 ));
             }
         }
-        if let Some((s, i)) = route_to_device(a, &f.inbound.forward, fw) {
+        if let Some((s, i)) = route_to_device(a, f.inbound.forward(), fw) {
             if let Some(o) = a.table(s).and_then(|t| t.routes[i].origin) {
                 let o = user_route_prefix_origin(a, s, i).unwrap_or(o);
                 d = d.secondary(
@@ -241,7 +231,7 @@ fn diagnose(a: &Analysis, f: &OnPremFlow) -> Option<Diagnostic> {
         let fwname = a.device_name(fw);
         let gws = gws?;
         let gt = a.table(gws)?;
-        let ret = route_in(&f.inbound.forward, Some(gws));
+        let ret = route_in(f.inbound.forward(), Some(gws));
         let vnet_prefix = m
             .subnet_vnet(f.subnet)
             .and_then(|v| {
@@ -260,8 +250,8 @@ fn diagnose(a: &Analysis, f: &OnPremFlow) -> Option<Diagnostic> {
             .subject(subject),
             a,
             flow_line,
-            &f.outbound.forward,
-            Some(&f.inbound.forward),
+            f.outbound.forward(),
+            Some(f.inbound.forward()),
         )
         .note(format!(
             "`{fwname}` never sees the reply: TCP sessions to on-prem cannot be established."
@@ -271,7 +261,7 @@ fn diagnose(a: &Analysis, f: &OnPremFlow) -> Option<Diagnostic> {
                 format!(
                     "replies from on-prem follow {} -> {}",
                     gt.routes[i].prefix,
-                    a.hop_text(&gt.routes[i].next_hop)
+                    words::hop(a, &gt.routes[i].next_hop)
                 )
             })
             .unwrap_or_default();
@@ -306,7 +296,7 @@ fn diagnose(a: &Analysis, f: &OnPremFlow) -> Option<Diagnostic> {
                 ));
             }
         }
-        if let Some((s, i)) = route_to_device(a, &f.outbound.forward, fw) {
+        if let Some((s, i)) = route_to_device(a, f.outbound.forward(), fw) {
             if let Some(o) = a.table(s).and_then(|t| t.routes[i].origin) {
                 let o = user_route_prefix_origin(a, s, i).unwrap_or(o);
                 d = d.secondary(
@@ -332,7 +322,7 @@ fn case_c(
     flow_line: String,
 ) -> Option<Diagnostic> {
     let (n1, n2) = (a.device_name(f1), a.device_name(f2));
-    let (s, i) = route_to_device(a, &f.outbound.forward, f2)?;
+    let (s, i) = route_to_device(a, f.outbound.forward(), f2)?;
     let o = user_route_prefix_origin(a, s, i).or(a.table(s)?.routes[i].origin)?;
     let mut d = text::with_flow(
         Diagnostic::new(
@@ -343,15 +333,15 @@ fn case_c(
         .subject(subject),
         a,
         flow_line,
-        &f.inbound.forward,
-        Some(&f.outbound.forward),
+        f.inbound.forward(),
+        Some(f.outbound.forward()),
     )
     .note(format!(
         "`{n2}` holds no session for the reply and drops it; `{n1}` never sees it."
     ))
     .primary(o, format!("sends the reply to {n2}"));
     d = d.help(format!("send {} to the same firewall in both directions: point this route at {n1}, or route {} to {n2} on GatewaySubnet", prefix_text(f.onprem), f.prefix));
-    if let Some((s1, i1)) = route_to_device(a, &f.inbound.forward, f1) {
+    if let Some((s1, i1)) = route_to_device(a, f.inbound.forward(), f1) {
         if let Some(o1) =
             user_route_prefix_origin(a, s1, i1).or(a.table(s1).and_then(|t| t.routes[i1].origin))
         {

@@ -5,8 +5,8 @@
 use super::{fix, text, RuleMeta};
 use crate::analysis::flows::CrossFlow;
 use crate::analysis::routes::{NextHop, Source};
-use crate::analysis::trace::{Device, FlowVerdict, Step, Trace, Verdict};
-use crate::analysis::Analysis;
+use crate::analysis::trace::{Device, Drop, FlowVerdict, Trace, TwoWay, Verdict};
+use crate::analysis::{words, Analysis};
 use crate::diag::{Diagnostic, Severity};
 use crate::ir::*;
 
@@ -19,19 +19,16 @@ pub const META: RuleMeta = RuleMeta {
 };
 
 fn last_route(t: &Trace) -> Option<(SubnetId, usize)> {
-    t.steps.iter().rev().find_map(|s| match s {
-        Step::Route { subnet, route, .. } => Some((*subnet, *route)),
-        _ => None,
-    })
+    t.routes().next_back()
 }
 
 /// The appliance the intended path uses: the forward path's, else the hub firewall that
 /// the intent names, else any firewall in a VNet peered with the source.
 fn hub_device(a: &Analysis, f: &CrossFlow) -> Option<Device> {
-    if let Some(d) = f.flow.forward.devices.first() {
+    if let Some(d) = f.flow.forward().devices.first() {
         return Some(*d);
     }
-    if let Some(d) = f.flow.reverse.as_ref().and_then(|r| r.devices.first()) {
+    if let Some(d) = f.flow.reply().and_then(|r| r.devices.first()) {
         return Some(*d);
     }
     let m = a.model;
@@ -75,8 +72,8 @@ pub fn check(a: &Analysis) -> Vec<Diagnostic> {
             Diagnostic::new(META.code, META.severity, "").subject(subject),
             a,
             flow_line,
-            &f.flow.forward,
-            f.flow.reverse.as_ref(),
+            f.flow.forward(),
+            f.flow.reply(),
         );
         let others = f.src_group + f.dst_group - 2;
         if others > 0 {
@@ -85,30 +82,27 @@ pub fn check(a: &Analysis) -> Vec<Diagnostic> {
             ));
         }
         let dev = hub_device(a, &f);
-        let (broken, from, to, to_prefix) = match v {
-            FlowVerdict::Broken => (&f.flow.forward, f.src, f.dst, f.dst_prefix),
-            _ => (
-                f.flow.reverse.as_ref().expect("a reply exists"),
-                f.dst,
-                f.src,
-                f.src_prefix,
-            ),
+        let broken = f.flow.failed_direction();
+        let (from, to, to_prefix) = match &f.flow {
+            TwoWay::ForwardFailed(_) => (f.src, f.dst, f.dst_prefix),
+            TwoWay::Both { .. } => (f.dst, f.src, f.src_prefix),
         };
         match &broken.verdict {
-            Verdict::Dropped(why, origin) if why.contains("forwarded traffic") => {
+            Verdict::Dropped(drop @ Drop::ForwardedRefused { .. }) => {
+                let why = words::drop(a, drop);
+                let origin = words::drop_origin(a, drop);
                 d.message = format!(
                     "{} cannot reach {}: forwarded traffic is not allowed",
                     m.subnet_label(from),
                     m.subnet_label(to)
                 );
                 let at = origin.unwrap_or(m.subnets[to.0].meta.label_origin());
-                d = d.primary(at, why.clone()).help(
+                d = d.primary(at, why).help(
                     "set `allow_forwarded_traffic = true` on this peering: traffic forwarded by the hub appliance did not originate in the hub VNet, and a peering only admits it when it allows forwarded traffic",
                 );
             }
-            Verdict::Dropped(why, _) | Verdict::Unknown(why)
-                if matches!(broken.verdict, Verdict::Dropped(..)) =>
-            {
+            Verdict::Dropped(drop) if *drop != Drop::Loop => {
+                let why = words::drop(a, drop);
                 d.message = if matches!(v, FlowVerdict::Broken) {
                     format!(
                         "{} cannot reach {}: no route",
@@ -213,11 +207,7 @@ pub fn check(a: &Analysis) -> Vec<Diagnostic> {
                     m.subnet_label(f.dst),
                     m.subnet_label(f.src)
                 );
-                let r = f.flow.reverse.as_ref().expect("asymmetric has a reply");
-                let first = r.steps.iter().find_map(|s| match s {
-                    Step::Route { subnet, route, .. } => Some((*subnet, *route)),
-                    _ => None,
-                });
+                let first = f.flow.reply().and_then(|r| r.routes().next());
                 if let Some((s, i)) = first {
                     let er = &a.table(s).expect("traced").routes[i];
                     match (&er.next_hop, er.source) {
@@ -259,7 +249,7 @@ pub fn check(a: &Analysis) -> Vec<Diagnostic> {
                                 format!(
                                     "the reply follows {} -> {}",
                                     er.prefix,
-                                    a.hop_text(&er.next_hop)
+                                    words::hop(a, &er.next_hop)
                                 ),
                             );
                             d = d.help(format!(

@@ -4,7 +4,7 @@
 
 use super::{text, RuleMeta};
 use crate::analysis::flows::Ingress;
-use crate::analysis::Analysis;
+use crate::analysis::{words, Analysis};
 use crate::diag::{Diagnostic, Severity};
 
 pub const META: RuleMeta = RuleMeta {
@@ -54,9 +54,9 @@ pub fn check(a: &Analysis) -> Vec<Diagnostic> {
             .flow(
                 format!("Internet {} -> {what} -> {}", p.clients, text::subnet(a, p.subnet)),
                 format!("Internet -> {what} -> {} (delivered by the load balancer or public IP)", m.subnet_label(p.subnet)),
-                Some(text::path(a, &p.trace)),
+                Some(words::path(a, &p.trace)),
             )
-            .steps(Vec::new(), text::steps(a, &p.trace))
+            .steps(Vec::new(), words::steps(a, &p.trace))
             .note(format!("`{dev}` holds no session for these replies and drops them."))
             .primary(at, format!("sends replies to {} to {dev}", p.clients))
             .secondary(ing_origin, ing_label)
