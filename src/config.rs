@@ -274,39 +274,36 @@ impl Config {
             && !code_matches(&r.ignore, code, name)
     }
 
-    /// Applies selection, per-path ignores and severity overrides to one project's findings.
-    pub fn apply(&self, diags: &mut Vec<Diagnostic>, sources: &SourceMap) {
+    /// Applies selection, per-path ignores and the severity override to one finding:
+    /// `false` when the configuration leaves it out. Diagnostics that are not findings
+    /// pass unchanged.
+    pub fn admit(&self, d: &mut Diagnostic, sources: &SourceMap) -> bool {
         let r = &self.rules;
-        diags.retain(|d| {
-            if !d.code.starts_with("RL") {
-                return true;
-            }
-            if !self.rule_enabled(&d.code, &d.name) {
-                return false;
-            }
-            if let Some(o) = d.primary_origin() {
-                let rel = relative(self, &sources.get(o.file).path);
-                for (glob, codes) in &r.per_path_ignores {
-                    if crate::suppress::glob_match(glob, &rel)
-                        && code_matches(codes, &d.code, &d.name)
-                    {
-                        return false;
-                    }
-                }
-            }
-            true
-        });
-        for d in diags.iter_mut() {
-            if let Some((_, sev)) = r
-                .severity
-                .iter()
-                .find(|(c, _)| c.eq_ignore_ascii_case(&d.code) || **c == d.name)
-            {
-                if let Some(s) = Severity::parse(sev) {
-                    d.severity = s;
+        if !d.code.starts_with("RL") {
+            return true;
+        }
+        if !self.rule_enabled(&d.code, &d.name) {
+            return false;
+        }
+        if let Some(o) = d.primary_origin() {
+            let rel = relative(self, &sources.get(o.file).path);
+            for (glob, codes) in &r.per_path_ignores {
+                if crate::suppress::glob_match(glob, &rel) && code_matches(codes, &d.code, &d.name)
+                {
+                    return false;
                 }
             }
         }
+        if let Some((_, sev)) = r
+            .severity
+            .iter()
+            .find(|(c, _)| c.eq_ignore_ascii_case(&d.code) || **c == d.name)
+        {
+            if let Some(s) = Severity::parse(sev) {
+                d.severity = s;
+            }
+        }
+        true
     }
 }
 

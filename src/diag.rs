@@ -108,6 +108,9 @@ pub struct Diagnostic {
     pub subject: String,
     /// The flow in words, for findings about a flow.
     pub flow: Option<FlowText>,
+    /// Index of the finding's traced flow in `Outcome::traced` (what `graph` draws).
+    #[serde(skip)]
+    pub traced: Option<usize>,
 }
 
 /// A flow and its two directions, in words (also shown as notes), with the hops of each
@@ -146,6 +149,7 @@ impl Diagnostic {
             file: None,
             subject: String::new(),
             flow: None,
+            traced: None,
         }
     }
 
@@ -246,8 +250,14 @@ impl Diagnostic {
     }
 }
 
-/// Sorts diagnostics and removes exact duplicates.
+/// Sorts diagnostics and removes exact duplicates (the same finding reached through two
+/// units, say: which traced flow it points at does not make it another finding).
 pub fn sort_and_dedup(diags: &mut Vec<Diagnostic>, sources: &SourceMap) {
     diags.sort_by_cached_key(|d| d.sort_key(sources));
-    diags.dedup();
+    diags.dedup_by(|a, b| {
+        let t = std::mem::replace(&mut a.traced, b.traced);
+        let same = a == b;
+        a.traced = t;
+        same
+    });
 }

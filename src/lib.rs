@@ -64,10 +64,12 @@ impl Unit {
     }
 }
 
-/// One unit of analysis: a Terraform root module or an ARM template, with its config.
+/// One unit of analysis: a Terraform root module or an ARM template, with its config and
+/// what its front end keeps of the syntax to write fixes.
 pub struct Project {
     pub model: Model,
     pub config: Config,
+    pub syntax: frontend::Syntax,
 }
 
 /// Everything a run produced.
@@ -77,6 +79,9 @@ pub struct Outcome {
     pub diagnostics: Vec<Diagnostic>,
     /// Some input could not be read or parsed (exit code 2).
     pub input_error: bool,
+    /// The traced flows findings are about: (project index, traces); a finding points at
+    /// its entry with `Diagnostic::traced`.
+    pub traced: Vec<(usize, rules::Traced)>,
 }
 
 impl Outcome {
@@ -169,7 +174,7 @@ pub fn load(paths: &[PathBuf], opts: &Options) -> Outcome {
             if cfg.excludes(path) {
                 return None;
             }
-            let (model, d) = match unit {
+            let (model, syntax, d) = match unit {
                 Unit::Terraform(dir) => {
                     let mut tf = opts.terraform.clone();
                     if let Some(d) = &cfg.dir {
@@ -184,7 +189,14 @@ pub fn load(paths: &[PathBuf], opts: &Options) -> Outcome {
                     frontend::arm::load_template(&sources, file, opts.arm_parameters.as_deref())
                 }
             };
-            Some((Project { model, config: cfg }, d))
+            Some((
+                Project {
+                    model,
+                    config: cfg,
+                    syntax,
+                },
+                d,
+            ))
         })
         .collect::<Vec<_>>()
         .into_iter()
@@ -204,32 +216,119 @@ pub fn load(paths: &[PathBuf], opts: &Options) -> Outcome {
         projects,
         diagnostics,
         input_error,
+        traced: Vec::new(),
     }
 }
 
 /// Loads, analyses and runs the rules. Diagnostics come out sorted and deduplicated.
 pub fn check(paths: &[PathBuf], opts: &Options) -> Outcome {
     let mut out = load(paths, opts);
-    let findings: Vec<Vec<Diagnostic>> = out
+    let sources = &out.sources;
+    let per_project: Vec<Vec<(Diagnostic, Option<rules::Traced>)>> = out
         .projects
         .par_iter()
         .map(|p| {
-            let a = analysis::Analysis::new(&p.model, &p.config);
             let mut cfg = p.config.clone();
             if let Some(sel) = &opts.select {
                 cfg.rules.select = Some(sel.clone());
             }
             cfg.rules.ignore.extend(opts.ignore.iter().cloned());
-            let mut f = rules::run(&a, |r| cfg.rule_enabled(r.code, r.name));
-            cfg.apply(&mut f, &out.sources);
-            f
+            check_project(p, &cfg, sources)
         })
         .collect();
-    for f in findings {
-        out.diagnostics.extend(f);
+    for (pi, found) in per_project.into_iter().enumerate() {
+        for (mut d, t) in found {
+            if let Some(t) = t {
+                d.traced = Some(out.traced.len());
+                out.traced.push((pi, t));
+            }
+            out.diagnostics.push(d);
+        }
     }
     // Suppression does not depend on order; one sort at the end covers the notes it adds.
     suppress::apply(&mut out.diagnostics, &out.sources);
     diag::sort_and_dedup(&mut out.diagnostics, &out.sources);
     out
+}
+
+/// One project's findings after its configuration's selection, per-path ignores and
+/// severities, with their traced flows; then its notes.
+fn check_project(
+    p: &Project,
+    cfg: &Config,
+    sources: &SourceMap,
+) -> Vec<(Diagnostic, Option<rules::Traced>)> {
+    let a = analysis::Analysis::new(&p.model, &p.config);
+    let ctx = rules::RuleContext::new(&a);
+    let mut kept: Vec<(Diagnostic, Option<rules::Traced>)> =
+        rules::run(&ctx, |r| cfg.rule_enabled(r.code, r.name))
+            .into_iter()
+            .map(|(meta, v)| finding(meta, v, p, sources))
+            .collect();
+    kept.retain_mut(|(d, _)| cfg.admit(d, sources));
+    kept.extend(not_analysed_notes(&p.model).into_iter().map(|d| (d, None)));
+    kept
+}
+
+/// A rule's violation as a diagnostic: code, name and severity from the rule, help
+/// snippets and fix edits written by the project's front end.
+fn finding(
+    meta: &rules::RuleMeta,
+    v: rules::Violation,
+    p: &Project,
+    sources: &SourceMap,
+) -> (Diagnostic, Option<rules::Traced>) {
+    use rules::HelpPart;
+    let help = v.help.map(|h| {
+        h.0.iter()
+            .map(|part| match part {
+                HelpPart::Text(t) => t.clone(),
+                HelpPart::Snippet { intent, indent } => {
+                    let pad = " ".repeat(*indent);
+                    p.syntax
+                        .snippet(&p.model, intent)
+                        .lines()
+                        .map(|l| format!("{pad}{l}"))
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                }
+                HelpPart::Setting(intent) => p.syntax.setting(&p.model, intent),
+            })
+            .collect::<String>()
+    });
+    let fix = v
+        .fix
+        .as_ref()
+        .and_then(|i| p.syntax.edits(&p.model, sources, i));
+    let d = Diagnostic {
+        code: meta.code.to_string(),
+        name: meta.name.to_string(),
+        severity: meta.severity,
+        message: v.message,
+        notes: v.notes,
+        labels: v.labels,
+        help,
+        fix,
+        file: None,
+        subject: v.subject,
+        flow: v.flow,
+        traced: None,
+    };
+    (d, v.traced)
+}
+
+/// Info notes: what the model holds and the analysis deliberately does not analyse.
+fn not_analysed_notes(m: &Model) -> Vec<Diagnostic> {
+    m.not_analysed
+        .iter()
+        .map(|n| {
+            Diagnostic::new(
+                codes::NOT_ANALYSED,
+                Severity::Info,
+                format!("{} `{}` is not analysed", n.what, n.meta.display()),
+            )
+            .primary(n.meta.label_origin(), n.why.clone())
+            .subject(n.meta.key.clone())
+        })
+        .collect()
 }

@@ -486,14 +486,34 @@ fn main() -> ExitCode {
             format,
             input,
         } => (|| -> Result<ExitCode, String> {
-            let (out, i) = load_one(&path, &input)?;
+            let opts = options(&input)?;
+            let out = routelint::check(std::slice::from_ref(&path), &opts);
+            let i = single_project(&out, &path)?;
             let p = &out.projects[i];
             let a = Analysis::new(&p.model, &p.config);
+            let drawn: Vec<report::graph::Drawn> = out
+                .diagnostics
+                .iter()
+                .filter_map(|d| {
+                    let (pi, t) = &out.traced[d.traced?];
+                    (*pi == i).then(|| report::graph::Drawn {
+                        label: format!(
+                            "{} {}",
+                            d.code,
+                            d.flow
+                                .as_ref()
+                                .map(|f| f.flow.as_str())
+                                .unwrap_or(&d.subject)
+                        ),
+                        traced: t,
+                    })
+                })
+                .collect();
             let f = match format {
                 GraphFmt::Dot => report::graph::GraphFormat::Dot,
                 GraphFmt::Mermaid => report::graph::GraphFormat::Mermaid,
             };
-            print!("{}", report::graph::render(&a, f));
+            print!("{}", report::graph::render(&a, &drawn, f));
             Ok(ExitCode::from(EXIT_CLEAN))
         })()
         .unwrap_or_else(|e| usage_error(&e)),

@@ -26,6 +26,13 @@ impl Origin {
             end: range.end,
         }
     }
+    /// The empty span at this one's start (where an edit inserts text).
+    pub fn empty(self) -> Self {
+        Origin {
+            end: self.start,
+            ..self
+        }
+    }
     pub fn len(&self) -> usize {
         self.end.saturating_sub(self.start)
     }

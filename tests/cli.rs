@@ -294,6 +294,20 @@ fn graph_draws_forward_and_return_paths() {
         "dot",
     ]);
     assert!(!dot.contains("red3"));
+    // The picture draws the findings that were reported: none once the rule is ignored.
+    let (_, dot, _) = routelint(&[
+        "graph",
+        "fixtures/onprem-return-propagation-on/terraform",
+        "--format",
+        "dot",
+        "--ignore",
+        "RL001",
+    ]);
+    assert!(dot.starts_with("digraph routelint {"));
+    assert!(
+        !dot.contains("red3") && !dot.contains("forestgreen"),
+        "{dot}"
+    );
 }
 
 /// Pre-commit passes changed files: a child module's file, a `.tfvars`, a module's `.bicep`

@@ -236,3 +236,115 @@ fn applying_the_fix_removes_the_finding() {
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
+
+/// Applies a fix's edits to its file (back to front) and returns the new text.
+fn apply_fix(out: &routelint::Outcome, fix: &routelint::diag::Fix) -> (std::path::PathBuf, String) {
+    let mut edits = fix.edits.clone();
+    edits.sort_by_key(|e| std::cmp::Reverse(e.origin.start));
+    let target = out.sources.get(edits[0].origin.file);
+    assert!(
+        edits.iter().all(|e| e.origin.file == edits[0].origin.file),
+        "one file per fix"
+    );
+    let mut text = target.text.to_string();
+    for e in &edits {
+        text.replace_range(e.origin.start..e.origin.end, &e.text);
+    }
+    (target.path.clone(), text)
+}
+
+/// Every fix any fixture's finding offers, in Terraform and in ARM JSON (the Bicep source
+/// set aside, so the edits go into the JSON), removes its finding and leaves the file valid.
+#[test]
+fn every_fix_removes_its_finding() {
+    let mut applied = 0;
+    for scen in files_under(&root().join("fixtures"))
+        .iter()
+        .filter_map(|p| p.parent().map(|d| d.to_path_buf()))
+        .filter(|d| d.ends_with("terraform") || d.ends_with("arm"))
+        .collect::<std::collections::BTreeSet<_>>()
+    {
+        let name = scen
+            .parent()
+            .unwrap()
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .to_string();
+        let form = scen.file_name().unwrap().to_string_lossy().to_string();
+        let dir = tempdir(&format!("every-fix-{name}-{form}"));
+        copy_tree(&scen, &dir);
+        for f in files_under(&dir) {
+            if f.extension().is_some_and(|e| e == "bicep") {
+                std::fs::remove_file(f).unwrap();
+            }
+        }
+        let out = run(&dir);
+        for d in out.diagnostics.iter().filter(|d| d.fix.is_some()) {
+            let (path, text) = apply_fix(&out, d.fix.as_ref().unwrap());
+            let original = std::fs::read_to_string(&path).unwrap();
+            std::fs::write(&path, &text).unwrap();
+            let again = run(&dir);
+            std::fs::write(&path, original).unwrap();
+            assert!(
+                !again.input_error,
+                "{name}/{form}: `{}` broke the file:\n{text}",
+                d.fix.as_ref().unwrap().title
+            );
+            assert!(
+                !again
+                    .diagnostics
+                    .iter()
+                    .any(|x| x.code == d.code && x.subject == d.subject),
+                "{name}/{form}: after `{}` the finding is still there:\n{text}",
+                d.fix.as_ref().unwrap().title
+            );
+            applied += 1;
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    assert!(applied >= 10, "only {applied} fixes were applied");
+}
+
+/// In a Bicep project the fix edits the `.bicep` source, in Bicep syntax.
+#[test]
+fn bicep_fixes_are_written_in_bicep() {
+    for (scenario, expect) in [
+        (
+            "onprem-return-propagation-on",
+            "disableBgpRoutePropagation: true",
+        ),
+        (
+            "spoke-to-spoke-forwarded-off",
+            "allowForwardedTraffic: true",
+        ),
+        ("onprem-partial-coverage", "nextHopType: 'VirtualAppliance'"),
+    ] {
+        let out = run(&fixture(scenario).join("arm"));
+        let d = out
+            .diagnostics
+            .iter()
+            .find(|d| d.fix.is_some())
+            .unwrap_or_else(|| panic!("{scenario}: no fix"));
+        let (path, text) = apply_fix(&out, d.fix.as_ref().unwrap());
+        assert!(
+            path.ends_with("main.bicep"),
+            "{scenario}: {}",
+            path.display()
+        );
+        assert!(text.contains(expect), "{scenario}:\n{text}");
+        assert_eq!(
+            text.matches('{').count(),
+            text.matches('}').count(),
+            "{scenario}: braces balance"
+        );
+        assert!(
+            d.help
+                .as_deref()
+                .unwrap_or("")
+                .contains(expect.split(':').next().unwrap()),
+            "{scenario}: help speaks Bicep: {:?}",
+            d.help
+        );
+    }
+}

@@ -73,15 +73,21 @@ fn hub_spoke_topology_is_resolved() {
     assert_eq!(p.use_remote_gateways.get(), Some(true));
     assert_eq!(p.allow_forwarded_traffic.get(), Some(true));
     assert_eq!(p.allow_gateway_transit.get(), Some(false));
-    let rts = m
+    let rti = m
         .route_tables
         .iter()
-        .find(|t| t.meta.name.as_deref() == Some("rt-spoke1"))
+        .position(|t| t.meta.name.as_deref() == Some("rt-spoke1"))
         .unwrap();
-    assert_eq!(rts.propagation.get(), Some(false));
+    assert_eq!(m.route_tables[rti].propagation.get(), Some(false));
+    // The spelling is the front end's (azurerm 4.x here), not the IR's.
     assert_eq!(
-        rts.propagation_spelling,
-        PropagationSpelling::TerraformEnabled
+        out.projects[0].syntax.setting(
+            m,
+            &FixIntent::PropagationOff {
+                table: RouteTableId(rti)
+            }
+        ),
+        "bgp_route_propagation_enabled = false"
     );
 
     // On-prem from the local network gateway, rules from the policy's collection group.

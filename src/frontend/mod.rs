@@ -9,9 +9,48 @@ pub mod terraform;
 pub mod to_ir;
 pub mod value;
 
-use crate::diag::{codes, Diagnostic, Severity};
+use crate::diag::{codes, Diagnostic, Fix, Severity};
+use crate::ir::{FixIntent, Model};
 use crate::source::{FileId, Origin, SourceMap};
 use std::path::Path;
+
+/// What a front end keeps of its syntax to write fixes (the IR holds none of it): each
+/// front end turns a rule's [`FixIntent`] into text and edits in its own syntax.
+#[derive(Clone, Debug, Default)]
+pub enum Syntax {
+    Terraform(terraform::fix::Syntax),
+    Arm(arm::fix::Syntax),
+    /// Nothing was loaded: fixes have no text.
+    #[default]
+    None,
+}
+
+impl Syntax {
+    /// The block to add (a route), or the setting, in the configuration's syntax.
+    pub fn snippet(&self, m: &Model, intent: &FixIntent) -> String {
+        match self {
+            Syntax::Terraform(s) => s.snippet(m, intent),
+            Syntax::Arm(s) => s.snippet(m, intent),
+            Syntax::None => String::new(),
+        }
+    }
+    /// A one-line setting (`bgp_route_propagation_enabled = false`).
+    pub fn setting(&self, m: &Model, intent: &FixIntent) -> String {
+        match self {
+            Syntax::Terraform(s) => s.setting(m, intent),
+            Syntax::Arm(s) => s.setting(m, intent),
+            Syntax::None => String::new(),
+        }
+    }
+    /// The edits that carry the intent out, where the front end can place them.
+    pub fn edits(&self, m: &Model, sources: &SourceMap, intent: &FixIntent) -> Option<Fix> {
+        match self {
+            Syntax::Terraform(s) => s.edits(m, intent),
+            Syntax::Arm(s) => s.edits(m, sources, intent),
+            Syntax::None => None,
+        }
+    }
+}
 
 /// Reads a file (or its editor overlay) into the source map. A file that cannot be read is
 /// still registered, so the diagnostic names it.

@@ -7,7 +7,10 @@
 //! front end as a [`Target`] and resolved to an index by [`Model::link`]; a value a front
 //! end cannot know is [`Known::Unknown`] with its reason, never a guess.
 
+pub mod fix;
 mod link;
+
+pub use fix::FixIntent;
 
 pub use link::*;
 
@@ -144,9 +147,6 @@ pub struct Flag {
     /// Span of the attribute, `None` when the default applies.
     #[serde(skip)]
     pub origin: Option<Origin>,
-    /// The attribute as the configuration spells it (for fixes), e.g.
-    /// `bgp_route_propagation_enabled` or `disableBgpRoutePropagation`.
-    pub spelling: Option<String>,
 }
 
 impl Flag {
@@ -154,7 +154,6 @@ impl Flag {
         Flag {
             value: Known::Known(v),
             origin: None,
-            spelling: None,
         }
     }
     /// `Some(true/false)` when known.
@@ -197,32 +196,13 @@ pub struct Peering {
     pub use_remote_gateways: Flag,
 }
 
-/// How the configuration spells BGP route propagation, so a fix can use the same words.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-pub enum PropagationSpelling {
-    /// azurerm 3.x `disable_bgp_route_propagation` (true = off).
-    TerraformDisable,
-    /// azurerm 4.x `bgp_route_propagation_enabled` (true = on).
-    TerraformEnabled,
-    /// ARM JSON `disableBgpRoutePropagation` (true = off).
-    Arm,
-    /// The same property in the `.bicep` source.
-    Bicep,
-}
-
 #[derive(Clone, Debug, Serialize)]
 pub struct RouteTable {
     pub meta: Meta,
     /// Gateway route propagation, `true` = on (Azure's default).
     pub propagation: Flag,
-    /// Which attribute name the fix should use.
-    pub propagation_spelling: PropagationSpelling,
     /// Filled by the linker, in declaration order.
     pub routes: Vec<RouteId>,
-    /// Span where a new inline route could be inserted (end of the table's body), if the
-    /// front end supports inline routes.
-    #[serde(skip)]
-    pub insert_at: Option<Origin>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, PartialOrd, Ord)]
@@ -303,8 +283,6 @@ pub struct Route {
     pub prefix: Spanned<Prefix>,
     pub next_hop_type: Spanned<Known<NextHopType>>,
     pub next_hop_ip: Option<Spanned<IpRef>>,
-    /// `true` for a route block inside the table's own declaration.
-    pub inline: bool,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -592,6 +570,15 @@ ids!(
     LbId,
     PublicIpId
 );
+
+/// A device that forwards packets: the next hop of a `VirtualAppliance` route.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub enum Device {
+    Firewall(FirewallId),
+    Nva(NicId),
+    /// An internal load balancer frontend used as next hop (HA NVAs behind it).
+    Lb(LbId),
+}
 
 /// Everything one root module (Terraform) or one template (ARM) declares.
 #[derive(Clone, Debug, Default, Serialize)]

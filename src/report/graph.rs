@@ -1,10 +1,11 @@
-//! `routelint graph`: the topology as Graphviz DOT or Mermaid, with each problem flow's
-//! forward path (green) and return path (red) drawn over it.
+//! `routelint graph`: the topology as Graphviz DOT or Mermaid, with the forward path (green)
+//! and return path (red) of each reported finding drawn over it: the same traces the
+//! findings were made from, after `--select`, `--ignore` and suppressions.
 
-use crate::analysis::flows::{CrossFlow, OnPremFlow};
-use crate::analysis::trace::{FlowVerdict, Step, Trace, TwoWay, Verdict};
+use crate::analysis::trace::{Device, Entry, Step, Trace, Verdict};
 use crate::analysis::Analysis;
 use crate::ir::*;
+use crate::rules::Traced;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum GraphFormat {
@@ -23,9 +24,9 @@ fn subnet_id(s: SubnetId) -> String {
     format!("s{}", s.0)
 }
 
-fn trace_nodes(a: &Analysis, t: &Trace, start: Option<String>) -> Vec<String> {
+fn trace_nodes(a: &Analysis, t: &Trace) -> Vec<String> {
     let m = a.model;
-    let mut v: Vec<String> = start.into_iter().collect();
+    let mut v: Vec<String> = Vec::new();
     let push = |n: String, v: &mut Vec<String>| {
         if v.last() != Some(&n) {
             v.push(n);
@@ -33,6 +34,11 @@ fn trace_nodes(a: &Analysis, t: &Trace, start: Option<String>) -> Vec<String> {
     };
     for s in &t.steps {
         match s {
+            Step::Enter(Entry::OnPrem(g)) => {
+                push("onprem".into(), &mut v);
+                push(format!("g{}", g.0), &mut v);
+            }
+            Step::Enter(_) => push("internet".into(), &mut v),
             Step::Route { subnet, .. } => {
                 // A gateway's or device's own subnet is drawn as the device.
                 let is_dev_subnet = m
@@ -47,7 +53,7 @@ fn trace_nodes(a: &Analysis, t: &Trace, start: Option<String>) -> Vec<String> {
                 }
             }
             Step::Session { device, .. } => push(device_id(*device), &mut v),
-            Step::Enter(_) | Step::Nat { .. } | Step::Peering { .. } | Step::Stateless { .. } => {}
+            Step::Nat { .. } | Step::Peering { .. } | Step::Stateless { .. } => {}
         }
     }
     match &t.verdict {
@@ -62,8 +68,7 @@ fn trace_nodes(a: &Analysis, t: &Trace, start: Option<String>) -> Vec<String> {
     v
 }
 
-fn device_id(d: crate::analysis::trace::Device) -> String {
-    use crate::analysis::trace::Device;
+fn device_id(d: Device) -> String {
     match d {
         Device::Firewall(f) => format!("f{}", f.0),
         Device::Nva(n) => format!("n{}", n.0),
@@ -71,86 +76,31 @@ fn device_id(d: crate::analysis::trace::Device) -> String {
     }
 }
 
-fn problem(tw: &TwoWay) -> bool {
-    matches!(
-        tw.verdict(),
-        FlowVerdict::Asymmetric | FlowVerdict::ReturnBroken | FlowVerdict::Broken
-    )
-}
-
-fn paths(a: &Analysis) -> Vec<PathLine> {
+/// The paths of the findings that were reported (after selection and suppressions): each
+/// finding's forward direction and its return.
+fn paths(a: &Analysis, drawn: &[Drawn]) -> Vec<PathLine> {
     let mut out = Vec::new();
-    let two_way = |out: &mut Vec<PathLine>,
-                   label: String,
-                   tw: &TwoWay,
-                   start: Vec<String>,
-                   rstart: Vec<String>| {
-        let mut f = start;
-        f.extend(trace_nodes(a, tw.forward(), None));
+    for d in drawn {
         out.push(PathLine {
-            label: format!("{label} (forward)"),
-            nodes: f,
+            label: format!("{} (forward)", d.label),
+            nodes: trace_nodes(a, &d.traced.forward),
             forward: true,
         });
-        if let Some(r) = tw.reply() {
-            let mut rv = rstart;
-            rv.extend(trace_nodes(a, r, None));
+        if let Some(r) = &d.traced.reply {
             out.push(PathLine {
-                label: format!("{label} (return)"),
-                nodes: rv,
+                label: format!("{} (return)", d.label),
+                nodes: trace_nodes(a, r),
                 forward: false,
             });
         }
-    };
-    let mut seen = Vec::new();
-    for f in a.onprem_flows() {
-        let OnPremFlow {
-            inbound,
-            subnet,
-            gateway,
-            ..
-        } = &f;
-        if problem(inbound) && !seen.contains(subnet) {
-            seen.push(*subnet);
-            let g = format!("g{}", gateway.0);
-            two_way(
-                &mut out,
-                format!("on-prem -> {}", a.model.subnet_label(*subnet)),
-                inbound,
-                vec!["onprem".into(), g],
-                vec![],
-            );
-        }
-    }
-    for f in a.cross_flows() {
-        let CrossFlow { src, dst, flow, .. } = &f;
-        if problem(flow) {
-            two_way(
-                &mut out,
-                format!(
-                    "{} -> {}",
-                    a.model.subnet_label(*src),
-                    a.model.subnet_label(*dst)
-                ),
-                flow,
-                vec![],
-                vec![],
-            );
-        }
-    }
-    for p in a.public_replies() {
-        out.push(PathLine {
-            label: format!("Internet -> {} (forward)", a.model.subnet_label(p.subnet)),
-            nodes: vec!["internet".into(), subnet_id(p.subnet)],
-            forward: true,
-        });
-        out.push(PathLine {
-            label: format!("reply to Internet {} (return)", p.clients),
-            nodes: trace_nodes(a, &p.trace, None),
-            forward: false,
-        });
     }
     out
+}
+
+/// A finding's flow to draw: its label (the finding's code and flow) and its traces.
+pub struct Drawn<'t> {
+    pub label: String,
+    pub traced: &'t Traced,
 }
 
 fn esc(s: &str) -> String {
@@ -257,9 +207,10 @@ fn nvas(m: &Model) -> Vec<(String, String)> {
         .collect()
 }
 
-pub fn render(a: &Analysis, fmt: GraphFormat) -> String {
+/// The topology, with the given findings' paths drawn over it.
+pub fn render(a: &Analysis, drawn: &[Drawn], fmt: GraphFormat) -> String {
     let m = a.model;
-    let lines = paths(a);
+    let lines = paths(a, drawn);
     let vnets = views(a);
     let mut o = String::new();
     match fmt {

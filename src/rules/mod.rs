@@ -1,88 +1,105 @@
 //! Rules: one file each, with a stable code, a kebab-case name, a default severity, and a
-//! doc in `rules/RLxxx.md` (printed by `routelint explain`).
+//! doc in `rules/RLxxx.md` (printed by `routelint explain`, the source of truth).
 //!
-//! **Invariant:** rules read only the IR and the analysis (effective routes, two-way
-//! traces) handed to them; they never re-derive routing and never see syntax.
+//! A rule is declared once, as a `pub static RULE: Rule` in its file, and listed once in
+//! [`RULES`]. It reads a [`RuleContext`] (the analysis, with each family of traced flows
+//! computed once) and returns [`Violation`]s; the runner adds code, name and severity, and
+//! front ends write the fixes (`FixIntent`s) in their own syntax.
+//!
+//! **Invariant:** rules read only the IR and the analysis; they never re-derive routing
+//! and never see syntax.
 
-pub mod fix;
+pub mod context;
 pub mod rl001_return_path_bypasses_firewall;
 pub mod rl002_spoke_to_spoke_unroutable;
 pub mod rl003_inbound_public_behind_firewall_route;
 pub mod text;
+pub mod violation;
 
-use crate::analysis::Analysis;
-use crate::diag::{Diagnostic, Severity};
+pub use context::RuleContext;
+pub use violation::{Help, HelpPart, Traced, Violation};
+
+use crate::diag::Severity;
+
+/// A front end a rule applies to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FrontEnd {
+    Terraform,
+    Arm,
+}
+
+impl FrontEnd {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FrontEnd::Terraform => "Terraform",
+            FrontEnd::Arm => "ARM",
+        }
+    }
+}
+
+/// Both front ends.
+pub const BOTH: &[FrontEnd] = &[FrontEnd::Terraform, FrontEnd::Arm];
+
+/// Whether a rule's findings carry edits (ruff's fix availability).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FixAvailability {
+    None,
+    /// Where the change is mechanical and the text is a literal the edit can be placed in.
+    Sometimes,
+    Always,
+}
 
 /// A rule's metadata, declared once in its file.
+#[derive(Debug)]
 pub struct RuleMeta {
     pub code: &'static str,
     pub name: &'static str,
     pub severity: Severity,
     pub summary: &'static str,
+    /// The routelint version the rule appeared in.
+    pub since: &'static str,
+    pub front_ends: &'static [FrontEnd],
+    pub fix: FixAvailability,
     /// The rule's documentation (`rules/RLxxx.md`).
     pub doc: &'static str,
 }
 
 pub struct Rule {
     pub meta: RuleMeta,
-    pub check: fn(&Analysis) -> Vec<Diagnostic>,
+    pub check: fn(&RuleContext) -> Vec<Violation>,
 }
 
+/// Every rule, in code order: the one registry.
+pub static RULES: &[&Rule] = &[
+    &rl001_return_path_bypasses_firewall::RULE,
+    &rl002_spoke_to_spoke_unroutable::RULE,
+    &rl003_inbound_public_behind_firewall_route::RULE,
+];
+
 /// Every rule, in code order.
-pub fn all() -> Vec<Rule> {
-    vec![
-        Rule {
-            meta: rl001_return_path_bypasses_firewall::META,
-            check: rl001_return_path_bypasses_firewall::check,
-        },
-        Rule {
-            meta: rl002_spoke_to_spoke_unroutable::META,
-            check: rl002_spoke_to_spoke_unroutable::check,
-        },
-        Rule {
-            meta: rl003_inbound_public_behind_firewall_route::META,
-            check: rl003_inbound_public_behind_firewall_route::check,
-        },
-    ]
+pub fn all() -> &'static [&'static Rule] {
+    RULES
 }
 
 /// Finds a rule by code (`RL001`) or name (`return-path-bypasses-firewall`).
-pub fn find(sel: &str) -> Option<Rule> {
-    all()
-        .into_iter()
+pub fn find(sel: &str) -> Option<&'static Rule> {
+    RULES
+        .iter()
+        .copied()
         .find(|r| r.meta.code.eq_ignore_ascii_case(sel) || r.meta.name == sel)
 }
 
-/// Runs the rules `enabled` accepts on one analysed model (a rule left out computes
-/// nothing: each family of traced flows belongs to one rule).
-pub fn run(a: &Analysis, enabled: impl Fn(&RuleMeta) -> bool) -> Vec<Diagnostic> {
+/// Runs the rules `enabled` accepts on one analysed model. A rule left out computes
+/// nothing: the flow families it would ask for are never traced.
+pub fn run(
+    ctx: &RuleContext,
+    enabled: impl Fn(&RuleMeta) -> bool,
+) -> Vec<(&'static RuleMeta, Violation)> {
     let mut out = Vec::new();
-    for r in all().into_iter().filter(|r| enabled(&r.meta)) {
-        for mut d in (r.check)(a) {
-            d.code = r.meta.code.to_string();
-            d.name = r.meta.name.to_string();
-            d.severity = r.meta.severity;
-            out.push(d);
+    for r in RULES.iter().filter(|r| enabled(&r.meta)) {
+        for v in (r.check)(ctx) {
+            out.push((&r.meta, v));
         }
-    }
-    out.extend(notes(a));
-    out
-}
-
-/// Info notes: what the analysis could not see.
-fn notes(a: &Analysis) -> Vec<Diagnostic> {
-    use crate::diag::codes;
-    let mut out = Vec::new();
-    for n in &a.model.not_analysed {
-        out.push(
-            Diagnostic::new(
-                codes::NOT_ANALYSED,
-                Severity::Info,
-                format!("{} `{}` is not analysed", n.what, n.meta.display()),
-            )
-            .primary(n.meta.label_origin(), n.why.clone())
-            .subject(n.meta.key.clone()),
-        );
     }
     out
 }
@@ -93,32 +110,69 @@ mod tests {
 
     #[test]
     fn codes_and_names_are_unique_and_documented() {
-        let rules = all();
-        for (i, r) in rules.iter().enumerate() {
+        for (i, r) in RULES.iter().enumerate() {
+            let m = &r.meta;
+            assert!(m.code.starts_with("RL") && m.code.len() == 5, "{}", m.code);
+            assert!(m.name.chars().all(|c| c.is_ascii_lowercase() || c == '-'));
             assert!(
-                r.meta.code.starts_with("RL") && r.meta.code.len() == 5,
-                "{}",
-                r.meta.code
-            );
-            assert!(r
-                .meta
-                .name
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c == '-'));
-            assert!(
-                r.meta
-                    .doc
-                    .starts_with(&format!("# {} `{}`", r.meta.code, r.meta.name)),
+                m.doc.starts_with(&format!("# {} `{}`", m.code, m.name)),
                 "doc of {} must start with its code and name",
+                m.code
+            );
+            for h in [
+                "## What it does",
+                "## Why",
+                "## Example",
+                "## Fix\n",
+                "## Fixtures",
+            ] {
+                assert!(m.doc.contains(h), "doc of {} lacks `{}`", m.code, h.trim());
+            }
+            for o in &RULES[i + 1..] {
+                assert_ne!(m.code, o.meta.code);
+                assert_ne!(m.name, o.meta.name);
+            }
+            if i > 0 {
+                assert!(RULES[i - 1].meta.code < m.code, "RULES is in code order");
+            }
+        }
+    }
+
+    /// The doc's header line says what the declaration says.
+    #[test]
+    fn doc_headers_agree_with_the_declarations() {
+        for r in RULES {
+            let m = &r.meta;
+            let fronts: Vec<&str> = m.front_ends.iter().map(|f| f.as_str()).collect();
+            let header = format!(
+                "Default severity: **{}**. Front ends: {}.",
+                m.severity.as_str(),
+                fronts.join(", ")
+            );
+            let line = m.doc.lines().nth(2).unwrap_or("");
+            assert_eq!(line, header, "third line of rules/{}.md", m.code);
+        }
+    }
+
+    /// The README's rule table lists every rule with its name and severity, in code order.
+    #[test]
+    fn readme_rule_table_agrees_with_the_declarations() {
+        let readme = include_str!("../../README.md");
+        let rows: Vec<Vec<&str>> = readme
+            .lines()
+            .filter(|l| l.starts_with("| RL"))
+            .map(|l| l.trim_matches('|').split('|').map(str::trim).collect())
+            .collect();
+        assert_eq!(rows.len(), RULES.len(), "one README row per rule");
+        for (row, r) in rows.iter().zip(RULES) {
+            assert_eq!(row[0], r.meta.code);
+            assert_eq!(row[1], format!("`{}`", r.meta.name));
+            assert_eq!(
+                row[2],
+                r.meta.severity.as_str(),
+                "severity of {}",
                 r.meta.code
             );
-            for h in ["## What it does", "## Why", "## Example", "## Fix"] {
-                assert!(r.meta.doc.contains(h), "doc of {} lacks `{h}`", r.meta.code);
-            }
-            for o in &rules[i + 1..] {
-                assert_ne!(r.meta.code, o.meta.code);
-                assert_ne!(r.meta.name, o.meta.name);
-            }
         }
     }
 }

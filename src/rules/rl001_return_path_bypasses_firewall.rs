@@ -1,21 +1,27 @@
 //! RL001 `return-path-bypasses-firewall`: an on-prem <-> Azure flow crosses a stateful
 //! firewall in one direction only (seed case 3), or different firewalls each way.
 
-use super::{fix, text, RuleMeta};
+use super::{text, FixAvailability, Help, Rule, RuleContext, RuleMeta, Violation, BOTH};
 use crate::analysis::flows::OnPremFlow;
 use crate::analysis::routes::{Dest, NextHop, RoutePrefix, Source};
 use crate::analysis::trace::{Device, FlowVerdict, Trace, TwoWay};
 use crate::analysis::{words, Analysis};
-use crate::diag::{Diagnostic, Severity};
+use crate::diag::Severity;
 use crate::ir::*;
 use crate::source::Origin;
 
-pub const META: RuleMeta = RuleMeta {
-    code: "RL001",
-    name: "return-path-bypasses-firewall",
-    severity: Severity::Error,
-    summary: "an on-prem <-> Azure flow passes a stateful firewall in one direction only",
-    doc: include_str!("../../rules/RL001.md"),
+pub static RULE: Rule = Rule {
+    meta: RuleMeta {
+        code: "RL001",
+        name: "return-path-bypasses-firewall",
+        severity: Severity::Error,
+        summary: "an on-prem <-> Azure flow passes a stateful firewall in one direction only",
+        since: "0.1.0",
+        front_ends: BOTH,
+        fix: FixAvailability::Sometimes,
+        doc: include_str!("../../rules/RL001.md"),
+    },
+    check,
 };
 
 /// The first route step of a trace taken in a given subnet.
@@ -44,16 +50,17 @@ fn is_problem(v: &FlowVerdict, tw: &TwoWay) -> bool {
     }
 }
 
-pub fn check(a: &Analysis) -> Vec<Diagnostic> {
-    let mut out: Vec<Diagnostic> = Vec::new();
+fn check(ctx: &RuleContext) -> Vec<Violation> {
+    let a = ctx.analysis;
+    let mut out: Vec<Violation> = Vec::new();
     let mut seen: Vec<(SubnetId, String)> = Vec::new();
-    for f in a.onprem_flows() {
+    for f in ctx.onprem_flows() {
         let vin = f.inbound.verdict();
         let vout = f.outbound.verdict();
         if !is_problem(&vin, &f.inbound) && !is_problem(&vout, &f.outbound) {
             continue;
         }
-        if let Some(d) = diagnose(a, &f) {
+        if let Some(d) = diagnose(a, f) {
             let key = (
                 f.subnet,
                 d.message.clone() + &d.notes.first().cloned().unwrap_or_default(),
@@ -78,7 +85,7 @@ fn prefix_text(d: Dest) -> String {
     }
 }
 
-fn diagnose(a: &Analysis, f: &OnPremFlow) -> Option<Diagnostic> {
+fn diagnose(a: &Analysis, f: &OnPremFlow) -> Option<Violation> {
     let m = a.model;
     let in_fw = firewalls(&f.inbound);
     let out_fw = firewalls(&f.outbound);
@@ -124,7 +131,7 @@ fn diagnose(a: &Analysis, f: &OnPremFlow) -> Option<Diagnostic> {
             )
         };
         let mut d = text::with_flow(
-            Diagnostic::new(META.code, META.severity, headline).subject(subject),
+            Violation::new(headline).subject(subject),
             a,
             flow_line,
             f.inbound.forward(),
@@ -151,21 +158,17 @@ fn diagnose(a: &Analysis, f: &OnPremFlow) -> Option<Diagnostic> {
                     at,
                     format!("gateway route propagation is on here, so {which} win over 0.0.0.0/0"),
                 );
-                let off = fix::propagation_off_text(a, t);
-                let route = fix::route_text(a, Some(t), route_name, &prefix, fw);
+                let off = FixIntent::PropagationOff { table: t };
+                let route = text::add_route(a, Some(t), f.subnet, route_name, &prefix, fw);
+                let help = Help::text("set `").setting(&off).then(format!(
+                    "` on `{}` (its 0.0.0.0/0 -> {fwname} then carries the reply)",
+                    rtm.meta.display()
+                ));
                 let help = match f.onprem {
-                    Dest::Net(_) => format!(
-                        "set `{off}` on `{}` (its 0.0.0.0/0 -> {fwname} then carries the reply), or add\n{}",
-                        rtm.meta.display(),
-                        fix::indent(&route, 2)
-                    ),
-                    Dest::OnPremUnknown => format!(
-                        "set `{off}` on `{}` (its 0.0.0.0/0 -> {fwname} then carries the reply).\nAssumed: {gw_name} learns on-prem prefixes by BGP that are more specific than 0.0.0.0/0; list the real ones under [onprem] prefixes in routelint.toml to check them exactly.",
-                        rtm.meta.display()
-                    ),
+                    Dest::Net(_) => help.then(", or add\n").snippet(&route, 2),
+                    Dest::OnPremUnknown => help.then(format!(".\nAssumed: {gw_name} learns on-prem prefixes by BGP that are more specific than 0.0.0.0/0; list the real ones under [onprem] prefixes in routelint.toml to check them exactly.")),
                 };
-                d = d.help(help);
-                d.fix = fix::propagation_off_fix(a, t);
+                d = d.help(help).fix(&off);
             }
             Some(t) => {
                 let rtm = &m.route_tables[t.0];
@@ -182,23 +185,19 @@ fn diagnose(a: &Analysis, f: &OnPremFlow) -> Option<Diagnostic> {
                     rtm.meta.label_origin(),
                     format!("no route sends {prefix} to {fwname}; {via}"),
                 );
-                let route = fix::route_text(a, Some(t), route_name, &prefix, fw);
-                let mut help = format!(
-                    "add to `{}`:\n{}",
-                    rtm.meta.display(),
-                    fix::indent(&route, 2)
-                );
+                let route = text::add_route(a, Some(t), f.subnet, route_name, &prefix, fw);
+                let mut help =
+                    Help::text(format!("add to `{}`:\n", rtm.meta.display())).snippet(&route, 2);
                 if rtm.propagation.get() != Some(false) && learned_wins {
-                    help.push_str(&format!(
-                        "\n(or a 0.0.0.0/0 -> {fwname} route with `{}`)",
-                        fix::propagation_off_text(a, t)
-                    ));
+                    help = help
+                        .then(format!("\n(or a 0.0.0.0/0 -> {fwname} route with `"))
+                        .setting(&FixIntent::PropagationOff { table: t })
+                        .then("`)");
                 }
                 if f.onprem == Dest::OnPremUnknown {
-                    help.push_str("\nAssumed: on-prem prefixes are learned by BGP; list them under [onprem] prefixes in routelint.toml.");
+                    help = help.then("\nAssumed: on-prem prefixes are learned by BGP; list them under [onprem] prefixes in routelint.toml.");
                 }
-                d = d.help(help);
-                d.fix = fix::route_fix(a, t, route_name, &prefix, fw);
+                d = d.help(help).fix(&route);
             }
             None => {
                 let s = &m.subnets[f.subnet.0];
@@ -206,12 +205,14 @@ fn diagnose(a: &Analysis, f: &OnPremFlow) -> Option<Diagnostic> {
                     s.meta.label_origin(),
                     format!("this subnet has no route table: its reply to {prefix} skips {fwname}"),
                 );
-                let route = fix::route_text(a, None, route_name, &prefix, fw);
-                d = d.help(format!(
-                    "associate a route table with `{}` that has\n{}",
-                    m.subnet_label(f.subnet),
-                    fix::indent(&route, 2)
-                ));
+                let route = text::add_route(a, None, f.subnet, route_name, &prefix, fw);
+                d = d.help(
+                    Help::text(format!(
+                        "associate a route table with `{}` that has\n",
+                        m.subnet_label(f.subnet)
+                    ))
+                    .snippet(&route, 2),
+                );
             }
         }
         if let Some((s, i)) = route_to_device(a, f.inbound.forward(), fw) {
@@ -242,12 +243,7 @@ fn diagnose(a: &Analysis, f: &OnPremFlow) -> Option<Diagnostic> {
             .unwrap_or(f.prefix);
         let prefix = vnet_prefix.to_string();
         let mut d = text::with_flow(
-            Diagnostic::new(
-                META.code,
-                META.severity,
-                format!("return path bypasses firewall `{fwname}`"),
-            )
-            .subject(subject),
+            Violation::new(format!("return path bypasses firewall `{fwname}`")).subject(subject),
             a,
             flow_line,
             f.outbound.forward(),
@@ -276,24 +272,27 @@ fn diagnose(a: &Analysis, f: &OnPremFlow) -> Option<Diagnostic> {
                     rtm.meta.label_origin(),
                     format!("GatewaySubnet has no route for {prefix} to {fwname}; {via}"),
                 );
-                let route = fix::route_text(a, Some(t), &route_name, &prefix, fw);
-                d = d.help(format!(
-                    "add to `{}` (a route at least as long as the peering route):\n{}",
-                    rtm.meta.display(),
-                    fix::indent(&route, 2)
-                ));
-                d.fix = fix::route_fix(a, t, &route_name, &prefix, fw);
+                let route = text::add_route(a, Some(t), gws, &route_name, &prefix, fw);
+                d = d
+                    .help(
+                        Help::text(format!(
+                            "add to `{}` (a route at least as long as the peering route):\n",
+                            rtm.meta.display()
+                        ))
+                        .snippet(&route, 2),
+                    )
+                    .fix(&route);
             }
             None => {
                 d = d.primary(
                     m.subnets[gws.0].meta.label_origin(),
                     format!("GatewaySubnet has no route table; {via}"),
                 );
-                let route = fix::route_text(a, None, &route_name, &prefix, fw);
-                d = d.help(format!(
-                    "associate a route table with GatewaySubnet that has\n{}",
-                    fix::indent(&route, 2)
-                ));
+                let route = text::add_route(a, None, gws, &route_name, &prefix, fw);
+                d = d.help(
+                    Help::text("associate a route table with GatewaySubnet that has\n")
+                        .snippet(&route, 2),
+                );
             }
         }
         if let Some((s, i)) = route_to_device(a, f.outbound.forward(), fw) {
@@ -320,17 +319,12 @@ fn case_c(
     f2: Device,
     subject: String,
     flow_line: String,
-) -> Option<Diagnostic> {
+) -> Option<Violation> {
     let (n1, n2) = (a.device_name(f1), a.device_name(f2));
     let (s, i) = route_to_device(a, f.outbound.forward(), f2)?;
     let o = user_route_prefix_origin(a, s, i).or(a.table(s)?.routes[i].origin)?;
     let mut d = text::with_flow(
-        Diagnostic::new(
-            META.code,
-            META.severity,
-            format!("return path goes through `{n2}`, not `{n1}`"),
-        )
-        .subject(subject),
+        Violation::new(format!("return path goes through `{n2}`, not `{n1}`")).subject(subject),
         a,
         flow_line,
         f.inbound.forward(),

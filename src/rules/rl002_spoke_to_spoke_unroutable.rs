@@ -2,20 +2,26 @@
 //! appliance (seed case 2), where a direction has no route, the spokes are also peered
 //! directly so the reply skips the firewall, or a peering refuses forwarded traffic.
 
-use super::{fix, text, RuleMeta};
+use super::{text, FixAvailability, Help, Rule, RuleContext, RuleMeta, Violation, BOTH};
 use crate::analysis::flows::CrossFlow;
 use crate::analysis::routes::{NextHop, Source};
 use crate::analysis::trace::{Device, Drop, FlowVerdict, Trace, TwoWay, Verdict};
 use crate::analysis::{words, Analysis};
-use crate::diag::{Diagnostic, Severity};
+use crate::diag::Severity;
 use crate::ir::*;
 
-pub const META: RuleMeta = RuleMeta {
-    code: "RL002",
-    name: "spoke-to-spoke-unroutable",
-    severity: Severity::Error,
-    summary: "traffic between VNets meant to go through a hub appliance has no route, or returns another way",
-    doc: include_str!("../../rules/RL002.md"),
+pub static RULE: Rule = Rule {
+    meta: RuleMeta {
+        code: "RL002",
+        name: "spoke-to-spoke-unroutable",
+        severity: Severity::Error,
+        summary: "traffic between VNets meant to go through a hub appliance has no route, or returns another way",
+        since: "0.1.0",
+        front_ends: BOTH,
+        fix: FixAvailability::Sometimes,
+        doc: include_str!("../../rules/RL002.md"),
+    },
+    check,
 };
 
 fn last_route(t: &Trace) -> Option<(SubnetId, usize)> {
@@ -45,11 +51,12 @@ fn hub_device(a: &Analysis, f: &CrossFlow) -> Option<Device> {
     })
 }
 
-pub fn check(a: &Analysis) -> Vec<Diagnostic> {
+fn check(ctx: &RuleContext) -> Vec<Violation> {
+    let a = ctx.analysis;
     let m = a.model;
     let mut out = Vec::new();
     let mut done: Vec<(SubnetId, SubnetId)> = Vec::new();
-    for f in a.cross_flows() {
+    for f in ctx.cross_flows() {
         let v = f.flow.verdict();
         if !matches!(
             v,
@@ -69,7 +76,7 @@ pub fn check(a: &Analysis) -> Vec<Diagnostic> {
             f.intent
         );
         let mut d = text::with_flow(
-            Diagnostic::new(META.code, META.severity, "").subject(subject),
+            Violation::new("").subject(subject),
             a,
             flow_line,
             f.flow.forward(),
@@ -81,7 +88,7 @@ pub fn check(a: &Analysis) -> Vec<Diagnostic> {
                 "{others} more subnet(s) with the same routes are affected alike"
             ));
         }
-        let dev = hub_device(a, &f);
+        let dev = hub_device(a, f);
         let broken = f.flow.failed_direction();
         let (from, to, to_prefix) = match &f.flow {
             TwoWay::ForwardFailed(_) => (f.src, f.dst, f.dst_prefix),
@@ -97,9 +104,16 @@ pub fn check(a: &Analysis) -> Vec<Diagnostic> {
                     m.subnet_label(to)
                 );
                 let at = origin.unwrap_or(m.subnets[to.0].meta.label_origin());
-                d = d.primary(at, why).help(
-                    "set `allow_forwarded_traffic = true` on this peering: traffic forwarded by the hub appliance did not originate in the hub VNet, and a peering only admits it when it allows forwarded traffic",
-                );
+                let allow = match drop {
+                    Drop::ForwardedRefused { peering, .. } => {
+                        Some(FixIntent::AllowForwardedTraffic { peering: *peering })
+                    }
+                    _ => None,
+                };
+                d = d.primary(at, why);
+                if let Some(allow) = &allow {
+                    d = d.help(Help::text("set `").setting(allow).then("` on this peering: traffic forwarded by the hub appliance did not originate in the hub VNet, and a peering only admits it when it allows forwarded traffic")).fix(allow);
+                }
             }
             Verdict::Dropped(drop) if *drop != Drop::Loop => {
                 let why = words::drop(a, drop);
@@ -154,13 +168,16 @@ pub fn check(a: &Analysis) -> Vec<Diagnostic> {
                             rt.meta.label_origin(),
                             format!("no route sends {prefix} to {}", a.device_name(dv)),
                         );
-                        let route = fix::route_text(a, Some(t), &route_name, &prefix, dv);
-                        d = d.help(format!(
-                            "add to `{}` (or a 0.0.0.0/0 route to the same appliance):\n{}",
-                            rt.meta.display(),
-                            fix::indent(&route, 2)
-                        ));
-                        d.fix = fix::route_fix(a, t, &route_name, &prefix, dv);
+                        let route = text::add_route(a, Some(t), s, &route_name, &prefix, dv);
+                        d = d
+                            .help(
+                                Help::text(format!(
+                                    "add to `{}` (or a 0.0.0.0/0 route to the same appliance):\n",
+                                    rt.meta.display()
+                                ))
+                                .snippet(&route, 2),
+                            )
+                            .fix(&route);
                     }
                     (None, Some(dv)) => {
                         d = d.primary(
@@ -170,12 +187,14 @@ pub fn check(a: &Analysis) -> Vec<Diagnostic> {
                                 a.device_name(dv)
                             ),
                         );
-                        let route = fix::route_text(a, None, &route_name, &prefix, dv);
-                        d = d.help(format!(
-                            "associate a route table with `{}` that has\n{}",
-                            m.subnet_label(s),
-                            fix::indent(&route, 2)
-                        ));
+                        let route = text::add_route(a, None, s, &route_name, &prefix, dv);
+                        d = d.help(
+                            Help::text(format!(
+                                "associate a route table with `{}` that has\n",
+                                m.subnet_label(s)
+                            ))
+                            .snippet(&route, 2),
+                        );
                     }
                     (Some(t), None) => {
                         d = d.primary(
@@ -225,22 +244,22 @@ pub fn check(a: &Analysis) -> Vec<Diagnostic> {
                                 m.subnets[f.src.0].meta.display().to_ascii_lowercase()
                             );
                             let t = a.table(s).and_then(|t| t.route_table);
-                            let route = dev
-                                .map(|dv| {
-                                    fix::route_text(
-                                        a,
-                                        t,
-                                        &route_name,
-                                        &f.src_prefix.to_string(),
-                                        dv,
-                                    )
-                                })
-                                .unwrap_or_default();
-                            d = d.help(format!(
-                                "remove the direct peering between the spokes, or override its route in `{}` with one at least as long:\n{}",
-                                m.subnet_label(s),
-                                fix::indent(&route, 2)
+                            let mut help = Help::text(format!(
+                                "remove the direct peering between the spokes, or override its route in `{}` with one at least as long:\n",
+                                m.subnet_label(s)
                             ));
+                            if let Some(dv) = dev {
+                                let route = text::add_route(
+                                    a,
+                                    t,
+                                    s,
+                                    &route_name,
+                                    &f.src_prefix.to_string(),
+                                    dv,
+                                );
+                                help = help.snippet(&route, 2);
+                            }
+                            d = d.help(help);
                         }
                         _ => {
                             let at = er.origin.unwrap_or(m.subnets[s.0].meta.label_origin());

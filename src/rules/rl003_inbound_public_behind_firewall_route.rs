@@ -2,23 +2,32 @@
 //! an instance-level public IP whose backend subnet sends replies to a stateful firewall or
 //! NVA, which holds no session for them and drops them (seed aside, FW-LB).
 
-use super::{text, RuleMeta};
+use super::{text, FixAvailability, Rule, RuleContext, RuleMeta, Violation, BOTH};
 use crate::analysis::flows::Ingress;
-use crate::analysis::{words, Analysis};
-use crate::diag::{Diagnostic, Severity};
+use crate::analysis::routes::Dest;
+use crate::analysis::trace::{Entry, Step, Trace, Verdict};
+use crate::analysis::words;
+use crate::diag::Severity;
 
-pub const META: RuleMeta = RuleMeta {
-    code: "RL003",
-    name: "inbound-public-behind-firewall-route",
-    severity: Severity::Error,
-    summary: "replies to a public frontend's clients are routed into a stateful firewall",
-    doc: include_str!("../../rules/RL003.md"),
+pub static RULE: Rule = Rule {
+    meta: RuleMeta {
+        code: "RL003",
+        name: "inbound-public-behind-firewall-route",
+        severity: Severity::Error,
+        summary: "replies to a public frontend's clients are routed into a stateful firewall",
+        since: "0.1.0",
+        front_ends: BOTH,
+        fix: FixAvailability::None,
+        doc: include_str!("../../rules/RL003.md"),
+    },
+    check,
 };
 
-pub fn check(a: &Analysis) -> Vec<Diagnostic> {
+fn check(ctx: &RuleContext) -> Vec<Violation> {
+    let a = ctx.analysis;
     let m = a.model;
     let mut out = Vec::new();
-    for p in a.public_replies() {
+    for p in ctx.public_replies() {
         let Some(t) = a.table(p.subnet) else { continue };
         let r = &t.routes[p.route];
         let dev = a.device_name(p.device);
@@ -49,7 +58,13 @@ pub fn check(a: &Analysis) -> Vec<Diagnostic> {
             .map(|rid| m.routes[rid.0].meta.label_origin())
             .or(r.origin)
             .unwrap_or(m.subnets[p.subnet.0].meta.label_origin());
-        let d = Diagnostic::new(META.code, META.severity, format!("replies to clients of {what} are routed into `{dev}`"))
+        let entered = Trace::new(
+            Dest::Net(p.clients),
+            p.trace.src,
+            vec![Step::Enter(Entry::PublicFrontend)],
+            Verdict::Delivered(p.subnet),
+        );
+        let d = Violation::new(format!("replies to clients of {what} are routed into `{dev}`"))
             .subject(format!("internet:{}->{}", p.clients, m.subnet_label(p.subnet)))
             .flow(
                 format!("Internet {} -> {what} -> {}", p.clients, text::subnet(a, p.subnet)),
@@ -57,6 +72,7 @@ pub fn check(a: &Analysis) -> Vec<Diagnostic> {
                 Some(words::path(a, &p.trace)),
             )
             .steps(Vec::new(), words::steps(a, &p.trace))
+            .traced(&entered, Some(&p.trace))
             .note(format!("`{dev}` holds no session for these replies and drops them."))
             .primary(at, format!("sends replies to {} to {dev}", p.clients))
             .secondary(ing_origin, ing_label)

@@ -28,14 +28,8 @@ use crate::ir::*;
 use ipnet::Ipv4Net;
 use std::net::Ipv4Addr;
 
-/// A stateful device on a path.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Device {
-    Firewall(FirewallId),
-    Nva(NicId),
-    /// An internal load balancer frontend used as next hop (HA NVAs behind it).
-    Lb(LbId),
-}
+/// A stateful device on a path (declared in the IR: fixes name devices too).
+pub use crate::ir::Device;
 
 /// Where a packet is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -192,7 +186,7 @@ pub struct Trace {
 }
 
 impl Trace {
-    fn new(src: Addr, dst: Addr, steps: Vec<Step>, verdict: Verdict) -> Trace {
+    pub fn new(src: Addr, dst: Addr, steps: Vec<Step>, verdict: Verdict) -> Trace {
         Trace {
             src,
             dst,

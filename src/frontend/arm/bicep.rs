@@ -385,6 +385,13 @@ impl Locate for BicepLocator {
             None => r.span_of(path),
         }
     }
+    fn exact(&self, r: &ArmResource, path: &str) -> Option<Origin> {
+        let f = self.file_for(r);
+        match f.find(r) {
+            Some(d) => f.path_in(d, path).map(|rg| Origin::new(f.file, rg)),
+            None => r.spans.get(path).map(|s| Origin::new(r.file, s.clone())),
+        }
+    }
     fn header(&self, r: &ArmResource) -> Option<Origin> {
         let f = self.file_for(r);
         match f.find(r) {

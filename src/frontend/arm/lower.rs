@@ -1,6 +1,7 @@
 //! Evaluated ARM resources -> IR elements. Property paths read are listed per type.
 
 use super::eval::ArmResource;
+use super::fix::{Object, Syntax};
 use crate::frontend::to_ir;
 use crate::frontend::value::Value;
 use crate::ir::*;
@@ -16,6 +17,10 @@ pub trait Locate {
     /// Positions (and so fixes) are in Bicep source.
     fn is_bicep(&self, _r: &ArmResource) -> bool {
         false
+    }
+    /// The span of exactly this path, or `None` (no fallback to an enclosing value).
+    fn exact(&self, r: &ArmResource, path: &str) -> Option<Origin> {
+        r.spans.get(path).map(|s| Origin::new(r.file, s.clone()))
     }
 }
 
@@ -115,7 +120,18 @@ impl Ctx<'_> {
                     None => Known::Unknown(to_ir::why(v)),
                 },
                 origin: Some(self.o(&join(bpath, path))),
-                spelling: Some(path.rsplit('.').next().unwrap_or(path).to_string()),
+            },
+        }
+    }
+    /// Where the element at `ipath` (`""`: the resource) lives, for fixes.
+    fn object(&self, ipath: &str, routes: bool) -> Object {
+        Object {
+            bicep: self.loc.is_bicep(self.r),
+            properties: self.loc.exact(self.r, &join(ipath, "properties")),
+            routes: if routes {
+                self.loc.exact(self.r, &join(ipath, "properties.routes"))
+            } else {
+                None
             },
         }
     }
@@ -203,7 +219,7 @@ fn literal_ip(v: &Value, path: &str) -> Option<Ipv4Addr> {
         .and_then(|s| s.trim().parse().ok())
 }
 
-fn route(c: &Ctx, item: &Value, ipath: &str, meta: Meta, table: Link, inline: bool) -> Route {
+fn route(c: &Ctx, item: &Value, ipath: &str, meta: Meta, table: Link) -> Route {
     let p = |s: &str| join(ipath, s);
     let prefix = match get(item, "properties.addressPrefix") {
         Some(v) => to_ir::prefix(v),
@@ -231,7 +247,6 @@ fn route(c: &Ctx, item: &Value, ipath: &str, meta: Meta, table: Link, inline: bo
         prefix: Spanned::new(prefix, c.o(&p("properties.addressPrefix"))),
         next_hop_type: Spanned::new(nht, c.o(&p("properties.nextHopType"))),
         next_hop_ip: ip,
-        inline,
     }
 }
 
@@ -377,7 +392,7 @@ fn rules_of(c: &Ctx, collections: &[&Value], classic: Option<RuleKind>) -> RuleS
 }
 
 /// Lowers one evaluated resource.
-pub fn resource(m: &mut Model, r: &ArmResource, loc: &dyn Locate) {
+pub fn resource(m: &mut Model, syntax: &mut Syntax, r: &ArmResource, loc: &dyn Locate) {
     if r.existing {
         return;
     }
@@ -396,45 +411,45 @@ pub fn resource(m: &mut Model, r: &ArmResource, loc: &dyn Locate) {
             for (i, s) in items(b, "properties.subnets").into_iter().enumerate() {
                 let ip = format!("properties.subnets[{i}]");
                 let meta = c.sub_meta("subnets", s, &ip);
+                syntax.object(&meta.key, c.object(&ip, false));
                 m.subnets.push(subnet(&c, s, &ip, meta, Link::key(r.key.clone(), c.o(&ip))));
             }
             for (i, p) in items(b, "properties.virtualNetworkPeerings").into_iter().enumerate() {
                 let ip = format!("properties.virtualNetworkPeerings[{i}]");
                 let meta = c.sub_meta("virtualNetworkPeerings", p, &ip);
+                syntax.object(&meta.key, c.object(&ip, false));
                 m.peerings.push(peering(&c, p, &ip, meta, Link::key(r.key.clone(), c.o(&ip))));
             }
         }
         "microsoft.network/virtualnetworks/subnets" => {
             let meta = c.meta();
+            syntax.object(&meta.key, c.object("", false));
             m.subnets.push(subnet(&c, b, "", meta, Link::key(parent_key(), c.o("name"))));
         }
         "microsoft.network/virtualnetworks/virtualnetworkpeerings" => {
             let meta = c.meta();
+            syntax.object(&meta.key, c.object("", false));
             m.peerings.push(peering(&c, b, "", meta, Link::key(parent_key(), c.o("name"))));
         }
         // properties.disableBgpRoutePropagation, properties.routes[]
         "microsoft.network/routetables" => {
+            let meta = c.meta();
+            syntax.object(&meta.key, c.object("", true));
             m.route_tables.push(RouteTable {
-                meta: c.meta(),
+                meta,
                 propagation: c.flag(b, "", "properties.disableBgpRoutePropagation", true, true),
-                propagation_spelling: if loc.is_bicep(r) {
-                    PropagationSpelling::Bicep
-                } else {
-                    PropagationSpelling::Arm
-                },
                 routes: Vec::new(),
-                insert_at: None,
             });
             for (i, it) in items(b, "properties.routes").into_iter().enumerate() {
                 let ip = format!("properties.routes[{i}]");
                 let meta = c.sub_meta("routes", it, &ip);
-                let rt = route(&c, it, &ip, meta, Link::key(r.key.clone(), c.o(&ip)), true);
+                let rt = route(&c, it, &ip, meta, Link::key(r.key.clone(), c.o(&ip)));
                 m.routes.push(rt);
             }
         }
         "microsoft.network/routetables/routes" => {
             let meta = c.meta();
-            let rt = route(&c, b, "", meta, Link::key(parent_key(), c.o("name")), false);
+            let rt = route(&c, b, "", meta, Link::key(parent_key(), c.o("name")));
             m.routes.push(rt);
         }
         // ipConfigurations[].properties.{subnet,publicIPAddress,privateIPAddress}, managementIpConfiguration,

@@ -8,6 +8,7 @@
 pub mod bicep;
 pub mod eval;
 pub mod expr;
+pub mod fix;
 pub mod json;
 pub mod lower;
 
@@ -96,7 +97,8 @@ pub fn load_template(
     sources: &SourceMap,
     path: &Path,
     params: Option<&Path>,
-) -> (Model, Vec<Diagnostic>) {
+) -> (Model, super::Syntax, Vec<Diagnostic>) {
+    let mut syntax = fix::Syntax::default();
     let mut model = Model {
         front_end: "arm".into(),
         root: crate::source::display_path(path),
@@ -107,7 +109,7 @@ pub fn load_template(
         Ok(f) => f,
         Err(d) => {
             diags.push(*d);
-            return (model, diags);
+            return (model, super::Syntax::None, diags);
         }
     };
     let text = sources.get(file).text.clone();
@@ -115,7 +117,7 @@ pub fn load_template(
         Ok(r) => r,
         Err((m, at)) => {
             diags.push(*super::parse_error(file, at..at + 1, "JSON", &m));
-            return (model, diags);
+            return (model, super::Syntax::None, diags);
         }
     };
     let given = match params
@@ -132,8 +134,8 @@ pub fn load_template(
     let locator = bicep::locator_for(sources, path, &root);
     for r in ev.resources.borrow().iter() {
         match &locator {
-            Some(l) => lower::resource(&mut model, r, l),
-            None => lower::resource(&mut model, r, &lower::JsonLocator),
+            Some(l) => lower::resource(&mut model, &mut syntax, r, l),
+            None => lower::resource(&mut model, &mut syntax, r, &lower::JsonLocator),
         }
     }
     dedup_by_key(&mut model);
@@ -141,7 +143,7 @@ pub fn load_template(
         model.note_not_analysed(what, reason, *origin);
     }
     model.link();
-    (model, diags)
+    (model, super::Syntax::Arm(syntax), diags)
 }
 
 /// A child declared both inline (a VNet's `subnets`) and as its own resource is one Azure

@@ -4,6 +4,7 @@
 //! References that are computed by Azure (`…id`, a firewall's private IP) arrive as
 //! [`Value::Ref`] and become IR [`Link`]s / [`IpRef`]s.
 
+use super::fix::{Propagation, Syntax};
 use super::value::{Entity, PathSeg, Value};
 use crate::frontend::to_ir;
 use crate::ir::*;
@@ -13,6 +14,8 @@ use std::rc::Rc;
 
 pub struct Lower<'m> {
     pub model: &'m mut Model,
+    /// What fixes need of the syntax (the IR holds none of it).
+    pub syntax: &'m mut Syntax,
 }
 
 fn name_of(e: &Entity) -> Option<String> {
@@ -141,7 +144,6 @@ fn flag(e: &Entity, key: &str, default: bool) -> Flag {
                 None => Known::Unknown(to_ir::why(v)),
             },
             origin: Some(e.attr_origin(key)),
-            spelling: Some(key.to_string()),
         },
     }
 }
@@ -225,7 +227,10 @@ impl Lower<'_> {
                 });
             }
             "azurerm_virtual_network_peering" => m.peerings.push(Peering {
-                meta: meta(e),
+                meta: {
+                    self.syntax.peering(&e.addr, body_end(e));
+                    meta(e)
+                },
                 local_vnet: name_link(e, "virtual_network_name", "resource_group_name"),
                 remote_vnet: link(e, "remote_virtual_network_id").unwrap_or_else(|| {
                     Link::new(Target::Unknown("`remote_virtual_network_id` is not set".into()), e.origin())
@@ -239,46 +244,39 @@ impl Lower<'_> {
             // bgp_route_propagation_enabled (4.x) | disable_bgp_route_propagation (3.x)
             "azurerm_route_table" => {
                 let (propagation, spelling) = if e.has("bgp_route_propagation_enabled") {
-                    (
-                        flag(e, "bgp_route_propagation_enabled", true),
-                        PropagationSpelling::TerraformEnabled,
-                    )
+                    (flag(e, "bgp_route_propagation_enabled", true), Propagation::Enabled)
                 } else if e.has("disable_bgp_route_propagation") {
                     let mut f = flag(e, "disable_bgp_route_propagation", false);
                     if let Known::Known(b) = f.value {
                         f.value = Known::Known(!b);
                     }
-                    (f, PropagationSpelling::TerraformDisable)
+                    (f, Propagation::Disable)
                 } else {
                     (
                         Flag::default_value(true),
                         if azurerm_major.is_some_and(|v| v < 4) {
-                            PropagationSpelling::TerraformDisable
+                            Propagation::Disable
                         } else {
-                            PropagationSpelling::TerraformEnabled
+                            Propagation::Enabled
                         },
                     )
                 };
-                let insert_at = Origin {
-                    file: e.file,
-                    start: e.span.end.saturating_sub(1),
-                    end: e.span.end.saturating_sub(1),
-                };
+                let meta = meta(e);
+                self.syntax.table(&meta.key, spelling, body_end(e));
                 m.route_tables.push(RouteTable {
-                    meta: meta(e),
+                    meta,
                     propagation,
-                    propagation_spelling: spelling,
                     routes: Vec::new(),
-                    insert_at: Some(insert_at),
                 });
                 for (i, r) in e.blocks("route").iter().enumerate() {
-                    let route = route_of(r, sub_meta(e, r, "route", i), Link::key(e.addr.clone(), r.origin()), true);
+                    let route = route_of(r, sub_meta(e, r, "route", i), Link::key(e.addr.clone(), r.origin()));
+                    self.syntax.inline_route(&route.meta.key);
                     m.routes.push(route);
                 }
             }
             "azurerm_route" => {
                 let table = name_link(e, "route_table_name", "resource_group_name");
-                m.routes.push(route_of(e, meta(e), table, false));
+                m.routes.push(route_of(e, meta(e), table));
             }
             "azurerm_subnet_route_table_association" | "azurerm_subnet_network_security_group_association" => {
                 let (kind, key) = if e.rtype.contains("route_table") {
@@ -612,7 +610,13 @@ impl Lower<'_> {
     }
 }
 
-fn route_of(r: &Entity, meta: Meta, table: Link, inline: bool) -> Route {
+/// The position just before a block's closing brace.
+fn body_end(e: &Entity) -> Origin {
+    let at = e.span.end.saturating_sub(1);
+    Origin::new(e.file, at..at)
+}
+
+fn route_of(r: &Entity, meta: Meta, table: Link) -> Route {
     let prefix = match r.get("address_prefix") {
         Some(v) => to_ir::prefix(v),
         None => Prefix::Unknown("`address_prefix` is not set".into()),
@@ -639,7 +643,6 @@ fn route_of(r: &Entity, meta: Meta, table: Link, inline: bool) -> Route {
         prefix: Spanned::new(prefix, r.attr_origin("address_prefix")),
         next_hop_type: Spanned::new(nht, r.attr_origin("next_hop_type")),
         next_hop_ip: ip,
-        inline,
     }
 }
 

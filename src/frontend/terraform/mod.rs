@@ -5,6 +5,7 @@
 //! **Invariant:** this front end knows nothing of routing; it only says what is declared.
 
 pub mod eval;
+pub mod fix;
 pub mod funcs;
 pub mod json;
 pub mod lower;
@@ -184,7 +185,7 @@ pub fn load_root(
     cache: &ModuleCache,
     dir: &Path,
     opts: &TfOptions,
-) -> (Model, Vec<Diagnostic>) {
+) -> (Model, super::Syntax, Vec<Diagnostic>) {
     let mut model = Model {
         front_end: "terraform".into(),
         root: crate::source::display_path(dir),
@@ -192,7 +193,7 @@ pub fn load_root(
     };
     let mut diags = Vec::new();
     let Some(def) = cache.get(sources, dir) else {
-        return (model, diags);
+        return (model, super::Syntax::None, diags);
     };
     let loader = |d: &Path| cache.get(sources, d);
 
@@ -255,7 +256,11 @@ pub fn load_root(
     ev.evaluate_all(&root);
     diags.extend(ev.diags.borrow().iter().cloned());
 
-    let mut lower = lower::Lower { model: &mut model };
+    let mut syntax = fix::Syntax::default();
+    let mut lower = lower::Lower {
+        model: &mut model,
+        syntax: &mut syntax,
+    };
     for r in ev.resources.borrow().iter() {
         lower.resource(&r.entity, r.azurerm_major);
     }
@@ -263,5 +268,5 @@ pub fn load_root(
         model.note_not_analysed(addr, reason, *origin);
     }
     model.link();
-    (model, diags)
+    (model, super::Syntax::Terraform(syntax), diags)
 }

@@ -1,0 +1,245 @@
+//! Fix intents written in ARM JSON, or in the Bicep source when the element is declared
+//! there (`lower::Locate::is_bicep`).
+//!
+//! Edits are placed only where the text is what they expect: a flag's value is replaced;
+//! a missing property goes first into the element's `properties` object literal; a route is
+//! appended to a `routes` array literal. An expression (`"[variables('routes')]"`, a Bicep
+//! `for`) gets no edit, only the snippet in the help.
+
+use crate::diag::{Applicability, Edit, Fix};
+use crate::ir::fix::NextHop;
+use crate::ir::*;
+use crate::source::{Origin, SourceMap};
+use std::collections::HashMap;
+
+/// Where an element lives in the text.
+#[derive(Clone, Debug, Default)]
+pub(super) struct Object {
+    pub bicep: bool,
+    /// Its `properties` object.
+    pub properties: Option<Origin>,
+    /// A route table's `properties.routes` array.
+    pub routes: Option<Origin>,
+}
+
+/// What the ARM front end keeps of its syntax for writing fixes, keyed by the IR element's
+/// key (the IR itself holds no syntax).
+#[derive(Clone, Debug, Default)]
+pub struct Syntax {
+    objects: HashMap<String, Object>,
+}
+
+impl Syntax {
+    pub(super) fn object(&mut self, key: &str, o: Object) {
+        self.objects.insert(key.to_string(), o);
+    }
+
+    fn bicep(&self, key: &str) -> bool {
+        self.objects.get(key).is_some_and(|o| o.bicep)
+    }
+
+    fn intent_is_bicep(&self, m: &Model, intent: &FixIntent) -> bool {
+        match intent {
+            FixIntent::AddRoute { table: Some(t), .. } | FixIntent::PropagationOff { table: t } => {
+                self.bicep(&m.route_tables[t.0].meta.key)
+            }
+            FixIntent::AddRoute {
+                table: None,
+                subnet,
+                ..
+            } => self.bicep(&m.subnets[subnet.0].meta.key),
+            FixIntent::AllowForwardedTraffic { peering } => {
+                self.bicep(&m.peerings[peering.0].meta.key)
+            }
+        }
+    }
+
+    /// A one-line setting (`"disableBgpRoutePropagation": true`), or the snippet for
+    /// intents that add an object.
+    pub fn setting(&self, m: &Model, intent: &FixIntent) -> String {
+        let bicep = self.intent_is_bicep(m, intent);
+        let prop = |k: &str| {
+            if bicep {
+                format!("{k}: true")
+            } else {
+                format!("\"{k}\": true")
+            }
+        };
+        match intent {
+            FixIntent::PropagationOff { .. } => prop("disableBgpRoutePropagation"),
+            FixIntent::AllowForwardedTraffic { .. } => prop("allowForwardedTraffic"),
+            FixIntent::AddRoute { .. } => self.snippet(m, intent),
+        }
+    }
+
+    /// The text to add: a route object, or the setting.
+    pub fn snippet(&self, m: &Model, intent: &FixIntent) -> String {
+        let FixIntent::AddRoute {
+            name,
+            prefix,
+            next_hop,
+            ..
+        } = intent
+        else {
+            return self.setting(m, intent);
+        };
+        let hop = hop_ip(next_hop);
+        if self.intent_is_bicep(m, intent) {
+            format!(
+                "{{\n  name: '{name}'\n  properties: {{\n    addressPrefix: '{prefix}'\n    nextHopType: 'VirtualAppliance'\n    nextHopIpAddress: '{hop}'\n  }}\n}}"
+            )
+        } else {
+            format!(
+                "{{\n  \"name\": \"{name}\",\n  \"properties\": {{\n    \"addressPrefix\": \"{prefix}\",\n    \"nextHopType\": \"VirtualAppliance\",\n    \"nextHopIpAddress\": \"{hop}\"\n  }}\n}}"
+            )
+        }
+    }
+
+    /// Edits that carry an intent out, where the text is a literal they can be placed in.
+    pub fn edits(&self, m: &Model, sources: &SourceMap, intent: &FixIntent) -> Option<Fix> {
+        let bicep = self.intent_is_bicep(m, intent);
+        let (title, edit) = match intent {
+            FixIntent::AddRoute {
+                table: Some(t),
+                prefix,
+                next_hop,
+                ..
+            } => {
+                let rt = &m.route_tables[t.0];
+                let arr = self.objects.get(&rt.meta.key)?.routes?;
+                let edit = append(sources, arr, &self.snippet(m, intent), bicep, b'[')?;
+                (
+                    format!(
+                        "add route {prefix} -> {} to `{}`",
+                        next_hop.name,
+                        rt.meta.display()
+                    ),
+                    edit,
+                )
+            }
+            FixIntent::AddRoute { table: None, .. } => return None,
+            FixIntent::PropagationOff { table } => {
+                let rt = &m.route_tables[table.0];
+                let edit = set_flag(
+                    sources,
+                    rt.propagation.origin,
+                    self.objects.get(&rt.meta.key)?,
+                    &self.setting(m, intent),
+                )?;
+                (
+                    format!(
+                        "turn gateway route propagation off on `{}`",
+                        rt.meta.display()
+                    ),
+                    edit,
+                )
+            }
+            FixIntent::AllowForwardedTraffic { peering } => {
+                let p = &m.peerings[peering.0];
+                let edit = set_flag(
+                    sources,
+                    p.allow_forwarded_traffic.origin,
+                    self.objects.get(&p.meta.key)?,
+                    &self.setting(m, intent),
+                )?;
+                (
+                    format!("allow forwarded traffic on peering `{}`", p.meta.display()),
+                    edit,
+                )
+            }
+        };
+        Some(Fix {
+            title,
+            edits: vec![edit],
+            applicability: Applicability::Unsafe,
+        })
+    }
+}
+
+fn hop_ip(h: &NextHop) -> String {
+    match h.ip {
+        Some(ip) => ip.to_string(),
+        None => format!("<private IP of {}>", h.name),
+    }
+}
+
+/// Sets a boolean property to `true`: its value where it is written (a literal `false`),
+/// else a new first property of the `properties` object.
+fn set_flag(
+    sources: &SourceMap,
+    value: Option<Origin>,
+    obj: &Object,
+    setting: &str,
+) -> Option<Edit> {
+    match value {
+        Some(o) => (sources.snippet(o).trim() == "false").then(|| Edit {
+            origin: o,
+            text: "true".into(),
+        }),
+        None => prepend(sources, obj.properties?, setting, obj.bicep),
+    }
+}
+
+/// The indentation of the line holding byte `at`.
+fn indent_at(text: &str, at: usize) -> String {
+    let start = text[..at].rfind('\n').map(|i| i + 1).unwrap_or(0);
+    text[start..]
+        .chars()
+        .take_while(|c| *c == ' ' || *c == '\t')
+        .collect()
+}
+
+fn reindent(snippet: &str, pad: &str) -> String {
+    snippet
+        .lines()
+        .map(|l| format!("{pad}{l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Inserts `item` as the first entry of an object literal at `obj`.
+fn prepend(sources: &SourceMap, obj: Origin, item: &str, bicep: bool) -> Option<Edit> {
+    let file = sources.get(obj.file);
+    let text = file.text.as_str();
+    let body = text.get(obj.start..obj.end)?;
+    if !body.starts_with('{') || !body.ends_with('}') {
+        return None;
+    }
+    let inner_empty = body[1..body.len() - 1].trim().is_empty();
+    let pad = format!("{}  ", indent_at(text, obj.start));
+    let comma = if bicep || inner_empty { "" } else { "," };
+    Some(Edit {
+        origin: Origin::new(obj.file, obj.start + 1..obj.start + 1),
+        text: format!("\n{pad}{item}{comma}"),
+    })
+}
+
+/// Appends `item` to an array literal at `arr`.
+fn append(sources: &SourceMap, arr: Origin, item: &str, bicep: bool, open: u8) -> Option<Edit> {
+    let file = sources.get(arr.file);
+    let text = file.text.as_str();
+    let body = text.get(arr.start..arr.end)?;
+    if body.as_bytes().first() != Some(&open) || !body.ends_with(']') {
+        return None;
+    }
+    let inner = &body[1..body.len() - 1];
+    if inner.trim_start().starts_with("for ") {
+        return None;
+    }
+    let close = arr.end - 1;
+    let outer = indent_at(text, arr.start);
+    let pad = format!("{outer}  ");
+    if inner.trim().is_empty() {
+        return Some(Edit {
+            origin: Origin::new(arr.file, arr.start + 1..close),
+            text: format!("\n{}\n{outer}", reindent(item, &pad)),
+        });
+    }
+    // After the last element's last character.
+    let last = arr.start + 1 + inner.trim_end().len();
+    let comma = if bicep { "" } else { "," };
+    Some(Edit {
+        origin: Origin::new(arr.file, last..last),
+        text: format!("{comma}\n{}", reindent(item, &pad)),
+    })
+}
