@@ -138,7 +138,13 @@ pub fn find(start: &Path) -> Option<PathBuf> {
 }
 
 /// Loads a config file; problems are diagnostics with the position in the file.
-pub fn load(path: &Path, sources: &SourceMap) -> Result<Config, Box<Diagnostic>> {
+/// Reads a configuration file. `known_rule` says whether a code or name is a rule (the
+/// caller knows the rules; the configuration does not import them).
+pub fn load(
+    path: &Path,
+    sources: &SourceMap,
+    known_rule: &dyn Fn(&str) -> bool,
+) -> Result<Config, Box<Diagnostic>> {
     let text = std::fs::read_to_string(path).map_err(|e| {
         Box::new(Diagnostic::new(
             codes::CONFIG_ERROR,
@@ -182,16 +188,7 @@ pub fn load(path: &Path, sources: &SourceMap) -> Result<Config, Box<Diagnostic>>
         }
     }
     // Rule codes and severities must exist.
-    let all: Vec<(String, String)> = crate::rules::all()
-        .iter()
-        .map(|r| (r.meta.code.to_string(), r.meta.name.to_string()))
-        .collect();
-    let known = |c: &str| {
-        c.eq_ignore_ascii_case("ALL")
-            || all
-                .iter()
-                .any(|(code, name)| code.eq_ignore_ascii_case(c) || name == c)
-    };
+    let known = |c: &str| c.eq_ignore_ascii_case("ALL") || known_rule(c);
     let mut named: Vec<String> = cfg.rules.select.clone().unwrap_or_default();
     named.extend(cfg.rules.ignore.iter().cloned());
     named.extend(cfg.rules.severity.keys().cloned());

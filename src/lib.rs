@@ -114,7 +114,7 @@ pub fn load(paths: &[PathBuf], opts: &Options) -> Outcome {
         input_error = true;
     }
     let explicit_config = match &opts.config {
-        Some(p) => match config::load(p, &sources) {
+        Some(p) => match config::load(p, &sources, &|c| rules::find(c).is_some()) {
             Ok(c) => Some(c),
             Err(d) => {
                 diagnostics.push(*d);
@@ -153,7 +153,7 @@ pub fn load(paths: &[PathBuf], opts: &Options) -> Outcome {
     let mut configs: HashMap<&Path, Config> = HashMap::new();
     for p in config_of.iter().flatten() {
         if !configs.contains_key(p.as_path()) {
-            let c = config::load(p, &sources).unwrap_or_else(|d| {
+            let c = config::load(p, &sources, &|c| rules::find(c).is_some()).unwrap_or_else(|d| {
                 diagnostics.push(*d);
                 input_error = true;
                 Config::default()

@@ -264,6 +264,7 @@ fn init_writes_a_valid_config() {
     let cfg = routelint::config::load(
         &dir.join("routelint.toml"),
         &routelint::source::SourceMap::new(),
+        &|c| routelint::rules::find(c).is_some(),
     );
     assert!(cfg.is_ok(), "{:?}", cfg.err());
     let _ = std::fs::remove_dir_all(&dir);

@@ -304,3 +304,333 @@ fn forwarded_traffic_applies_to_appliances_not_gateway_transit() {
     let _ = s2;
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The model as sorted lines of names and values: equal for two front ends exactly when
+/// they declare the same network (origins, keys, declaration order, how a link was
+/// written (association resources vs inline properties) and the wording of Unknown reasons
+/// left out).
+fn canonical(m: &Model) -> Vec<String> {
+    fn name<T>(l: &Option<Link>, items: &[T], meta: fn(&T) -> &Meta) -> String {
+        match l {
+            None => "-".into(),
+            Some(l) => match l.id {
+                Some(i) => meta(&items[i]).display().to_string(),
+                None => "unresolved".into(),
+            },
+        }
+    }
+    fn prefix(p: &Prefix) -> String {
+        match p {
+            Prefix::Unknown(_) => "unknown".into(),
+            p => p.to_string(),
+        }
+    }
+    fn prefixes<'a>(p: impl IntoIterator<Item = &'a Prefix>) -> String {
+        let mut v: Vec<String> = p.into_iter().map(prefix).collect();
+        v.sort();
+        v.join(",")
+    }
+    fn flag(f: &Flag) -> String {
+        format!("{:?}", f.get())
+    }
+    fn rules(r: &RuleSet) -> Vec<String> {
+        let mut out = Vec::new();
+        for d in &r.dnat {
+            out.push(format!(
+                "dnat {}/{} {} -> {:?}:{:?} ports {:?}",
+                d.collection,
+                d.name,
+                prefixes(&d.sources),
+                d.translated_address.known(),
+                d.translated_port,
+                d.destination_ports
+            ));
+        }
+        for n in &r.network {
+            out.push(format!(
+                "network {}/{} allow={} {} -> {} ports {:?} {:?}",
+                n.collection,
+                n.name,
+                n.action_allow,
+                prefixes(&n.sources),
+                prefixes(&n.destinations),
+                n.destination_ports,
+                n.protocols
+            ));
+        }
+        for a in &r.application {
+            out.push(format!(
+                "application {}/{} {}",
+                a.collection,
+                a.name,
+                prefixes(&a.sources)
+            ));
+        }
+        out.sort();
+        out
+    }
+    let vnet: fn(&VNet) -> &Meta = |x| &x.meta;
+    let sub: fn(&Subnet) -> &Meta = |x| &x.meta;
+    let rt: fn(&RouteTable) -> &Meta = |x| &x.meta;
+    let fw: fn(&Firewall) -> &Meta = |x| &x.meta;
+    let pol: fn(&FirewallPolicy) -> &Meta = |x| &x.meta;
+    let pip: fn(&PublicIp) -> &Meta = |x| &x.meta;
+    let lb: fn(&LoadBalancer) -> &Meta = |x| &x.meta;
+    let pool: fn(&BackendPool) -> &Meta = |x| &x.meta;
+    let nsg: fn(&Nsg) -> &Meta = |x| &x.meta;
+    let some = |l: &Link| Some(l.clone());
+    let mut out = Vec::new();
+    for v in &m.vnets {
+        let mut subs: Vec<&str> = v
+            .subnets
+            .iter()
+            .map(|s| m.subnets[s.0].meta.display())
+            .collect();
+        subs.sort();
+        out.push(format!(
+            "vnet {} {} subnets {subs:?} gateways {}",
+            v.meta.display(),
+            prefixes(v.address_space.iter().map(|p| &p.value)),
+            v.gateways.len()
+        ));
+    }
+    for s in &m.subnets {
+        out.push(format!(
+            "subnet {}/{} {} rt={} nsg={} se={:?}",
+            name(&some(&s.vnet), &m.vnets, vnet),
+            s.meta.display(),
+            prefixes(s.prefixes.iter().map(|p| &p.value)),
+            name(&s.route_table, &m.route_tables, rt),
+            name(&s.nsg, &m.nsgs, nsg),
+            s.service_endpoints
+        ));
+    }
+    for p in &m.peerings {
+        out.push(format!(
+            "peering {} {} -> {} access={} forwarded={} transit={} remote_gw={}",
+            p.meta.display(),
+            name(&some(&p.local_vnet), &m.vnets, vnet),
+            name(&some(&p.remote_vnet), &m.vnets, vnet),
+            flag(&p.allow_virtual_network_access),
+            flag(&p.allow_forwarded_traffic),
+            flag(&p.allow_gateway_transit),
+            flag(&p.use_remote_gateways)
+        ));
+    }
+    for t in &m.route_tables {
+        out.push(format!(
+            "route_table {} propagation={} routes {}",
+            t.meta.display(),
+            flag(&t.propagation),
+            t.routes.len()
+        ));
+    }
+    for r in &m.routes {
+        let ip = match r.next_hop_ip.as_ref().map(|s| &s.value) {
+            None => "-".to_string(),
+            Some(IpRef::Literal { ip }) => ip.to_string(),
+            Some(IpRef::FirewallPrivateIp { firewall }) => {
+                format!("firewall {}", name(&some(firewall), &m.firewalls, fw))
+            }
+            Some(IpRef::NicPrivateIp { nic }) => format!(
+                "nic {}",
+                name(
+                    &some(nic),
+                    &m.nics,
+                    (|x: &Nic| &x.meta) as fn(&Nic) -> &Meta
+                )
+            ),
+            Some(IpRef::LbFrontendPrivateIp { lb: l, frontend }) => {
+                format!("lb {} {frontend:?}", name(&some(l), &m.load_balancers, lb))
+            }
+            Some(IpRef::Unknown { .. }) => "unknown".into(),
+        };
+        out.push(format!(
+            "route {}/{} {} {:?} {ip}",
+            name(&some(&r.table), &m.route_tables, rt),
+            r.meta.display(),
+            prefix(&r.prefix.value),
+            r.next_hop_type.value.known()
+        ));
+    }
+    for (i, f) in m.firewalls.iter().enumerate() {
+        let mut pips: Vec<String> = f
+            .public_ips
+            .iter()
+            .map(|l| name(&some(l), &m.public_ips, pip))
+            .collect();
+        pips.sort();
+        out.push(format!(
+            "firewall {} subnet={} ip={:?} pips={pips:?} mgmt={} policy={} private={:?} hub={}",
+            f.meta.display(),
+            name(&f.subnet, &m.subnets, sub),
+            m.firewall_ips[i],
+            name(&f.management_subnet, &m.subnets, sub),
+            name(&f.policy, &m.firewall_policies, pol),
+            f.private_ranges.as_ref().map(|p| prefixes(p.iter())),
+            f.in_virtual_hub
+        ));
+        for r in rules(&m.firewall_rules[i]) {
+            out.push(format!("firewall {} {r}", f.meta.display()));
+        }
+    }
+    for p in &m.firewall_policies {
+        out.push(format!(
+            "policy {} base={} private={:?}",
+            p.meta.display(),
+            name(&p.base_policy, &m.firewall_policies, pol),
+            p.private_ranges.as_ref().map(|p| prefixes(p.iter()))
+        ));
+    }
+    for g in &m.gateways {
+        out.push(format!(
+            "gateway {} {:?} bgp={} subnet={} pips={}",
+            g.meta.display(),
+            g.kind,
+            g.bgp_enabled,
+            name(&g.subnet, &m.subnets, sub),
+            g.public_ips.len()
+        ));
+    }
+    for l in &m.local_gateways {
+        out.push(format!(
+            "local_gateway {} {} bgp={}",
+            l.meta.display(),
+            prefixes(l.address_space.iter().map(|p| &p.value)),
+            l.bgp
+        ));
+    }
+    for c in &m.connections {
+        out.push(format!(
+            "connection {} {:?} gw={} lng={} bgp={}",
+            c.meta.display(),
+            c.kind,
+            name(
+                &some(&c.gateway),
+                &m.gateways,
+                (|x: &Gateway| &x.meta) as fn(&Gateway) -> &Meta
+            ),
+            name(
+                &c.local_gateway,
+                &m.local_gateways,
+                (|x: &LocalGateway| &x.meta) as fn(&LocalGateway) -> &Meta
+            ),
+            c.bgp
+        ));
+    }
+    for p in &m.public_ips {
+        out.push(format!(
+            "public_ip {} {:?} {:?}",
+            p.meta.display(),
+            p.sku,
+            p.address
+        ));
+    }
+    for l in &m.load_balancers {
+        out.push(format!("lb {} {:?}", l.meta.display(), l.sku));
+        for f in &l.frontends {
+            out.push(format!(
+                "lb {} frontend {} pip={} subnet={} ip={:?}",
+                l.meta.display(),
+                f.name,
+                name(&f.public_ip, &m.public_ips, pip),
+                name(&f.subnet, &m.subnets, sub),
+                f.private_ip
+            ));
+        }
+    }
+    for p in &m.backend_pools {
+        out.push(format!(
+            "pool {} lb={}",
+            p.meta.display(),
+            name(&some(&p.lb), &m.load_balancers, lb)
+        ));
+    }
+    for r in &m.lb_rules {
+        let mut pools: Vec<String> = r
+            .backend_pools
+            .iter()
+            .map(|l| name(&some(l), &m.backend_pools, pool))
+            .collect();
+        pools.sort();
+        out.push(format!(
+            "lb_rule {} {:?} lb={} fe={:?} pools={pools:?} port={:?}",
+            r.meta.display(),
+            r.kind,
+            name(&some(&r.lb), &m.load_balancers, lb),
+            r.frontend,
+            r.frontend_port
+        ));
+    }
+    for n in &m.nics {
+        out.push(format!(
+            "nic {} forwarding={} nsg={} vmss={}",
+            n.meta.display(),
+            flag(&n.ip_forwarding),
+            name(&n.nsg, &m.nsgs, nsg),
+            n.scale_set
+        ));
+        for c in &n.ip_configs {
+            let mut pools: Vec<String> = c
+                .backend_pools
+                .iter()
+                .map(|l| name(&some(l), &m.backend_pools, pool))
+                .collect();
+            pools.sort();
+            out.push(format!(
+                "nic {} ipconfig {} subnet={} ip={:?} pip={} pools={pools:?} nat={}",
+                n.meta.display(),
+                c.name,
+                name(&c.subnet, &m.subnets, sub),
+                c.private_ip,
+                name(&c.public_ip, &m.public_ips, pip),
+                c.nat_rules.len()
+            ));
+        }
+    }
+    for n in &m.nsgs {
+        out.push(format!("nsg {} rules={}", n.meta.display(), n.rule_count));
+    }
+    for s in &m.services {
+        out.push(format!(
+            "service {} {} subnet={} public={}",
+            s.meta.display(),
+            s.kind,
+            name(&s.subnet, &m.subnets, sub),
+            s.has_public_frontend
+        ));
+    }
+    for n in &m.not_analysed {
+        out.push(format!("not_analysed {} {}", n.what, n.meta.display()));
+    }
+    out.sort();
+    out
+}
+
+/// Every scenario's Terraform and ARM forms declare the same network: their normalised
+/// models are equal.
+#[test]
+fn terraform_and_arm_twins_have_the_same_model() {
+    let mut twins = 0;
+    for e in std::fs::read_dir(root().join("fixtures")).unwrap() {
+        let dir = e.unwrap().path();
+        let (tf, arm) = (dir.join("terraform"), dir.join("arm"));
+        if !(tf.is_dir() && arm.is_dir()) {
+            continue;
+        }
+        let (a, b) = (model_of(&tf), model_of(&arm));
+        let (ca, cb) = (
+            canonical(&a.projects[0].model),
+            canonical(&b.projects[0].model),
+        );
+        let only_tf: Vec<&String> = ca.iter().filter(|l| !cb.contains(l)).collect();
+        let only_arm: Vec<&String> = cb.iter().filter(|l| !ca.contains(l)).collect();
+        assert!(
+            only_tf.is_empty() && only_arm.is_empty(),
+            "{}: only in Terraform: {only_tf:#?}\nonly in ARM: {only_arm:#?}",
+            dir.display()
+        );
+        twins += 1;
+    }
+    assert!(twins >= 20, "{twins} twins");
+}
