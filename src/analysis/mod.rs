@@ -9,6 +9,9 @@ pub mod routes;
 pub mod trace;
 pub mod words;
 
+#[cfg(test)]
+mod tests;
+
 use crate::config::Config;
 use crate::ir::*;
 use std::collections::HashMap;
