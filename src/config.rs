@@ -165,67 +165,171 @@ pub fn load(
             .in_file(id),
         )
     })?;
+    let spans = Spans::of(&text);
+    let error = |what: String, at: std::ops::Range<usize>, label: &str| {
+        Box::new(
+            Diagnostic::new(codes::CONFIG_ERROR, Severity::Error, what)
+                .primary(Origin::new(id, at), label.to_string())
+                .in_file(id),
+        )
+    };
     for (list, what) in [
         (&cfg.onprem.prefixes, "onprem.prefixes"),
         (&cfg.internet.clients, "internet.clients"),
     ] {
         for p in list {
             if p.trim().parse::<Ipv4Net>().is_err() {
-                let start = text.find(&format!("\"{p}\"")).unwrap_or(0);
-                return Err(Box::new(
-                    Diagnostic::new(
-                        codes::CONFIG_ERROR,
-                        Severity::Error,
-                        format!("`{p}` in {what} is not an IPv4 prefix"),
-                    )
-                    .primary(
-                        Origin::new(id, start..start + p.len() + 2),
-                        "not a CIDR prefix",
-                    )
-                    .in_file(id),
+                return Err(error(
+                    format!("`{p}` in {what} is not an IPv4 prefix"),
+                    spans.value(what, p),
+                    "not a CIDR prefix",
                 ));
             }
         }
     }
+    // Globs must be valid.
+    let globs = cfg
+        .rules
+        .exclude
+        .iter()
+        .map(|g| (g, spans.value("rules.exclude", g)))
+        .chain(
+            cfg.rules
+                .per_path_ignores
+                .keys()
+                .map(|g| (g, spans.key("rules.per-path-ignores", g))),
+        );
+    for (g, at) in globs {
+        if let Err(e) = globset::Glob::new(g) {
+            return Err(error(
+                format!("`{g}` in {FILE_NAME} is not a valid glob: {}", e.kind()),
+                at,
+                "not a glob",
+            ));
+        }
+    }
     // Rule codes and severities must exist.
     let known = |c: &str| c.eq_ignore_ascii_case("ALL") || known_rule(c);
-    let mut named: Vec<String> = cfg.rules.select.clone().unwrap_or_default();
-    named.extend(cfg.rules.ignore.iter().cloned());
-    named.extend(cfg.rules.severity.keys().cloned());
-    named.extend(cfg.rules.per_path_ignores.values().flatten().cloned());
-    for c in named {
-        if !known(&c) {
-            let start = text.find(&c).unwrap_or(0);
-            return Err(Box::new(
-                Diagnostic::new(
-                    codes::CONFIG_ERROR,
-                    Severity::Error,
-                    format!("unknown rule `{c}` in {FILE_NAME}"),
-                )
-                .primary(
-                    Origin::new(id, start..start + c.len()),
-                    "no rule has this code or name",
-                )
-                .in_file(id),
+    let mut named: Vec<(&String, std::ops::Range<usize>)> = Vec::new();
+    for c in cfg.rules.select.iter().flatten() {
+        named.push((c, spans.value("rules.select", c)));
+    }
+    for c in &cfg.rules.ignore {
+        named.push((c, spans.value("rules.ignore", c)));
+    }
+    for c in cfg.rules.severity.keys() {
+        named.push((c, spans.key("rules.severity", c)));
+    }
+    for (g, codes) in &cfg.rules.per_path_ignores {
+        for c in codes {
+            named.push((c, spans.value(&format!("rules.per-path-ignores.{g}"), c)));
+        }
+    }
+    for (c, at) in named {
+        if !known(c) {
+            return Err(error(
+                format!("unknown rule `{c}` in {FILE_NAME}"),
+                at,
+                "no rule has this code or name",
             ));
         }
     }
     for (c, sev) in &cfg.rules.severity {
         if Severity::parse(sev).is_none() {
-            let start = text.find(sev.as_str()).unwrap_or(0);
-            return Err(Box::new(
-                Diagnostic::new(
-                    codes::CONFIG_ERROR,
-                    Severity::Error,
-                    format!("severity of `{c}` must be error, warning or info"),
-                )
-                .primary(Origin::new(id, start..start + sev.len()), "not a severity")
-                .in_file(id),
+            return Err(error(
+                format!("severity of `{c}` must be error, warning or info"),
+                spans.value(&format!("rules.severity.{c}"), sev),
+                "not a severity",
             ));
         }
     }
     cfg.dir = path.parent().map(Path::to_path_buf);
     Ok(cfg)
+}
+
+/// Where each string value and key of a TOML file is: dotted table path, text, byte span
+/// (from toml_edit's parse, which keeps spans).
+struct Spans {
+    values: Vec<(String, String, std::ops::Range<usize>)>,
+    keys: Vec<(String, String, std::ops::Range<usize>)>,
+}
+
+impl Spans {
+    fn of(text: &str) -> Spans {
+        let mut s = Spans {
+            values: Vec::new(),
+            keys: Vec::new(),
+        };
+        if let Ok(doc) = toml_edit::ImDocument::parse(text) {
+            s.table("", doc.as_table());
+        }
+        s
+    }
+    fn table(&mut self, path: &str, t: &dyn toml_edit::TableLike) {
+        for (k, item) in t.iter() {
+            let here = if path.is_empty() {
+                k.to_string()
+            } else {
+                format!("{path}.{k}")
+            };
+            if let Some((key, _)) = t.get_key_value(k) {
+                if let Some(sp) = key.span() {
+                    self.keys.push((path.to_string(), k.to_string(), sp));
+                }
+            }
+            match item {
+                toml_edit::Item::Table(sub) => self.table(&here, sub),
+                toml_edit::Item::Value(v) => self.value_of(&here, v),
+                _ => {}
+            }
+        }
+    }
+    fn value_of(&mut self, path: &str, v: &toml_edit::Value) {
+        match v {
+            toml_edit::Value::String(s) => {
+                if let Some(sp) = s.span() {
+                    self.values.push((path.to_string(), s.value().clone(), sp));
+                }
+            }
+            toml_edit::Value::Array(a) => a.iter().for_each(|x| self.value_of(path, x)),
+            toml_edit::Value::InlineTable(t) => self.table(path, t),
+            _ => {}
+        }
+    }
+    /// The span of string `text` under `path`, else the start of the file.
+    fn value(&self, path: &str, text: &str) -> std::ops::Range<usize> {
+        self.values
+            .iter()
+            .find(|(p, t, _)| p == path && t == text)
+            .map(|(_, _, sp)| sp.clone())
+            .unwrap_or(0..0)
+    }
+    /// The span of key `text` of the table at `path`.
+    fn key(&self, path: &str, text: &str) -> std::ops::Range<usize> {
+        self.keys
+            .iter()
+            .find(|(p, t, _)| p == path && t == text)
+            .map(|(_, _, sp)| sp.clone())
+            .unwrap_or(0..0)
+    }
+}
+
+/// Does any of the globs match a `/`-separated relative path? `*` and `?` stay within a
+/// segment, `**` spans segments (globset); a pattern also matches everything under the
+/// directory it names (`modules` matches `modules/spoke/main.tf`). Patterns that are not
+/// valid globs were rejected when the configuration was read.
+fn globs_match(patterns: &[String], path: &str) -> bool {
+    let path = path.trim_start_matches("./");
+    patterns.iter().any(|p| {
+        let p = p.trim_start_matches("./");
+        let dir = format!("{}/**", p.trim_end_matches('/'));
+        [p, dir.as_str()].iter().any(|g| {
+            globset::GlobBuilder::new(g)
+                .literal_separator(true)
+                .build()
+                .is_ok_and(|g| g.compile_matcher().is_match(path))
+        })
+    })
 }
 
 fn code_matches(list: &[String], code: &str, name: &str) -> bool {
@@ -250,16 +354,29 @@ fn relative(cfg: &Config, path: &Path) -> String {
 }
 
 impl Config {
-    /// Is a path excluded from linting?
+    /// Is a path excluded from linting? A file is when an `exclude` glob matches it; a
+    /// directory (a Terraform module) when a glob matches it or every file in it
+    /// (`legacy/**` excludes `legacy/`).
     pub fn excludes(&self, path: &Path) -> bool {
         if self.rules.exclude.is_empty() {
             return false;
         }
         let rel = relative(self, path);
-        self.rules
-            .exclude
-            .iter()
-            .any(|g| crate::suppress::glob_match(g, &rel))
+        if globs_match(&self.rules.exclude, &rel) {
+            return true;
+        }
+        if !path.is_dir() {
+            return false;
+        }
+        let files: Vec<String> = std::fs::read_dir(path)
+            .map(|rd| {
+                rd.filter_map(|e| e.ok())
+                    .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+                    .map(|e| format!("{rel}/{}", e.file_name().to_string_lossy()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        !files.is_empty() && files.iter().all(|f| globs_match(&self.rules.exclude, f))
     }
 
     /// Does `select` (if set) take the rule, and `ignore` leave it?
@@ -285,7 +402,8 @@ impl Config {
         if let Some(o) = d.primary_origin() {
             let rel = relative(self, &sources.get(o.file).path);
             for (glob, codes) in &r.per_path_ignores {
-                if crate::suppress::glob_match(glob, &rel) && code_matches(codes, &d.code, &d.name)
+                if globs_match(std::slice::from_ref(glob), &rel)
+                    && code_matches(codes, &d.code, &d.name)
                 {
                     return false;
                 }
@@ -333,3 +451,77 @@ exclude = []
 [rules.per-path-ignores]
 # "sandbox/**" = ["RL001"]
 "#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn g(p: &str, path: &str) -> bool {
+        globs_match(&[p.to_string()], path)
+    }
+
+    #[test]
+    fn globs() {
+        assert!(g("fixtures/**", "fixtures/a/b.tf"));
+        assert!(g("**/legacy/*.tf", "x/y/legacy/main.tf"));
+        assert!(g("modules", "modules/spoke/main.tf"));
+        assert!(!g("*.tf", "a/b.tf"));
+        assert!(g("*.tf", "b.tf"));
+        assert!(g("a?c/**", "abc/x"));
+        assert!(g("{a,b}/*.tf", "b/main.tf"));
+    }
+
+    /// Positions come from the TOML parse, not a text search (a comment mentioning the
+    /// same word comes first here).
+    #[test]
+    fn errors_point_at_the_value() {
+        let dir = std::env::temp_dir().join(format!("routelint-cfgspan-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let p = dir.join(FILE_NAME);
+        for (text, bad) in [
+            (
+                "# RL999 and warn are mentioned here\n[rules]\nignore = [\"RL001\", \"RL999\"]\n",
+                "\"RL999\"",
+            ),
+            (
+                "# warn\n[rules.severity]\nRL001 = \"warn\"\nRL002 = \"loud\"\n",
+                "\"loud\"",
+            ),
+            (
+                "# 10.0.0.0/33\n[onprem]\nprefixes = [\"10.0.0.0/8\", \"10.0.0.0/33\"]\n",
+                "\"10.0.0.0/33\"",
+            ),
+            ("[rules]\nexclude = [\"a/[b\"]\n", "\"a/[b\""),
+        ] {
+            std::fs::write(&p, text).unwrap();
+            let sources = SourceMap::new();
+            let e = load(&p, &sources, &|c| c == "RL001" || c == "RL002").expect_err(text);
+            let o = e.primary_origin().expect("positioned");
+            assert_eq!(sources.snippet(o), bad, "{text}");
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_directory_glob_excludes_the_directory() {
+        let dir = std::env::temp_dir().join(format!("routelint-exclude-{}", std::process::id()));
+        let legacy = dir.join("legacy");
+        std::fs::create_dir_all(&legacy).unwrap();
+        std::fs::write(legacy.join("main.tf"), "").unwrap();
+        std::fs::create_dir_all(dir.join("live")).unwrap();
+        std::fs::write(dir.join("live/main.tf"), "").unwrap();
+        let mut cfg = Config {
+            dir: Some(dir.clone()),
+            ..Default::default()
+        };
+        cfg.rules.exclude = vec!["legacy/**".into()];
+        assert!(cfg.excludes(&legacy));
+        assert!(!cfg.excludes(&dir.join("live")));
+        cfg.rules.exclude = vec!["**/*.tf".into()];
+        assert!(
+            cfg.excludes(&dir.join("live")),
+            "every file of it is excluded"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

@@ -8,7 +8,7 @@
 //! directories (`.git`, `.terraform`, …) and `node_modules` are skipped.
 
 use crate::frontend::terraform::{self, parse::normalize, ModuleCache};
-use crate::source::SourceMap;
+use crate::source::{FileKind, SourceMap};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use walkdir::WalkDir;
@@ -36,9 +36,7 @@ pub struct Units {
 }
 
 fn is_template(p: &Path) -> bool {
-    let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
-    if !name.ends_with(".json") || name.ends_with(".tf.json") || name.ends_with(".parameters.json")
-    {
+    if FileKind::of(p) != FileKind::Json {
         return false;
     }
     let mut head = vec![0u8; 4096];
@@ -96,21 +94,18 @@ pub fn discover(paths: &[PathBuf], cache: &ModuleCache, sources: &SourceMap) -> 
                 .to_string();
             if is_template(&p) {
                 templates.insert(p.clone());
-            } else if name.ends_with(".parameters.json") {
+            } else if FileKind::of(&p) == FileKind::ArmParameters {
                 // A parameters file: lint the template it belongs to.
                 let t = parent.join(name.replace(".parameters.json", ".json"));
                 if t.is_file() && is_template(&t) {
                     templates.insert(norm(&t));
                 }
-            } else if name.ends_with(".bicep") {
+            } else if FileKind::of(&p) == FileKind::Bicep {
                 // A Bicep file: lint the compiled template beside it, or those of the
                 // nearest folder above that has one (a module's caller).
                 wanted_bicep.push(p.clone());
             }
-            if terraform::is_tf_file(&p)
-                || name.ends_with(".tfvars")
-                || name.ends_with(".tfvars.json")
-            {
+            if FileKind::of(&p).is_terraform() || FileKind::of(&p).is_tfvars() {
                 wanted.insert(parent.clone());
                 if !terraform::module_files(&parent).is_empty() {
                     dirs.insert(parent);
@@ -125,13 +120,14 @@ pub fn discover(paths: &[PathBuf], cache: &ModuleCache, sources: &SourceMap) -> 
             if !e.file_type().is_file() {
                 continue;
             }
-            if terraform::is_tf_file(e.path()) {
+            let kind = FileKind::of(e.path());
+            if kind.is_terraform() {
                 if let Some(parent) = e.path().parent() {
                     dirs.insert(norm(parent));
                 }
             } else if is_template(e.path()) {
                 templates.insert(norm(e.path()));
-            } else if e.path().extension().is_some_and(|x| x == "bicep") {
+            } else if kind == FileKind::Bicep {
                 if let Some(parent) = e.path().parent() {
                     bicep_dirs.insert(norm(parent));
                 }

@@ -317,6 +317,37 @@ fn finding(
     (d, v.traced)
 }
 
+/// Info notes on what could not be known statically: one per value (`verbose`, and in
+/// editors), else one count per unit.
+pub fn unknown_notes(out: &Outcome, verbose: bool) -> Vec<Diagnostic> {
+    let mut notes = Vec::new();
+    for p in &out.projects {
+        let n = p.model.unknowns.len();
+        if n == 0 {
+            continue;
+        }
+        if verbose {
+            for u in &p.model.unknowns {
+                notes.push(
+                    Diagnostic::new(
+                        codes::UNKNOWN,
+                        Severity::Info,
+                        format!("{} is not known: {}", u.what, u.reason),
+                    )
+                    .primary(u.origin, "not known statically"),
+                );
+            }
+        } else {
+            notes.push(Diagnostic::new(
+                codes::UNKNOWN,
+                Severity::Info,
+                format!("{}: {n} value(s) could not be known statically and were not guessed (--verbose lists them)", p.model.root),
+            ));
+        }
+    }
+    notes
+}
+
 /// Info notes: what the model holds and the analysis deliberately does not analyse.
 fn not_analysed_notes(m: &Model) -> Vec<Diagnostic> {
     m.not_analysed

@@ -60,12 +60,7 @@ pub fn path_to_uri(p: &Path) -> String {
 }
 
 fn lintable(p: &Path) -> bool {
-    let n = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
-    n.ends_with(".tf")
-        || n.ends_with(".tf.json")
-        || n.ends_with(".tfvars")
-        || n.ends_with(".json")
-        || n.ends_with(".bicep")
+    crate::source::FileKind::of(p).lintable()
 }
 
 fn range(o: Origin, sources: &SourceMap) -> Value {
@@ -168,10 +163,10 @@ impl State {
         let out = crate::check(&[path], &opts);
         let mut by_uri: BTreeMap<String, Vec<Value>> = BTreeMap::new();
         let mut fixes: HashMap<String, Vec<(Value, Value)>> = HashMap::new();
-        for d in &out.diagnostics {
-            if d.code == crate::diag::codes::UNKNOWN {
-                continue;
-            }
+        // The same notes the command line gives with --verbose: each value that could not
+        // be known, at its position.
+        let notes = crate::unknown_notes(&out, true);
+        for d in out.diagnostics.iter().chain(&notes) {
             if let Some((u, v, fix)) = to_lsp(d, &out.sources) {
                 if let Some(f) = fix {
                     fixes

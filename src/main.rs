@@ -1,12 +1,9 @@
 //! The `routelint` command line.
 
 use clap::{Parser, Subcommand, ValueEnum};
-use routelint::analysis::routes::Dest;
-use routelint::analysis::trace::Start;
 use routelint::analysis::Analysis;
 use routelint::diag::{Diagnostic, Severity};
 use routelint::frontend::terraform::TfOptions;
-use routelint::ir::{GatewayId, SubnetId};
 use routelint::report;
 use routelint::{is_finding, Options, Outcome};
 use std::io::{IsTerminal, Write};
@@ -201,35 +198,6 @@ fn usage_error(msg: &str) -> ExitCode {
     ExitCode::from(EXIT_ERROR)
 }
 
-fn unknown_notes(out: &Outcome, verbose: bool) -> Vec<Diagnostic> {
-    let mut notes = Vec::new();
-    for p in &out.projects {
-        let n = p.model.unknowns.len();
-        if n == 0 {
-            continue;
-        }
-        if verbose {
-            for u in &p.model.unknowns {
-                notes.push(
-                    Diagnostic::new(
-                        routelint::diag::codes::UNKNOWN,
-                        Severity::Info,
-                        format!("{} is not known: {}", u.what, u.reason),
-                    )
-                    .primary(u.origin, "not known statically"),
-                );
-            }
-        } else {
-            notes.push(Diagnostic::new(
-                routelint::diag::codes::UNKNOWN,
-                Severity::Info,
-                format!("{}: {n} value(s) could not be known statically and were not guessed (--verbose lists them)", p.model.root),
-            ));
-        }
-    }
-    notes
-}
-
 fn single_project(out: &Outcome, path: &std::path::Path) -> Result<usize, String> {
     match out.projects.len() {
         0 => Err(format!(
@@ -241,59 +209,6 @@ fn single_project(out: &Outcome, path: &std::path::Path) -> Result<usize, String
             "{} holds {n} root modules; name one of them",
             path.display()
         )),
-    }
-}
-
-fn endpoint(a: &Analysis, sel: &str) -> Result<(Option<Start>, Dest, Option<SubnetId>), String> {
-    let m = a.model;
-    let lower = sel.to_ascii_lowercase();
-    if lower == "onprem" || lower == "on-prem" {
-        let g = (0..m.gateways.len())
-            .map(GatewayId)
-            .next()
-            .ok_or("the model has no virtual network gateway")?;
-        let op = routelint::analysis::routes::onprem_of(m, g, &a.config.onprem_prefixes());
-        let d = op
-            .prefixes
-            .first()
-            .map(|(p, _)| Dest::Net(*p))
-            .unwrap_or(Dest::OnPremUnknown);
-        return Ok((Some(Start::OnPrem(g)), d, None));
-    }
-    if lower == "internet" {
-        return Ok((None, Dest::Net(Default::default()), None));
-    }
-    let parsed = sel.parse::<ipnet::Ipv4Net>().ok().or_else(|| {
-        sel.parse::<std::net::Ipv4Addr>()
-            .ok()
-            .and_then(|ip| ipnet::Ipv4Net::new(ip, 32).ok())
-    });
-    if let Some(net) = parsed {
-        let s = m.subnets_overlapping(net).into_iter().next();
-        if s.is_some() {
-            return Ok((s.map(Start::Subnet), Dest::Net(net), s));
-        }
-        // An on-prem address enters through the gateway that knows its prefix.
-        for g in (0..m.gateways.len()).map(GatewayId) {
-            let op = routelint::analysis::routes::onprem_of(m, g, &a.config.onprem_prefixes());
-            if op.prefixes.iter().any(|(p, _)| p.contains(&net)) {
-                return Ok((Some(Start::OnPrem(g)), Dest::Net(net), None));
-            }
-        }
-        return Ok((None, Dest::Net(net), None));
-    }
-    let found = m.find_subnet(sel);
-    match found.as_slice() {
-        [s] => {
-            let p = m
-                .subnet_prefixes(*s)
-                .into_iter()
-                .next()
-                .ok_or_else(|| format!("the prefix of `{sel}` is not known"))?;
-            Ok((Some(Start::Subnet(*s)), Dest::Net(p), Some(*s)))
-        }
-        [] => Err(format!("no subnet `{sel}` (use VNET/SUBNET)")),
-        _ => Err(format!("`{sel}` matches several subnets (use VNET/SUBNET)")),
     }
 }
 
@@ -332,7 +247,7 @@ fn main() -> ExitCode {
             if quiet || (machine && !verbose) {
                 diags.retain(|d| is_finding(d) || d.severity == Severity::Error);
             } else {
-                diags.extend(unknown_notes(&out, verbose));
+                diags.extend(routelint::unknown_notes(&out, verbose));
             }
             routelint::diag::sort_and_dedup(&mut diags, &out.sources);
             let to_file = output.is_some();
@@ -555,15 +470,7 @@ fn cmd_routes(path: &std::path::Path, subnet: &str, input: &Input) -> Result<Exi
     let (out, i) = load_one(path, input)?;
     let p = &out.projects[i];
     let a = Analysis::new(&p.model, &p.config);
-    let s = match p.model.find_subnet(subnet).as_slice() {
-        [s] => *s,
-        [] => return Err(format!("no subnet `{subnet}` (use VNET/SUBNET)")),
-        _ => {
-            return Err(format!(
-                "`{subnet}` matches several subnets (use VNET/SUBNET)"
-            ))
-        }
-    };
+    let s = a.subnet_named(subnet)?;
     let t = a
         .table(s)
         .ok_or_else(|| format!("the VNet of `{subnet}` is not known"))?;
@@ -580,30 +487,7 @@ fn cmd_trace(
     let (out, i) = load_one(path, input)?;
     let p = &out.projects[i];
     let a = Analysis::new(&p.model, &p.config);
-    let (from_start, from_addr, _) = endpoint(&a, from)?;
-    let (_, to_addr, to_subnet) = endpoint(&a, to)?;
-    let start = match from_start {
-        Some(s) => s,
-        None => {
-            // From the Internet: through a DNAT rule to the target, else a public frontend.
-            let dnat = a.dnat_flows().into_iter().find(|f| match to_addr {
-                Dest::Net(n) => n.contains(&f.target) || f.target.contains(&n),
-                _ => false,
-            });
-            match (dnat, to_subnet) {
-                (Some(f), _) => Start::Dnat(f.firewall),
-                (None, Some(s)) if a.public_ingress().iter().any(|(_, x)| *x == s) => {
-                    Start::Public(s)
-                }
-                _ => {
-                    return Err(
-                        "nothing in the model takes Internet traffic to that destination".into(),
-                    )
-                }
-            }
-        }
-    };
-    let tw = a.two_way(start, from_addr, to_addr);
+    let tw = a.trace_between(from, to)?;
     print!("{}", report::model::trace(&a, &tw, &out.sources));
     Ok(ExitCode::from(EXIT_CLEAN))
 }

@@ -10,6 +10,79 @@ use std::sync::{Arc, RwLock};
 /// Index of a file in the [`SourceMap`].
 pub type FileId = usize;
 
+/// What a file is, by its name: the one place that knows routelint's file extensions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FileKind {
+    /// `*.tf`
+    Terraform,
+    /// `*.tf.json`
+    TerraformJson,
+    /// `*.tfvars`
+    TfVars,
+    /// `*.tfvars.json`
+    TfVarsJson,
+    /// `*.parameters.json` (ARM parameters)
+    ArmParameters,
+    /// Any other `*.json`: an ARM template if its `$schema` says so.
+    Json,
+    /// `*.bicep`
+    Bicep,
+    /// `routelint.toml` and anything else.
+    Other,
+}
+
+impl FileKind {
+    pub fn of(path: &Path) -> FileKind {
+        let n = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if n.ends_with(".tf") {
+            FileKind::Terraform
+        } else if n.ends_with(".tf.json") {
+            FileKind::TerraformJson
+        } else if n.ends_with(".tfvars") {
+            FileKind::TfVars
+        } else if n.ends_with(".tfvars.json") {
+            FileKind::TfVarsJson
+        } else if n.ends_with(".parameters.json") {
+            FileKind::ArmParameters
+        } else if n.ends_with(".json") {
+            FileKind::Json
+        } else if n.ends_with(".bicep") {
+            FileKind::Bicep
+        } else {
+            FileKind::Other
+        }
+    }
+    /// A Terraform configuration file (`.tf`, `.tf.json`).
+    pub fn is_terraform(self) -> bool {
+        matches!(self, FileKind::Terraform | FileKind::TerraformJson)
+    }
+    /// A Terraform variable file (`.tfvars`, `.tfvars.json`).
+    pub fn is_tfvars(self) -> bool {
+        matches!(self, FileKind::TfVars | FileKind::TfVarsJson)
+    }
+    /// Written in JSON.
+    pub fn is_json(self) -> bool {
+        matches!(
+            self,
+            FileKind::TerraformJson
+                | FileKind::TfVarsJson
+                | FileKind::ArmParameters
+                | FileKind::Json
+        )
+    }
+    /// Suppression comments are `#`/`//` comments (HCL, Bicep), not JSON metadata.
+    pub fn has_comments(self) -> bool {
+        matches!(
+            self,
+            FileKind::Terraform | FileKind::TfVars | FileKind::Bicep
+        )
+    }
+    /// A file whose change can change findings (the editor lints on save).
+    pub fn lintable(self) -> bool {
+        self != FileKind::Other
+    }
+}
+
 /// Where an element came from: a file and a byte range in it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub struct Origin {

@@ -146,12 +146,10 @@ pub fn apply(diags: &mut Vec<Diagnostic>, sources: &SourceMap) {
     let mut sups: Vec<Suppression> = Vec::new();
     for id in 0..sources.len() {
         let f = sources.get(id);
-        let p = f.path.to_string_lossy();
-        if (p.ends_with(".tf") || p.ends_with(".bicep") || p.ends_with(".tfvars"))
-            && f.text.contains("routelint:ignore")
-        {
+        let kind = crate::source::FileKind::of(&f.path);
+        if kind.has_comments() && f.text.contains("routelint:ignore") {
             sups.extend(comment_suppressions(sources, id));
-        } else if p.ends_with(".json") && f.text.contains("routelint") {
+        } else if kind.is_json() && f.text.contains("routelint") {
             sups.extend(json_suppressions(sources, id));
         }
     }
@@ -202,51 +200,9 @@ pub fn apply(diags: &mut Vec<Diagnostic>, sources: &SourceMap) {
     }
 }
 
-/// Minimal glob matching for config paths: `*` (within a segment), `**` (any segments), `?`.
-pub fn glob_match(pattern: &str, path: &str) -> bool {
-    fn m(p: &[u8], s: &[u8]) -> bool {
-        if p.is_empty() {
-            return s.is_empty();
-        }
-        if p.starts_with(b"**") {
-            let rest = p[2..].strip_prefix(b"/").unwrap_or(&p[2..]);
-            if rest.is_empty() {
-                return true;
-            }
-            return (0..=s.len()).any(|i| (i == 0 || s[i - 1] == b'/') && m(rest, &s[i..]))
-                || m(rest, s);
-        }
-        match p[0] {
-            b'*' => (0..=s.len())
-                .take_while(|&i| i == 0 || s[i - 1] != b'/')
-                .any(|i| m(&p[1..], &s[i..])),
-            b'?' => !s.is_empty() && s[0] != b'/' && m(&p[1..], &s[1..]),
-            c => !s.is_empty() && s[0] == c && m(&p[1..], &s[1..]),
-        }
-    }
-    let path = path.trim_start_matches("./");
-    m(pattern.trim_start_matches("./").as_bytes(), path.as_bytes())
-        || m(
-            format!("{}/**", pattern.trim_end_matches('/'))
-                .trim_start_matches("./")
-                .as_bytes(),
-            path.as_bytes(),
-        )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn globs() {
-        assert!(glob_match("fixtures/**", "fixtures/a/b.tf"));
-        assert!(glob_match("**/legacy/*.tf", "x/y/legacy/main.tf"));
-        assert!(glob_match("modules", "modules/spoke/main.tf"));
-        assert!(!glob_match("*.tf", "a/b.tf"));
-        assert!(glob_match("*.tf", "b.tf"));
-        assert!(glob_match("a?c/**", "abc/x"));
-    }
 
     #[test]
     fn codes_and_reasons() {

@@ -15,7 +15,7 @@ pub use super::value;
 use super::read_source;
 use crate::diag::{codes, Diagnostic, Severity};
 use crate::ir::Model;
-use crate::source::SourceMap;
+use crate::source::{FileKind, SourceMap};
 use eval::Evaluator;
 use parse::ModuleDef;
 use rayon::prelude::*;
@@ -35,8 +35,7 @@ pub struct TfOptions {
 
 /// Is this a Terraform configuration file?
 pub fn is_tf_file(p: &Path) -> bool {
-    let n = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
-    n.ends_with(".tf") || n.ends_with(".tf.json")
+    FileKind::of(p).is_terraform()
 }
 
 /// Parsed module directories, shared by every root that uses them. Each directory is
@@ -147,7 +146,7 @@ fn read_tfvars(
             return;
         }
     };
-    if path.to_string_lossy().ends_with(".json") {
+    if FileKind::of(path).is_json() {
         match serde_json::from_str::<serde_json::Value>(sources.get(id).text.as_str()) {
             Ok(serde_json::Value::Object(o)) => {
                 for (k, v) in o {
@@ -220,7 +219,7 @@ pub fn load_root(
                     .map(|e| e.path())
                     .filter(|p| {
                         let n = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
-                        n.ends_with(".auto.tfvars") || n.ends_with(".auto.tfvars.json")
+                        FileKind::of(p).is_tfvars() && n.contains(".auto.tfvars")
                     })
                     .collect()
             })

@@ -18,7 +18,7 @@ pub fn parse_file(sources: &SourceMap, file: FileId) -> Result<Body, Box<Diagnos
     let text = src.text.as_str();
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let offset = src.text.len() - text.len();
-    if src.path.to_string_lossy().ends_with(".json") {
+    if crate::source::FileKind::of(&src.path).is_json() {
         return super::json::parse_tf_json(text, file).map_err(|(msg, at)| {
             crate::frontend::parse_error(file, at..at + 1, "Terraform JSON", &msg)
         });
