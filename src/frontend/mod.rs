@@ -5,6 +5,7 @@
 //! `to_ir` turns such values into IR prefixes, strings and IP addresses for both.
 
 pub mod arm;
+pub mod cidr;
 pub mod terraform;
 pub mod to_ir;
 pub mod value;

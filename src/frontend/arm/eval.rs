@@ -18,7 +18,6 @@ use crate::source::{FileId, Origin};
 use ipnet::Ipv4Net;
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
-use std::net::Ipv4Addr;
 use std::ops::Range;
 use std::rc::Rc;
 
@@ -1556,25 +1555,23 @@ impl ArmEval {
                 let base: Ipv4Net = s_of(arg(0)?, name)?
                     .parse()
                     .map_err(|_| "cidrSubnet(): not an IPv4 CIDR".to_string())?;
-                let new_len = n_of(arg(1)?, name)? as u32;
+                let new_len = n_of(arg(1)?, name)? as u64;
                 let idx = n_of(arg(2)?, name)? as u64;
-                if new_len < base.prefix_len() as u32 {
+                if new_len < base.prefix_len() as u64 {
                     return Err("cidrSubnet(): the new CIDR is shorter than the network's".into());
                 }
-                crate::frontend::terraform::funcs::cidrsubnet(
-                    base,
-                    new_len - base.prefix_len() as u32,
-                    idx,
-                )
-                .map(|n| Value::String(n.to_string()))
+                crate::frontend::cidr::subnet(base, new_len - base.prefix_len() as u64, idx)
+                    .map(|n| Value::String(n.to_string()))
+                    .map_err(|e| format!("cidrSubnet(): {e}"))
             }
             "cidrhost" => {
                 let base: Ipv4Net = s_of(arg(0)?, name)?
                     .parse()
                     .map_err(|_| "cidrHost(): not an IPv4 CIDR".to_string())?;
                 let idx = n_of(arg(1)?, name)? as i64;
-                crate::frontend::terraform::funcs::cidrhost(base, idx + 1)
+                crate::frontend::cidr::host(base, idx.saturating_add(1))
                     .map(|a| Value::String(a.to_string()))
+                    .map_err(|e| format!("cidrHost(): {e}"))
             }
             "parsecidr" => {
                 let base: Ipv4Net = s_of(arg(0)?, name)?
@@ -1587,8 +1584,7 @@ impl ArmEval {
                     "broadcast".into(),
                     Value::String(base.broadcast().to_string()),
                 );
-                let first = Ipv4Addr::from(u32::from(base.network()).saturating_add(1));
-                let last = Ipv4Addr::from(u32::from(base.broadcast()).saturating_sub(1));
+                let (first, last) = crate::frontend::cidr::usable(base);
                 m.insert("firstUsable".into(), Value::String(first.to_string()));
                 m.insert("lastUsable".into(), Value::String(last.to_string()));
                 m.insert("cidr".into(), Value::Number(base.prefix_len() as f64));

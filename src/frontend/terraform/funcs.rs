@@ -6,10 +6,10 @@
 //! Unknown by design.
 
 use super::value::{first_unknown, fmt_number, Value};
+use crate::frontend::cidr;
 use crate::source::Origin;
 use ipnet::Ipv4Net;
 use std::collections::BTreeMap;
-use std::net::Ipv4Addr;
 
 type F = Result<Value, String>;
 
@@ -44,31 +44,6 @@ fn net(v: &Value, f: &str) -> Result<Ipv4Net, String> {
     let t = s(v, f)?;
     t.parse::<Ipv4Net>()
         .map_err(|_| format!("{f}(): `{t}` is not an IPv4 CIDR prefix"))
-}
-
-pub fn cidrsubnet(base: Ipv4Net, newbits: u32, netnum: u64) -> Result<Ipv4Net, String> {
-    let len = base.prefix_len() as u32 + newbits;
-    if len > 32 {
-        return Err(format!(
-            "cidrsubnet: {base} + {newbits} bits is longer than /32"
-        ));
-    }
-    if newbits < 64 && netnum >= (1u64 << newbits) {
-        return Err(format!(
-            "cidrsubnet: {netnum} does not fit in {newbits} bits"
-        ));
-    }
-    let start = u32::from(base.network()) as u64 + (netnum << (32 - len));
-    Ipv4Net::new(Ipv4Addr::from(start as u32), len as u8).map_err(|e| e.to_string())
-}
-
-pub fn cidrhost(base: Ipv4Net, hostnum: i64) -> Result<Ipv4Addr, String> {
-    let size: i64 = 1i64 << (32 - base.prefix_len() as u32);
-    let idx = if hostnum < 0 { size + hostnum } else { hostnum };
-    if idx < 0 || idx >= size {
-        return Err(format!("cidrhost: host {hostnum} is outside {base}"));
-    }
-    Ok(Ipv4Addr::from(u32::from(base.network()) + idx as u32))
 }
 
 fn flatten_into(v: &Value, out: &mut Vec<Value>) {
@@ -387,7 +362,8 @@ pub fn call(name: &str, args: Vec<Value>, origin: Origin) -> F {
         "cidrsubnet" => {
             arity(&args, 3, 3, name)?;
             let base = net(&args[0], name)?;
-            let r = cidrsubnet(base, n(&args[1], name)? as u32, n(&args[2], name)? as u64)?;
+            let r = cidr::subnet(base, n(&args[1], name)? as u64, n(&args[2], name)? as u64)
+                .map_err(|e| format!("cidrsubnet(): {e}"))?;
             Ok(Value::str(r.to_string()))
         }
         "cidrsubnets" => {
@@ -395,34 +371,24 @@ pub fn call(name: &str, args: Vec<Value>, origin: Origin) -> F {
                 return Err("cidrsubnets() needs a prefix".into());
             }
             let base = net(&args[0], name)?;
-            let base_len = base.prefix_len() as u32;
-            let mut cur: u64 = u32::from(base.network()) as u64;
-            let end = cur + (1u64 << (32 - base_len));
-            let mut out = Vec::new();
-            for a in &args[1..] {
-                let len = base_len + n(a, name)? as u32;
-                if len > 32 {
-                    return Err("cidrsubnets(): prefix longer than /32".into());
-                }
-                let size = 1u64 << (32 - len);
-                cur = cur.div_ceil(size) * size;
-                if cur + size > end {
-                    return Err("cidrsubnets(): not enough address space".into());
-                }
-                out.push(Value::str(
-                    Ipv4Net::new(Ipv4Addr::from(cur as u32), len as u8)
-                        .map_err(|e| e.to_string())?
-                        .to_string(),
-                ));
-                cur += size;
-            }
-            Ok(Value::list(out))
+            let bits: Vec<u64> = args[1..]
+                .iter()
+                .map(|a| n(a, name).map(|x| x as u64))
+                .collect::<Result<_, _>>()?;
+            let nets = cidr::subnets(base, &bits).map_err(|e| format!("cidrsubnets(): {e}"))?;
+            Ok(Value::list(
+                nets.into_iter()
+                    .map(|x| Value::str(x.to_string()))
+                    .collect(),
+            ))
         }
         "cidrhost" => {
             arity(&args, 2, 2, name)?;
             let base = net(&args[0], name)?;
             Ok(Value::str(
-                cidrhost(base, n(&args[1], name)? as i64)?.to_string(),
+                cidr::host(base, n(&args[1], name)? as i64)
+                    .map_err(|e| format!("cidrhost(): {e}"))?
+                    .to_string(),
             ))
         }
         "cidrnetmask" => {
