@@ -9,6 +9,7 @@ pub mod bicep;
 pub mod eval;
 pub mod expr;
 pub mod fix;
+pub mod funcs;
 pub mod json;
 pub mod lower;
 
