@@ -1,0 +1,359 @@
+//! Variables, locals, outputs and module calls: values that cross module boundaries.
+
+use super::*;
+
+impl Evaluator<'_> {
+    pub(super) fn var(&self, scope: &Scope, name: &str, origin: Origin) -> R {
+        let inst = &scope.inst;
+        if let Some(slot) = inst.vars.borrow().get(name) {
+            return match slot {
+                Slot::Done(v) => Ok(v.clone()),
+                Slot::InProgress => {
+                    Err(err(format!("variable `{name}` depends on itself"), origin))
+                }
+            };
+        }
+        inst.vars
+            .borrow_mut()
+            .insert(name.to_string(), Slot::InProgress);
+        let v = self.var_uncached(inst, name, origin);
+        let v = match v {
+            Ok(v) => v,
+            Err(e) => {
+                self.report(&e);
+                Value::unknown(format!("evaluation error: {}", e.msg), e.origin)
+            }
+        };
+        inst.vars
+            .borrow_mut()
+            .insert(name.to_string(), Slot::Done(v.clone()));
+        Ok(v)
+    }
+
+    pub(super) fn var_uncached(&self, inst: &Rc<ModInst>, name: &str, origin: Origin) -> R {
+        let decl = inst.def.variables.get(name);
+        let mut value: Option<Value> = None;
+        if let Some(c) = &inst.caller {
+            if let Some(a) = c.call.block.body.get_attribute(name) {
+                value = Some(self.eval(&a.value, c.call.file, &c.scope)?);
+            }
+        } else if let Some(v) = self.root_vars.get(name) {
+            value = Some(v.clone());
+        }
+        let Some(decl) = decl else {
+            return Ok(value.unwrap_or_else(|| {
+                Value::unknown(format!("variable `{name}` is not declared"), origin)
+            }));
+        };
+        let value = match value {
+            Some(Value::Null) | None => match &decl.default {
+                Some(d) => {
+                    let empty = Scope {
+                        inst: inst.clone(),
+                        vars: Rc::new(Vec::new()),
+                    };
+                    self.eval(&d.expr, d.file, &empty)?
+                }
+                None => {
+                    let vo = Origin::new(decl.file, decl.span.clone());
+                    let how = if inst.caller.is_some() {
+                        "the module call does not set it and it has no default".to_string()
+                    } else {
+                        "set it in terraform.tfvars, a *.auto.tfvars file, --var-file or --var"
+                            .to_string()
+                    };
+                    return Ok(Value::unknown(
+                        format!("variable `{name}` has no value ({how})"),
+                        vo,
+                    ));
+                }
+            },
+            Some(v) => v,
+        };
+        Ok(match &decl.type_expr {
+            Some(t) => self.conform(value, &t.expr, t.file, inst),
+            None => value,
+        })
+    }
+
+    /// Applies a type constraint's `optional(type, default)` attributes and drops
+    /// attributes an object type does not declare, as Terraform does.
+    pub(super) fn conform(
+        &self,
+        v: Value,
+        ty: &Expression,
+        file: FileId,
+        inst: &Rc<ModInst>,
+    ) -> Value {
+        let Expression::FuncCall(fc) = ty else {
+            if let (Expression::Variable(t), Value::String(s)) = (ty, &v) {
+                match t.as_str() {
+                    "number" => {
+                        if let Ok(n) = s.trim().parse::<f64>() {
+                            return Value::Number(n);
+                        }
+                    }
+                    "bool" => {
+                        if let Some(b) = v.as_bool() {
+                            return Value::Bool(b);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            return v;
+        };
+        let fname = fc.name.name.as_str();
+        let args: Vec<&Expression> = fc.args.iter().collect();
+        match (fname, &v) {
+            ("list" | "set", Value::List(l)) if args.len() == 1 => Value::list(
+                l.iter()
+                    .map(|x| self.conform(x.clone(), args[0], file, inst))
+                    .collect(),
+            ),
+            ("map", Value::Map(m)) if args.len() == 1 => Value::map(
+                m.iter()
+                    .map(|(k, x)| (k.clone(), self.conform(x.clone(), args[0], file, inst)))
+                    .collect(),
+            ),
+            ("object", Value::Map(m)) if args.len() == 1 => {
+                let Expression::Object(spec) = args[0] else {
+                    return v;
+                };
+                let mut out = BTreeMap::new();
+                for (k, sv) in spec.iter() {
+                    let key = match k {
+                        ObjectKey::Ident(i) => i.as_str().to_string(),
+                        ObjectKey::Expression(Expression::String(s)) => s.value().to_string(),
+                        _ => continue,
+                    };
+                    let mut aty = sv.expr();
+                    let mut default: Option<&Expression> = None;
+                    let mut optional = false;
+                    if let Expression::FuncCall(o) = aty {
+                        if o.name.name.as_str() == "optional" {
+                            optional = true;
+                            let oargs: Vec<&Expression> = o.args.iter().collect();
+                            if let Some(t) = oargs.first() {
+                                aty = t;
+                            }
+                            default = oargs.get(1).copied();
+                        }
+                    }
+                    match m.get(&key) {
+                        Some(Value::Null) | None if optional => {
+                            let dv = match default {
+                                Some(d) => self
+                                    .eval(d, file, &Self::scope(inst))
+                                    .unwrap_or(Value::Null),
+                                None => Value::Null,
+                            };
+                            let dv = if matches!(dv, Value::Null) {
+                                dv
+                            } else {
+                                self.conform(dv, aty, file, inst)
+                            };
+                            out.insert(key, dv);
+                        }
+                        Some(x) => {
+                            out.insert(key, self.conform(x.clone(), aty, file, inst));
+                        }
+                        None => {}
+                    }
+                }
+                Value::map(out)
+            }
+            _ => v,
+        }
+    }
+
+    pub(super) fn local(&self, scope: &Scope, name: &str, origin: Origin) -> R {
+        let inst = &scope.inst;
+        if let Some(slot) = inst.locals.borrow().get(name) {
+            return match slot {
+                Slot::Done(v) => Ok(v.clone()),
+                Slot::InProgress => Err(err(format!("local `{name}` depends on itself"), origin)),
+            };
+        }
+        let Some(fe) = inst.def.locals.get(name).cloned() else {
+            return Err(err(format!("local value `{name}` is not declared"), origin));
+        };
+        inst.locals
+            .borrow_mut()
+            .insert(name.to_string(), Slot::InProgress);
+        let v = self.eval_or_unknown(&fe, &Self::scope(inst));
+        inst.locals
+            .borrow_mut()
+            .insert(name.to_string(), Slot::Done(v.clone()));
+        Ok(v)
+    }
+
+    pub(super) fn output(&self, inst: &Rc<ModInst>, name: &str, origin: Origin) -> R {
+        if let Some(slot) = inst.outputs.borrow().get(name) {
+            return match slot {
+                Slot::Done(v) => Ok(v.clone()),
+                Slot::InProgress => Err(err(format!("output `{name}` depends on itself"), origin)),
+            };
+        }
+        let Some(fe) = inst.def.outputs.get(name).cloned() else {
+            return Err(err(
+                format!(
+                    "module `{}` has no output `{name}`",
+                    inst.prefix.trim_end_matches('.')
+                ),
+                origin,
+            ));
+        };
+        inst.outputs
+            .borrow_mut()
+            .insert(name.to_string(), Slot::InProgress);
+        let v = self.eval_or_unknown(&fe, &Self::scope(inst));
+        inst.outputs
+            .borrow_mut()
+            .insert(name.to_string(), Slot::Done(v.clone()));
+        Ok(v)
+    }
+
+    pub(super) fn all_outputs(&self, inst: &Rc<ModInst>, origin: Origin) -> R {
+        let mut m = BTreeMap::new();
+        for name in inst.def.outputs.keys().cloned().collect::<Vec<_>>() {
+            m.insert(name.clone(), self.output(inst, &name, origin)?);
+        }
+        Ok(Value::map(m))
+    }
+
+    /// The instances of a module call, created on first use.
+    pub fn children(
+        &self,
+        inst: &Rc<ModInst>,
+        name: &str,
+        origin: Origin,
+    ) -> Result<Children, EvalErr> {
+        if let Some(slot) = inst.children.borrow().get(name) {
+            return match slot {
+                Some(c) => Ok(c.clone()),
+                None => Err(err(format!("module `{name}` depends on itself"), origin)),
+            };
+        }
+        let Some(call) = inst.def.module(name).cloned() else {
+            return Err(err(format!("module `{name}` is not declared"), origin));
+        };
+        inst.children.borrow_mut().insert(name.to_string(), None);
+        let c = self.make_children(inst, &call);
+        if let Children::Opaque(Value::Unknown(u)) = &c {
+            self.skipped.borrow_mut().push((
+                format!("{}module.{}", inst.prefix, call.name),
+                u.reason.clone(),
+                u.origin,
+            ));
+        }
+        inst.children
+            .borrow_mut()
+            .insert(name.to_string(), Some(c.clone()));
+        Ok(c)
+    }
+
+    pub(super) fn make_children(&self, inst: &Rc<ModInst>, call: &ModCall) -> Children {
+        let call_origin = Origin::new(call.file, call.block.span().unwrap_or(0..0));
+        let Some(dir) = call.local_dir(&inst.def.dir) else {
+            return Children::Opaque(Value::unknown(
+                format!(
+                    "module `{}` comes from `{}`, which routelint does not read (only local modules are analysed)",
+                    call.name,
+                    call.source.as_deref().unwrap_or("?")
+                ),
+                call_origin,
+            ));
+        };
+        if inst.depth >= MAX_MODULE_DEPTH {
+            return Children::Opaque(Value::unknown("modules nested too deeply", call_origin));
+        }
+        let Some(def) = (self.loader)(&dir) else {
+            return Children::Opaque(Value::unknown(
+                format!(
+                    "module directory `{}` has no readable .tf files",
+                    dir.display()
+                ),
+                call_origin,
+            ));
+        };
+        let base = format!("{}module.{}", inst.prefix, call.name);
+        let scope = Self::scope(inst);
+        let mk = |prefix: String, iter: Vec<(String, Value)>| {
+            let child = Rc::new(ModInst {
+                prefix,
+                def: def.clone(),
+                caller: Some(CallerCtx {
+                    scope: scope.with(iter),
+                    call: call.clone(),
+                }),
+                depth: inst.depth + 1,
+                vars: Default::default(),
+                locals: Default::default(),
+                resources: Default::default(),
+                outputs: Default::default(),
+                children: Default::default(),
+            });
+            self.instances.borrow_mut().push(child.clone());
+            child
+        };
+        if let Some(fe) = call.meta_arg("count") {
+            let v = self.eval_or_unknown(&fe, &scope);
+            match v.as_number() {
+                Some(n) => {
+                    let n = n.max(0.0) as usize;
+                    return Children::Count(
+                        (0..n)
+                            .map(|i| {
+                                mk(
+                                    format!("{base}[{i}]."),
+                                    vec![("count".into(), count_obj(i))],
+                                )
+                            })
+                            .collect(),
+                    );
+                }
+                None => {
+                    return Children::Opaque(Value::unknown(
+                        format!(
+                            "`count` of module `{}` is not known: {}",
+                            call.name,
+                            why(&v)
+                        ),
+                        fe.origin(),
+                    ))
+                }
+            }
+        }
+        if let Some(fe) = call.meta_arg("for_each") {
+            let v = self.eval_or_unknown(&fe, &scope);
+            match for_each_items(&v) {
+                Some(items) => {
+                    return Children::ForEach(
+                        items
+                            .into_iter()
+                            .map(|(k, val)| {
+                                let c = mk(
+                                    format!("{base}[\"{k}\"]."),
+                                    vec![("each".into(), each_obj(&k, val))],
+                                );
+                                (k, c)
+                            })
+                            .collect(),
+                    );
+                }
+                None => {
+                    return Children::Opaque(Value::unknown(
+                        format!(
+                            "`for_each` of module `{}` is not known: {}",
+                            call.name,
+                            why(&v)
+                        ),
+                        fe.origin(),
+                    ))
+                }
+            }
+        }
+        Children::Single(mk(format!("{base}."), Vec::new()))
+    }
+}
