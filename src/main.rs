@@ -474,7 +474,7 @@ fn cmd_routes(path: &std::path::Path, subnet: &str, input: &Input) -> Result<Exi
     let t = a
         .table(s)
         .ok_or_else(|| format!("the VNet of `{subnet}` is not known"))?;
-    print!("{}", report::model::routes(&a, t, &out.sources));
+    print!("{}", report::routes::render(&a, t, &out.sources));
     Ok(ExitCode::from(EXIT_CLEAN))
 }
 
@@ -488,6 +488,6 @@ fn cmd_trace(
     let p = &out.projects[i];
     let a = Analysis::new(&p.model, &p.config);
     let tw = a.trace_between(from, to)?;
-    print!("{}", report::model::trace(&a, &tw, &out.sources));
+    print!("{}", report::trace::render(&a, &tw, &out.sources));
     Ok(ExitCode::from(EXIT_CLEAN))
 }

@@ -7,7 +7,9 @@ pub mod graph;
 pub mod human;
 pub mod json;
 pub mod model;
+pub mod routes;
 pub mod sarif;
+pub mod trace;
 
 use crate::diag::Diagnostic;
 use crate::source::SourceMap;
