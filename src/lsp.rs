@@ -13,73 +13,66 @@ use crate::diag::{Diagnostic, Severity};
 use crate::source::{Origin, SourceMap};
 use crate::Options;
 use lsp_server::{Connection, Message, Notification, Request, Response};
-use serde_json::{json, Value};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use lsp_types::notification::{
+    DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument, DidSaveTextDocument,
+    Notification as _, PublishDiagnostics,
+};
+use lsp_types::request::{CodeActionRequest, Request as _};
+use lsp_types::{
+    CodeAction, CodeActionKind, CodeActionOptions, CodeActionOrCommand, CodeActionParams,
+    CodeActionProviderCapability, CodeDescription, DiagnosticRelatedInformation,
+    DiagnosticSeverity, DidChangeTextDocumentParams, DidCloseTextDocumentParams,
+    DidOpenTextDocumentParams, DidSaveTextDocumentParams, InitializeResult, Location,
+    NumberOrString, Position, PublishDiagnosticsParams, Range, SaveOptions, ServerCapabilities,
+    ServerInfo, TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions,
+    TextDocumentSyncSaveOptions, TextEdit, Url, WorkspaceEdit,
+};
+use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 const DEBOUNCE: Duration = Duration::from_millis(300);
 
-fn decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%' && i + 3 <= b.len() {
-            if let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
-                out.push(v);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(b[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+pub fn uri_to_path(uri: &Url) -> Option<PathBuf> {
+    uri.to_file_path().ok()
 }
 
-pub fn uri_to_path(uri: &str) -> Option<PathBuf> {
-    let rest = uri.strip_prefix("file://")?;
-    Some(PathBuf::from(decode(rest)))
-}
-
-pub fn path_to_uri(p: &Path) -> String {
+pub fn path_to_uri(p: &Path) -> Option<Url> {
     let abs = std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
-    let s = abs.to_string_lossy().replace('\\', "/");
-    let mut out = String::from("file://");
-    for c in s.chars() {
-        match c {
-            ' ' => out.push_str("%20"),
-            '%' => out.push_str("%25"),
-            '#' => out.push_str("%23"),
-            '?' => out.push_str("%3F"),
-            c => out.push(c),
-        }
-    }
-    out
+    Url::from_file_path(abs).ok()
 }
 
 fn lintable(p: &Path) -> bool {
     crate::source::FileKind::of(p).lintable()
 }
 
-fn range(o: Origin, sources: &SourceMap) -> Value {
+fn range(o: Origin, sources: &SourceMap) -> Range {
     let (a, b) = sources.range(o);
-    json!({"start": {"line": a.line - 1, "character": a.utf16_col}, "end": {"line": b.line - 1, "character": b.utf16_col}})
+    let pos = |p: crate::source::LineCol| Position {
+        line: (p.line - 1) as u32,
+        character: p.utf16_col as u32,
+    };
+    Range {
+        start: pos(a),
+        end: pos(b),
+    }
 }
 
-fn severity(s: Severity) -> u8 {
+fn severity(s: Severity) -> DiagnosticSeverity {
     match s {
-        Severity::Error => 1,
-        Severity::Warning => 2,
-        Severity::Info => 3,
+        Severity::Error => DiagnosticSeverity::ERROR,
+        Severity::Warning => DiagnosticSeverity::WARNING,
+        Severity::Info => DiagnosticSeverity::INFORMATION,
     }
 }
 
 /// An LSP diagnostic, and the quick fix that goes with it.
-fn to_lsp(d: &Diagnostic, sources: &SourceMap) -> Option<(String, Value, Option<Value>)> {
+fn to_lsp(
+    d: &Diagnostic,
+    sources: &SourceMap,
+) -> Option<(Url, lsp_types::Diagnostic, Option<CodeAction>)> {
     let o = d.primary_origin()?;
-    let uri = path_to_uri(&sources.get(o.file).path);
+    let uri = path_to_uri(&sources.get(o.file).path)?;
     let mut message = d.message.clone();
     for n in &d.notes {
         message.push('\n');
@@ -90,35 +83,64 @@ fn to_lsp(d: &Diagnostic, sources: &SourceMap) -> Option<(String, Value, Option<
         message.push_str(h);
     }
     let primary = d.primary_label().cloned();
-    let related: Vec<Value> = d
+    let related: Vec<DiagnosticRelatedInformation> = d
         .labels
         .iter()
         .filter(|l| Some(*l) != primary.as_ref())
-        .map(|l| json!({"location": {"uri": path_to_uri(&sources.get(l.origin.file).path), "range": range(l.origin, sources)}, "message": l.message}))
+        .filter_map(|l| {
+            Some(DiagnosticRelatedInformation {
+                location: Location {
+                    uri: path_to_uri(&sources.get(l.origin.file).path)?,
+                    range: range(l.origin, sources),
+                },
+                message: l.message.clone(),
+            })
+        })
         .collect();
-    let mut v = json!({
-        "range": range(o, sources),
-        "severity": severity(d.severity),
-        "code": d.code,
-        "source": "routelint",
-        "message": message,
-    });
-    if d.code.starts_with("RL") {
-        v["codeDescription"] =
-            json!({"href": format!("{}{}.md", crate::report::sarif::rules_url(), d.code)});
-    }
-    if !related.is_empty() {
-        v["relatedInformation"] = json!(related);
-    }
+    let code_description = d
+        .code
+        .starts_with("RL")
+        .then(|| {
+            Url::parse(&format!(
+                "{}{}.md",
+                crate::report::sarif::rules_url(),
+                d.code
+            ))
+            .ok()
+        })
+        .flatten()
+        .map(|href| CodeDescription { href });
+    let v = lsp_types::Diagnostic {
+        range: range(o, sources),
+        severity: Some(severity(d.severity)),
+        code: Some(NumberOrString::String(d.code.clone())),
+        code_description,
+        source: Some("routelint".into()),
+        message,
+        related_information: (!related.is_empty()).then_some(related),
+        tags: None,
+        data: None,
+    };
     let fix = d.fix.as_ref().map(|f| {
-        let mut changes: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+        let mut changes: HashMap<Url, Vec<TextEdit>> = HashMap::new();
         for e in &f.edits {
-            changes
-                .entry(path_to_uri(&sources.get(e.origin.file).path))
-                .or_default()
-                .push(json!({"range": range(e.origin, sources), "newText": e.text}));
+            if let Some(u) = path_to_uri(&sources.get(e.origin.file).path) {
+                changes.entry(u).or_default().push(TextEdit {
+                    range: range(e.origin, sources),
+                    new_text: e.text.clone(),
+                });
+            }
         }
-        json!({"title": f.title, "kind": "quickfix", "diagnostics": [v.clone()], "edit": {"changes": changes}})
+        CodeAction {
+            title: f.title.clone(),
+            kind: Some(CodeActionKind::QUICKFIX),
+            diagnostics: Some(vec![v.clone()]),
+            edit: Some(WorkspaceEdit {
+                changes: Some(changes),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }
     });
     Some((uri, v, fix))
 }
@@ -126,27 +148,21 @@ fn to_lsp(d: &Diagnostic, sources: &SourceMap) -> Option<(String, Value, Option<
 #[derive(Default)]
 struct State {
     /// Open buffers by URI.
-    docs: HashMap<String, String>,
+    docs: HashMap<Url, String>,
     /// URIs that currently show diagnostics.
-    published: BTreeSet<String>,
+    published: BTreeSet<Url>,
     /// Quick fixes per URI: (diagnostic range, code action).
-    fixes: HashMap<String, Vec<(Value, Value)>>,
+    fixes: HashMap<Url, Vec<(Range, CodeAction)>>,
     /// A change waiting for the debounce to settle.
-    pending: Option<(Instant, String)>,
+    pending: Option<(Instant, Url)>,
 }
 
-fn overlaps(a: &Value, b: &Value) -> bool {
-    let pos = |v: &Value| {
-        (
-            v["line"].as_u64().unwrap_or(0),
-            v["character"].as_u64().unwrap_or(0),
-        )
-    };
-    !(pos(&a["end"]) < pos(&b["start"]) || pos(&b["end"]) < pos(&a["start"]))
+fn overlaps(a: &Range, b: &Range) -> bool {
+    !(a.end < b.start || b.end < a.start)
 }
 
 impl State {
-    fn lint(&mut self, conn: &Connection, uri: &str) {
+    fn lint(&mut self, conn: &Connection, uri: &Url) {
         let Some(path) = uri_to_path(uri) else { return };
         if !lintable(&path) {
             return;
@@ -161,32 +177,29 @@ impl State {
             ..Default::default()
         };
         let out = crate::check(&[path], &opts);
-        let mut by_uri: BTreeMap<String, Vec<Value>> = BTreeMap::new();
-        let mut fixes: HashMap<String, Vec<(Value, Value)>> = HashMap::new();
+        let mut by_uri: HashMap<Url, Vec<lsp_types::Diagnostic>> = HashMap::new();
+        let mut fixes: HashMap<Url, Vec<(Range, CodeAction)>> = HashMap::new();
         // The same notes the command line gives with --verbose: each value that could not
         // be known, at its position.
         let notes = crate::unknown_notes(&out, true);
         for d in out.diagnostics.iter().chain(&notes) {
             if let Some((u, v, fix)) = to_lsp(d, &out.sources) {
                 if let Some(f) = fix {
-                    fixes
-                        .entry(u.clone())
-                        .or_default()
-                        .push((v["range"].clone(), f));
+                    fixes.entry(u.clone()).or_default().push((v.range, f));
                 }
                 by_uri.entry(u).or_default().push(v);
             }
         }
         // Files this run read: clear those whose diagnostics went away.
-        let read: BTreeSet<String> = (0..out.sources.len())
-            .map(|i| path_to_uri(&out.sources.get(i).path))
+        let read: BTreeSet<Url> = (0..out.sources.len())
+            .filter_map(|i| path_to_uri(&out.sources.get(i).path))
             .collect();
-        let mut targets: BTreeSet<String> = by_uri.keys().cloned().collect();
+        let mut targets: BTreeSet<Url> = by_uri.keys().cloned().collect();
         targets.extend(self.published.iter().filter(|u| read.contains(*u)).cloned());
-        targets.insert(uri.to_string());
+        targets.insert(uri.clone());
         for u in targets {
-            let diags = by_uri.remove(&u).unwrap_or_default();
-            if diags.is_empty() {
+            let diagnostics = by_uri.remove(&u).unwrap_or_default();
+            if diagnostics.is_empty() {
                 self.published.remove(&u);
             } else {
                 self.published.insert(u.clone());
@@ -194,27 +207,27 @@ impl State {
             self.fixes
                 .insert(u.clone(), fixes.remove(&u).unwrap_or_default());
             let n = Notification::new(
-                "textDocument/publishDiagnostics".into(),
-                json!({"uri": u, "diagnostics": diags}),
+                PublishDiagnostics::METHOD.into(),
+                PublishDiagnosticsParams {
+                    uri: u,
+                    diagnostics,
+                    version: None,
+                },
             );
             let _ = conn.sender.send(Message::Notification(n));
         }
     }
 
-    fn code_actions(&self, params: &Value) -> Value {
-        let uri = params["textDocument"]["uri"].as_str().unwrap_or("");
-        let want = &params["range"];
-        let actions: Vec<Value> = self
-            .fixes
-            .get(uri)
+    fn code_actions(&self, params: &CodeActionParams) -> Vec<CodeActionOrCommand> {
+        self.fixes
+            .get(&params.text_document.uri)
             .map(|v| {
                 v.iter()
-                    .filter(|(r, _)| overlaps(r, want))
-                    .map(|(_, a)| a.clone())
+                    .filter(|(r, _)| overlaps(r, &params.range))
+                    .map(|(_, a)| CodeActionOrCommand::CodeAction(a.clone()))
                     .collect()
             })
-            .unwrap_or_default();
-        json!(actions)
+            .unwrap_or_default()
     }
 }
 
@@ -222,56 +235,63 @@ fn handle_request(conn: &Connection, st: &State, req: Request) -> bool {
     if conn.handle_shutdown(&req).unwrap_or(true) {
         return true;
     }
-    let result = match req.method.as_str() {
-        "textDocument/codeAction" => Ok(st.code_actions(&req.params)),
-        _ => Err(lsp_server::ResponseError {
-            code: lsp_server::ErrorCode::MethodNotFound as i32,
-            message: format!("routelint does not handle {}", req.method),
-            data: None,
-        }),
-    };
-    let resp = match result {
-        Ok(v) => Response::new_ok(req.id, v),
-        Err(e) => Response {
-            id: req.id,
-            response_result: Err(e),
+    let resp = match req.method.as_str() {
+        CodeActionRequest::METHOD => match serde_json::from_value::<CodeActionParams>(req.params) {
+            Ok(p) => Response::new_ok(req.id, st.code_actions(&p)),
+            Err(e) => Response::new_err(
+                req.id,
+                lsp_server::ErrorCode::InvalidParams as i32,
+                format!("invalid codeAction params: {e}"),
+            ),
         },
+        _ => Response::new_err(
+            req.id,
+            lsp_server::ErrorCode::MethodNotFound as i32,
+            format!("routelint does not handle {}", req.method),
+        ),
     };
     let _ = conn.sender.send(Message::Response(resp));
     false
 }
 
 fn handle_notification(conn: &Connection, st: &mut State, n: Notification) {
-    let uri = n.params["textDocument"]["uri"]
-        .as_str()
-        .unwrap_or("")
-        .to_string();
+    fn params<P: serde::de::DeserializeOwned>(n: Notification) -> Option<P> {
+        serde_json::from_value(n.params).ok()
+    }
     match n.method.as_str() {
-        "textDocument/didOpen" => {
-            let text = n.params["textDocument"]["text"]
-                .as_str()
-                .unwrap_or("")
-                .to_string();
-            st.docs.insert(uri.clone(), text);
+        DidOpenTextDocument::METHOD => {
+            let Some(p) = params::<DidOpenTextDocumentParams>(n) else {
+                return;
+            };
+            let uri = p.text_document.uri;
+            st.docs.insert(uri.clone(), p.text_document.text);
             st.lint(conn, &uri);
         }
-        "textDocument/didChange" => {
-            if let Some(changes) = n.params["contentChanges"].as_array() {
-                if let Some(text) = changes.last().and_then(|c| c["text"].as_str()) {
-                    st.docs.insert(uri.clone(), text.to_string());
-                }
+        DidChangeTextDocument::METHOD => {
+            let Some(p) = params::<DidChangeTextDocumentParams>(n) else {
+                return;
+            };
+            let uri = p.text_document.uri;
+            if let Some(c) = p.content_changes.into_iter().last() {
+                st.docs.insert(uri.clone(), c.text);
             }
             st.pending = Some((Instant::now() + DEBOUNCE, uri));
         }
-        "textDocument/didSave" => {
-            if let Some(t) = n.params["text"].as_str() {
-                st.docs.insert(uri.clone(), t.to_string());
+        DidSaveTextDocument::METHOD => {
+            let Some(p) = params::<DidSaveTextDocumentParams>(n) else {
+                return;
+            };
+            let uri = p.text_document.uri;
+            if let Some(t) = p.text {
+                st.docs.insert(uri.clone(), t);
             }
             st.pending = None;
             st.lint(conn, &uri);
         }
-        "textDocument/didClose" => {
-            st.docs.remove(&uri);
+        DidCloseTextDocument::METHOD => {
+            if let Some(p) = params::<DidCloseTextDocumentParams>(n) {
+                st.docs.remove(&p.text_document.uri);
+            }
         }
         _ => {}
     }
@@ -288,11 +308,31 @@ pub fn run() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
 
 /// The server loop on any connection (stdio, or in memory for tests).
 pub fn serve(conn: &Connection) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
-    let caps = json!({
-        "textDocumentSync": {"openClose": true, "change": 1, "save": {"includeText": true}},
-        "codeActionProvider": {"codeActionKinds": ["quickfix"]},
-    });
-    conn.initialize_finish(conn.initialize_start()?.0, json!({"capabilities": caps, "serverInfo": {"name": "routelint", "version": env!("CARGO_PKG_VERSION")}}))?;
+    let caps = ServerCapabilities {
+        text_document_sync: Some(TextDocumentSyncCapability::Options(
+            TextDocumentSyncOptions {
+                open_close: Some(true),
+                change: Some(TextDocumentSyncKind::FULL),
+                save: Some(TextDocumentSyncSaveOptions::SaveOptions(SaveOptions {
+                    include_text: Some(true),
+                })),
+                ..Default::default()
+            },
+        )),
+        code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
+            code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
+            ..Default::default()
+        })),
+        ..Default::default()
+    };
+    let init = InitializeResult {
+        capabilities: caps,
+        server_info: Some(ServerInfo {
+            name: "routelint".into(),
+            version: Some(env!("CARGO_PKG_VERSION").into()),
+        }),
+    };
+    conn.initialize_finish(conn.initialize_start()?.0, serde_json::to_value(init)?)?;
     let mut st = State::default();
     loop {
         let timeout = match &st.pending {
