@@ -315,7 +315,7 @@ fn graph_draws_forward_and_return_paths() {
 /// that calls the child, the template compiled from the Bicep or using the parameters).
 #[test]
 fn files_named_alone_are_linted_through_their_unit() {
-    let tf = "fixtures/modules-foreach-tfvars/terraform/modules/spoke/main.tf:57:35: RL001 [error] return path bypasses firewall `fw-core`";
+    let tf = "fixtures/modules-foreach-tfvars/terraform/terraform.tfvars:6:23: RL001 [error] return path bypasses firewall `fw-core`";
     let arm = "fixtures/modules-foreach-tfvars/arm/modules/spoke.bicep:14:33: RL001 [error] return path bypasses firewall `fw-core`";
     for (file, want) in [
         (

@@ -348,3 +348,22 @@ fn bicep_fixes_are_written_in_bicep() {
         );
     }
 }
+
+/// A value set in `terraform.tfvars` and passed through `for_each` into a shared child
+/// module is fixed where it is set: the label and the edit are in the `.tfvars` file.
+#[test]
+fn the_fix_goes_where_the_value_is_set() {
+    let out = run(&fixture("modules-foreach-tfvars").join("terraform"));
+    let d = out
+        .diagnostics
+        .iter()
+        .find(|d| d.code == "RL001")
+        .expect("RL001");
+    let o = d.primary_origin().unwrap();
+    assert!(out.sources.get(o.file).path.ends_with("terraform.tfvars"));
+    assert_eq!(out.sources.snippet(o), "true");
+    let fix = d.fix.as_ref().expect("a fix");
+    assert_eq!(fix.edits.len(), 1);
+    assert_eq!(fix.edits[0].origin, o);
+    assert_eq!(fix.edits[0].text, "false");
+}

@@ -44,6 +44,9 @@ pub struct Entity {
     pub header: Range<usize>,
     /// Span of each attribute's value expression (and of each nested block's header).
     pub attr_spans: BTreeMap<String, Range<usize>>,
+    /// Where an attribute's value is written when that is elsewhere: the `.tfvars`
+    /// assignment or module argument behind `var.x`, the definition behind `local.x`.
+    pub set_at: BTreeMap<String, Origin>,
 }
 
 impl Entity {
@@ -59,6 +62,14 @@ impl Entity {
             Some(r) => Origin::new(self.file, r.clone()),
             None => self.origin(),
         }
+    }
+    /// Where an attribute's value is written: its `.tfvars` assignment or module argument
+    /// when it comes from a variable, else the attribute itself.
+    pub fn set_origin(&self, key: &str) -> Origin {
+        self.set_at
+            .get(key)
+            .copied()
+            .unwrap_or_else(|| self.attr_origin(key))
     }
     pub fn has(&self, key: &str) -> bool {
         self.attr_spans.contains_key(key)

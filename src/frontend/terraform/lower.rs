@@ -143,7 +143,7 @@ fn flag(e: &Entity, key: &str, default: bool) -> Flag {
                 Some(b) => Known::Known(b),
                 None => Known::Unknown(to_ir::why(v)),
             },
-            origin: Some(e.attr_origin(key)),
+            origin: Some(e.set_origin(key)),
         },
     }
 }

@@ -137,6 +137,7 @@ fn read_tfvars(
     ev: &Evaluator,
     scope: &eval::Scope,
     out: &mut BTreeMap<String, Value>,
+    origins: &mut HashMap<String, (hcl_edit::expr::Expression, crate::source::FileId)>,
     diags: &mut Vec<Diagnostic>,
 ) {
     let id = match read_source(sources, path) {
@@ -150,6 +151,8 @@ fn read_tfvars(
         match serde_json::from_str::<serde_json::Value>(sources.get(id).text.as_str()) {
             Ok(serde_json::Value::Object(o)) => {
                 for (k, v) in o {
+                    // JSON values carry no spans: a fix goes where the variable is used.
+                    origins.remove(&k);
                     out.insert(k, Value::from_json(&v));
                 }
             }
@@ -172,6 +175,7 @@ fn read_tfvars(
                     expr: a.value.clone(),
                 };
                 out.insert(a.key.as_str().to_string(), ev.eval_or_unknown(&fe, scope));
+                origins.insert(a.key.as_str().to_string(), (a.value.clone(), id));
             }
         }
         Err(d) => diags.push(*d),
@@ -198,6 +202,7 @@ pub fn load_root(
 
     // Root variable values: terraform.tfvars, *.auto.tfvars (lexical order), --var-file, --var.
     let mut root_vars = BTreeMap::new();
+    let mut root_var_origins = HashMap::new();
     {
         let empty = Arc::new(ModuleDef {
             dir: dir.to_path_buf(),
@@ -228,7 +233,15 @@ pub fn load_root(
         files.extend(auto);
         files.extend(opts.var_files.iter().cloned());
         for f in files {
-            read_tfvars(sources, &f, &ev0, &scope, &mut root_vars, &mut diags);
+            read_tfvars(
+                sources,
+                &f,
+                &ev0,
+                &scope,
+                &mut root_vars,
+                &mut root_var_origins,
+                &mut diags,
+            );
         }
         for (k, v) in &opts.vars {
             let val = match hcl_edit::parser::parse_expr(v) {
@@ -245,12 +258,14 @@ pub fn load_root(
                 }
                 _ => Value::str(v.clone()),
             };
+            root_var_origins.remove(k);
             root_vars.insert(k.clone(), val);
         }
         diags.extend(ev0.diags.borrow().iter().cloned());
     }
 
-    let ev = Evaluator::new(sources, &loader, root_vars.into_iter().collect());
+    let mut ev = Evaluator::new(sources, &loader, root_vars.into_iter().collect());
+    ev.root_var_exprs = root_var_origins;
     let root = ev.root(def);
     ev.evaluate_all(&root);
     diags.extend(ev.diags.borrow().iter().cloned());

@@ -126,6 +126,8 @@ pub struct Evaluator<'a> {
     loader: &'a Loader<'a>,
     /// Values for the root module's variables (tfvars, --var).
     root_vars: HashMap<String, Value>,
+    /// Where each root variable's value is written (its `.tfvars` expression), for fixes.
+    pub root_var_exprs: HashMap<String, (Expression, FileId)>,
     pub diags: RefCell<Vec<Diagnostic>>,
     pub resources: RefCell<Vec<ResInst>>,
     pub instances: RefCell<Vec<Rc<ModInst>>>,
@@ -143,6 +145,7 @@ impl<'a> Evaluator<'a> {
             sources,
             loader,
             root_vars,
+            root_var_exprs: HashMap::new(),
             diags: RefCell::new(Vec::new()),
             resources: RefCell::new(Vec::new()),
             instances: RefCell::new(Vec::new()),

@@ -3,6 +3,119 @@
 use super::*;
 
 impl Evaluator<'_> {
+    /// Where the value of an expression is written, so a fix edits the value where the
+    /// user sets it, not a shared child module: `var.X` is followed to the module argument
+    /// or `.tfvars` assignment that sets it (else its default), `local.X` to its
+    /// definition, `each.value.A` of a module call to the entry of its `for_each` map, and
+    /// attribute access into object literals. `None`: it is set outside any file (`--var`).
+    /// Where the path cannot be followed exactly, the expression itself.
+    pub(super) fn value_origin(
+        &self,
+        expr: &Expression,
+        file: FileId,
+        scope: &Scope,
+        depth: usize,
+    ) -> Option<Origin> {
+        let (e, f) = self.value_source(expr, file, scope, depth)?;
+        Some(Origin::new(f, e.span()?))
+    }
+
+    fn value_source(
+        &self,
+        expr: &Expression,
+        file: FileId,
+        scope: &Scope,
+        depth: usize,
+    ) -> Option<(Expression, FileId)> {
+        let own = Some((expr.clone(), file));
+        let Expression::Traversal(t) = expr else {
+            return own;
+        };
+        let Expression::Variable(root) = &t.expr else {
+            return own;
+        };
+        let ops: Vec<&TraversalOperator> = t.operators.iter().map(|o| o.value()).collect();
+        let Some(TraversalOperator::GetAttr(name)) = ops.first() else {
+            return own;
+        };
+        if depth > MAX_MODULE_DEPTH || scope.lookup(root.as_str()).is_some() {
+            return own;
+        }
+        let inst = &scope.inst;
+        let bare = Scope {
+            inst: inst.clone(),
+            vars: Rc::new(Vec::new()),
+        };
+        let name = name.as_str();
+        let base = match root.as_str() {
+            "var" => match &inst.caller {
+                Some(c) => match c.call.block.body.get_attribute(name) {
+                    Some(a) => self.argument_source(&a.value, c, depth + 1),
+                    None => self.default_source(inst, name, &bare, depth)?,
+                },
+                None => match self.root_var_exprs.get(name) {
+                    Some(x) => Some(x.clone()),
+                    None if self.root_vars.contains_key(name) => return None,
+                    None => self.default_source(inst, name, &bare, depth)?,
+                },
+            },
+            "local" => match inst.def.locals.get(name) {
+                Some(fe) => self.value_source(&fe.expr, fe.file, &bare, depth + 1),
+                None => return own,
+            },
+            _ => return own,
+        };
+        let base = base?;
+        descend(base, &ops[1..]).or(own)
+    }
+
+    /// The default of a variable, or the variable's own use when it has none.
+    fn default_source(
+        &self,
+        inst: &Rc<ModInst>,
+        name: &str,
+        bare: &Scope,
+        depth: usize,
+    ) -> Option<Option<(Expression, FileId)>> {
+        let d = inst.def.variables.get(name)?.default.as_ref()?;
+        Some(self.value_source(&d.expr, d.file, bare, depth + 1))
+    }
+
+    /// A module argument's source; `each.value.…` goes to the `for_each` entry of this
+    /// instance's key.
+    fn argument_source(
+        &self,
+        arg: &Expression,
+        c: &CallerCtx,
+        depth: usize,
+    ) -> Option<(Expression, FileId)> {
+        let file = c.call.file;
+        let own = Some((arg.clone(), file));
+        if let Expression::Traversal(t) = arg {
+            let ops: Vec<&TraversalOperator> = t.operators.iter().map(|o| o.value()).collect();
+            let is_each_value = matches!(&t.expr, Expression::Variable(v) if v.as_str() == "each")
+                && matches!(ops.first(), Some(TraversalOperator::GetAttr(a)) if a.as_str() == "value");
+            if is_each_value {
+                let key = c.scope.lookup("each").and_then(|e| match e {
+                    Value::Map(m) => m.get("key").and_then(|k| k.as_str().map(str::to_string)),
+                    _ => None,
+                });
+                let fe = c.call.meta_arg("for_each");
+                if let (Some(key), Some(fe)) = (key, fe) {
+                    let outer = Scope {
+                        inst: c.scope.inst.clone(),
+                        vars: Rc::new(Vec::new()),
+                    };
+                    let src = self.value_source(&fe.expr, fe.file, &outer, depth + 1)?;
+                    let entry = object_entry(&src.0, &key).map(|e| (e, src.1));
+                    return entry.and_then(|e| descend(e, &ops[1..])).or(own);
+                }
+                return own;
+            }
+        }
+        self.value_source(arg, file, &c.scope, depth)
+    }
+
     pub(super) fn var(&self, scope: &Scope, name: &str, origin: Origin) -> R {
         let inst = &scope.inst;
         if let Some(slot) = inst.vars.borrow().get(name) {
@@ -356,4 +469,37 @@ impl Evaluator<'_> {
         }
         Children::Single(mk(format!("{base}."), Vec::new()))
     }
+}
+
+/// The value of `key` in an object literal.
+fn object_entry(obj: &Expression, key: &str) -> Option<Expression> {
+    let Expression::Object(o) = obj else {
+        return None;
+    };
+    o.iter().find_map(|(k, v)| {
+        let name = match k {
+            ObjectKey::Ident(i) => Some(i.as_str().to_string()),
+            ObjectKey::Expression(Expression::String(s)) => Some(s.value().to_string()),
+            ObjectKey::Expression(Expression::Variable(i)) => Some(i.as_str().to_string()),
+            _ => None,
+        };
+        (name.as_deref() == Some(key)).then(|| v.expr().clone())
+    })
+}
+
+/// Follows attribute access and string-key indexing into object literals; `None` when the
+/// path leaves literals (the value is then built, and no single place writes it).
+fn descend(
+    (mut e, file): (Expression, FileId),
+    ops: &[&TraversalOperator],
+) -> Option<(Expression, FileId)> {
+    for op in ops {
+        let key = match op {
+            TraversalOperator::GetAttr(a) => a.as_str().to_string(),
+            TraversalOperator::Index(Expression::String(s)) => s.value().to_string(),
+            _ => return None,
+        };
+        e = object_entry(&e, &key)?;
+    }
+    Some((e, file))
 }

@@ -125,6 +125,7 @@ impl Evaluator<'_> {
     ) -> Rc<Entity> {
         let mut attrs: BTreeMap<String, Value> = BTreeMap::new();
         let mut attr_spans = BTreeMap::new();
+        let mut set_at = BTreeMap::new();
         let mut blocks: BTreeMap<String, Vec<Value>> = BTreeMap::new();
         for a in body.attributes() {
             let k = a.key.as_str();
@@ -136,7 +137,16 @@ impl Evaluator<'_> {
                 expr: a.value.clone(),
             };
             attrs.insert(k.to_string(), self.eval_or_unknown(&fe, scope));
-            attr_spans.insert(k.to_string(), a.value.span().unwrap_or(0..0));
+            let span = a.value.span().unwrap_or(0..0);
+            if matches!(a.value, Expression::Traversal(_)) {
+                match self.value_origin(&a.value, file, scope, 0) {
+                    Some(o) if o != Origin::new(file, span.clone()) => {
+                        set_at.insert(k.to_string(), o);
+                    }
+                    _ => {}
+                }
+            }
+            attr_spans.insert(k.to_string(), span);
         }
         for b in body.blocks() {
             let ident = b.ident.as_str();
@@ -234,6 +244,7 @@ impl Evaluator<'_> {
             header: span.start..span.start,
             span,
             attr_spans,
+            set_at,
         })
     }
 
