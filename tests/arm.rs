@@ -164,3 +164,55 @@ fn generator_metadata_finds_the_bicep_source() {
     assert!(out.sources.get(o.file).display.ends_with("network.bicep"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A property that is exactly a parameter given in a parameters file is fixed there: the
+/// label and the edit are on the parameters file's value, and applying it removes the
+/// finding.
+#[test]
+fn the_fix_goes_to_the_parameters_file() {
+    let dir = tempdir("arm-param-fix");
+    let src =
+        std::fs::read_to_string(fixture("onprem-return-propagation-on").join("arm/main.json"))
+            .unwrap();
+    let t = src
+        .replacen(
+            "\"parameters\": {",
+            "\"parameters\": {\n    \"spokeDisableBgp\": { \"type\": \"bool\" },",
+            1,
+        )
+        .replacen(
+            "\"name\": \"rt-spoke1\",\n      \"location\": \"[parameters('location')]\",\n      \"properties\": {",
+            "\"name\": \"rt-spoke1\",\n      \"location\": \"[parameters('location')]\",\n      \"properties\": {\n        \"disableBgpRoutePropagation\": \"[parameters('spokeDisableBgp')]\",",
+            1,
+        );
+    assert_ne!(t, src);
+    std::fs::write(dir.join("main.json"), &t).unwrap();
+    let params = dir.join("main.parameters.json");
+    std::fs::write(
+        &params,
+        "{\n  \"$schema\": \"https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#\",\n  \"contentVersion\": \"1.0.0.0\",\n  \"parameters\": {\n    \"spokeDisableBgp\": { \"value\": false }\n  }\n}\n",
+    )
+    .unwrap();
+    let out = run(&dir);
+    let d = out
+        .diagnostics
+        .iter()
+        .find(|d| d.code == "RL001")
+        .expect("RL001");
+    let o = d.primary_origin().unwrap();
+    assert!(out
+        .sources
+        .get(o.file)
+        .path
+        .ends_with("main.parameters.json"));
+    assert_eq!(out.sources.snippet(o), "false");
+    let e = &d.fix.as_ref().expect("fix").edits[0];
+    assert_eq!((e.origin, e.text.as_str()), (o, "true"));
+    let text = std::fs::read_to_string(&params)
+        .unwrap()
+        .replacen("false", "true", 1);
+    std::fs::write(&params, text).unwrap();
+    let again = run(&dir);
+    assert!(!again.diagnostics.iter().any(|d| d.code == "RL001"));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -41,6 +41,9 @@ pub struct ArmResource {
     pub existing: bool,
     /// Names of the nested deployments this resource was declared in, outermost first.
     pub deployments: Vec<String>,
+    /// Paths whose value is exactly a parameter given in a parameters file: where that
+    /// value is written (so a fix edits it there).
+    pub set_at: HashMap<String, Origin>,
 }
 
 impl ArmResource {
@@ -95,6 +98,9 @@ pub struct Tpl {
     pub root: JNode,
     /// Parameter values given (parameters file, nested deployment's `parameters`).
     pub given: HashMap<String, Value>,
+    /// Where a given parameter's value is written in a parameters file (directly, or
+    /// passed on unchanged by the deployments above).
+    pub given_at: HashMap<String, Origin>,
     vars: RefCell<HashMap<String, Slot>>,
     /// Symbolic name (languageVersion 2.0) -> resource key; deployment keys -> nested template.
     symbols: RefCell<HashMap<String, String>>,
@@ -202,12 +208,25 @@ impl ArmEval {
         given: HashMap<String, Value>,
         deployments: Vec<String>,
     ) -> Rc<Tpl> {
+        self.template_at(file, root, given, HashMap::new(), deployments)
+    }
+
+    /// A template whose given parameters are written at `given_at` (parameters file).
+    pub fn template_at(
+        &self,
+        file: FileId,
+        root: JNode,
+        given: HashMap<String, Value>,
+        given_at: HashMap<String, Origin>,
+        deployments: Vec<String>,
+    ) -> Rc<Tpl> {
         let depth = deployments.len();
         Rc::new(Tpl {
             deployments_path: deployments,
             file,
             root,
             given,
+            given_at,
             vars: RefCell::new(HashMap::new()),
             symbols: RefCell::new(HashMap::new()),
             deployments: RefCell::new(HashMap::new()),
@@ -570,6 +589,8 @@ impl ArmEval {
                 .into_iter()
                 .map(|(k, v)| (k.trim_start_matches('.').to_string(), v))
                 .collect();
+            let mut set_at = HashMap::new();
+            params_at(&d.node, &t, "", &mut set_at);
             let existing = d
                 .node
                 .get("existing")
@@ -588,6 +609,7 @@ impl ArmEval {
                 spans,
                 existing,
                 deployments: t.deployments_path.clone(),
+                set_at,
             });
         }
     }
@@ -605,16 +627,20 @@ impl ArmEval {
             return None;
         }
         let mut given = HashMap::new();
+        let mut given_at = HashMap::new();
         if let Some(ps) = props.get("parameters") {
             for (k, v) in ps.entries() {
                 if let Some(val) = v.get("value") {
                     given.insert(k.clone(), self.node(val, cx, "", &mut None));
+                    if let Some(o) = param_ref(val).and_then(|p| given_origin(&cx.tpl, &p)) {
+                        given_at.insert(k.clone(), o);
+                    }
                 }
             }
         }
         let mut path = cx.tpl.deployments_path.clone();
         path.push(key.rsplit('/').next().unwrap_or(key).to_string());
-        let inner = self.template(cx.tpl.file, template, given, path);
+        let inner = self.template_at(cx.tpl.file, template, given, given_at, path);
         cx.tpl
             .deployments
             .borrow_mut()
@@ -1013,6 +1039,62 @@ impl ArmEval {
             Some(r) => r,
             None => unk(format!("function `{name}()` is not known to routelint")),
         }
+    }
+}
+
+/// The parameter a JSON string is exactly (`"[parameters('x')]"`), if any.
+fn param_ref(n: &JNode) -> Option<String> {
+    let J::Str(s) = &n.v else { return None };
+    match expr::classify(s) {
+        Ok(Parsed::Expr(Expr::Call(f, args))) if f.eq_ignore_ascii_case("parameters") => {
+            match args.as_slice() {
+                [Expr::Str(p)] => Some(p.clone()),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// Where a parameter of `t` is written in a parameters file, if it is given there.
+fn given_origin(t: &Tpl, name: &str) -> Option<Origin> {
+    t.given_at
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, o)| *o)
+}
+
+/// Records, under `path`, every property whose value is exactly a parameter given in a
+/// parameters file (copy loops are skipped: their items have no single source).
+fn params_at(n: &JNode, t: &Tpl, path: &str, out: &mut HashMap<String, Origin>) {
+    if t.given_at.is_empty() {
+        return;
+    }
+    match &n.v {
+        J::Str(_) => {
+            if let Some(o) = param_ref(n).and_then(|p| given_origin(t, &p)) {
+                out.insert(path.to_string(), o);
+            }
+        }
+        J::Arr(items) => {
+            for (i, x) in items.iter().enumerate() {
+                params_at(x, t, &format!("{path}[{i}]"), out);
+            }
+        }
+        J::Obj(entries) => {
+            for (k, v) in entries {
+                if k == "copy" || (k == "template" && path == "properties") {
+                    continue;
+                }
+                let p = if path.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{path}.{k}")
+                };
+                params_at(v, t, &p, out);
+            }
+        }
+        _ => {}
     }
 }
 

@@ -119,9 +119,18 @@ impl Ctx<'_> {
                     Some(b) => Known::Known(b != invert),
                     None => Known::Unknown(to_ir::why(v)),
                 },
-                origin: Some(self.o(&join(bpath, path))),
+                origin: Some(self.set_origin(&join(bpath, path))),
             },
         }
+    }
+    /// Where a property's value is written: its parameters-file value when the property is
+    /// exactly that parameter, else the property itself.
+    fn set_origin(&self, path: &str) -> Origin {
+        self.r
+            .set_at
+            .get(path)
+            .copied()
+            .unwrap_or_else(|| self.o(path))
     }
     /// Where the element at `ipath` (`""`: the resource) lives, for fixes.
     fn object(&self, ipath: &str, routes: bool) -> Object {

@@ -60,13 +60,17 @@ fn parameters(
     sources: &SourceMap,
     path: &Path,
     diags: &mut Vec<Diagnostic>,
-) -> HashMap<String, crate::frontend::value::Value> {
+) -> (
+    HashMap<String, crate::frontend::value::Value>,
+    HashMap<String, Origin>,
+) {
     let mut out = HashMap::new();
+    let mut at = HashMap::new();
     let file = match super::read_source(sources, path) {
         Ok(f) => f,
         Err(d) => {
             diags.push(*d);
-            return out;
+            return (out, at);
         }
     };
     let text = sources.get(file).text.clone();
@@ -77,6 +81,7 @@ fn parameters(
                     let j: serde_json::Value = serde_json::from_str(&text[val.span.clone()])
                         .unwrap_or(serde_json::Value::Null);
                     out.insert(k.clone(), Value::from_json(&j));
+                    at.insert(k.clone(), Origin::new(file, val.span.clone()));
                 } else if v.get("reference").is_some() {
                     out.insert(
                         k.clone(),
@@ -88,9 +93,9 @@ fn parameters(
                 }
             }
         }
-        Err((m, at)) => diags.push(*super::parse_error(file, at..at + 1, "JSON", &m)),
+        Err((m, pos)) => diags.push(*super::parse_error(file, pos..pos + 1, "JSON", &m)),
     }
-    out
+    (out, at)
 }
 
 /// Loads one template (with its parameters file, if any) into a model.
@@ -126,10 +131,11 @@ pub fn load_template(
         .or_else(|| paired_parameters(path))
     {
         Some(p) => parameters(sources, &p, &mut diags),
-        None => HashMap::new(),
+        None => (HashMap::new(), HashMap::new()),
     };
     let ev = ArmEval::new();
-    let tpl = ev.template(file, root.clone(), given, Vec::new());
+    let (given, given_at) = given;
+    let tpl = ev.template_at(file, root.clone(), given, given_at, Vec::new());
     ev.run(&tpl);
     diags.extend(ev.diags.borrow().iter().cloned());
     let locator = bicep::locator_for(sources, path, &root);
