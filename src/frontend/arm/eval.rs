@@ -590,7 +590,7 @@ impl ArmEval {
                 .map(|(k, v)| (k.trim_start_matches('.').to_string(), v))
                 .collect();
             let mut set_at = HashMap::new();
-            params_at(&d.node, &t, "", &mut set_at);
+            params_at(&d.node, t, "", &mut set_at);
             let existing = d
                 .node
                 .get("existing")
