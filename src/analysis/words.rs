@@ -142,6 +142,21 @@ pub fn drop(a: &Analysis, d: &Drop) -> String {
             "{dst} is not in a subnet of `{}`",
             m.vnets[vnet.0].meta.display()
         ),
+        Drop::NoDevice { subnet, route } => {
+            let ip = a
+                .table(*subnet)
+                .and_then(|t| t.routes.get(*route))
+                .and_then(|r| match &r.next_hop {
+                    NextHop::Appliance(ap) => a.appliance_ip(ap).map(|(ip, _)| ip.to_string()),
+                    _ => None,
+                })
+                .unwrap_or_else(|| "its address".into());
+            format!("no firewall, NIC or load balancer has the next hop address {ip}")
+        }
+        Drop::Unreachable { device, .. } => format!(
+            "`{}` is in a VNet that is not peered with this one",
+            a.device_name(*device)
+        ),
         Drop::Loop => "the packet returns to a hop it passed".into(),
     }
 }
@@ -167,7 +182,18 @@ pub fn drop_origin(a: &Analysis, d: &Drop) -> Option<Origin> {
             let p = &m.peerings[peering.0];
             Some(p.allow_forwarded_traffic.origin.unwrap_or(p.meta.origin))
         }
-        Drop::IpForwardingOff { nic } => Some(m.nics[nic.0].meta.origin),
+        Drop::IpForwardingOff { nic } => Some(
+            m.nics[nic.0]
+                .ip_forwarding
+                .origin
+                .unwrap_or(m.nics[nic.0].meta.label_origin()),
+        ),
+        Drop::NoDevice { subnet, route } | Drop::Unreachable { subnet, route, .. } => a
+            .table(*subnet)
+            .and_then(|t| t.routes.get(*route))
+            .and_then(|r| r.route)
+            .and_then(|rid| m.routes[rid.0].next_hop_ip.as_ref().map(|i| i.origin))
+            .or_else(|| route_origin(a, *subnet, *route)),
     }
 }
 

@@ -62,6 +62,44 @@ impl Analysis<'_> {
         }
     }
 
+    /// Is a missing device certain? `false` when a device whose address is computed (a
+    /// dynamic NIC or frontend IP, a firewall whose address is not declared) could own the
+    /// IP, so the answer is not known.
+    pub fn certainly_no_device(&self, why: &NoDevice) -> bool {
+        let m = self.model;
+        let could_own = |ip: &Ipv4Addr| {
+            let holds = |l: &Option<Link>| match l.as_ref().and_then(|l| l.id) {
+                Some(s) => m.subnet_prefixes(SubnetId(s)).iter().any(|p| p.contains(ip)),
+                None => true,
+            };
+            m.nics
+                .iter()
+                .flat_map(|n| &n.ip_configs)
+                .any(|c| c.private_ip.is_none() && holds(&c.subnet))
+                || m.load_balancers
+                    .iter()
+                    .flat_map(|l| &l.frontends)
+                    .any(|f| f.private_ip.is_none() && f.public_ip.is_none() && holds(&f.subnet))
+                || m.firewalls
+                    .iter()
+                    .enumerate()
+                    .any(|(i, f)| m.firewall_ips.get(i).copied().flatten().is_none() && holds(&f.subnet))
+        };
+        match why {
+            NoDevice::Computed(_) => false,
+            NoDevice::NoOwner { ip } => !could_own(ip),
+            NoDevice::FirewallSubnetAddress { ip, firewall } => {
+                // The front-end address is a convention (.4) unless declared.
+                m.firewall_ips
+                    .get(firewall.0)
+                    .copied()
+                    .flatten()
+                    .is_some_and(|r| !r.derived)
+                    && !could_own(ip)
+            }
+        }
+    }
+
     /// The subnet a device sits in (where its own routes come from).
     pub fn device_subnet(&self, d: Device) -> Option<SubnetId> {
         let m = self.model;

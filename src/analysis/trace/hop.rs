@@ -126,14 +126,28 @@ impl Analysis<'_> {
                     let d = match self.device_of(a) {
                         Ok(d) => d,
                         Err(why) => {
-                            t.verdict = Verdict::Unknown(Unknown::Appliance {
-                                subnet,
-                                route: idx,
-                                why,
-                            });
+                            t.verdict = if self.certainly_no_device(&why) {
+                                drop(Drop::NoDevice { subnet, route: idx })
+                            } else {
+                                Verdict::Unknown(Unknown::Appliance {
+                                    subnet,
+                                    route: idx,
+                                    why,
+                                })
+                            };
                             return t;
                         }
                     };
+                    // The next hop must be in this VNet or one directly peered with it.
+                    let dv = self.device_subnet(d).and_then(|s| m.subnet_vnet(s));
+                    if dv.is_some_and(|dv| dv != table.vnet && !self.connected(Some(table.vnet), Some(dv))) {
+                        t.verdict = drop(Drop::Unreachable {
+                            subnet,
+                            route: idx,
+                            device: d,
+                        });
+                        return t;
+                    }
                     if let Device::Nva(n) = d {
                         if m.nics[n.0].ip_forwarding.get() == Some(false) {
                             t.verdict = drop(Drop::IpForwardingOff { nic: n });

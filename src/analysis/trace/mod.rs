@@ -114,6 +114,16 @@ pub enum Drop {
     },
     /// The next hop is a NIC without IP forwarding: it drops packets not addressed to it.
     IpForwardingOff { nic: NicId },
+    /// The `VirtualAppliance` next hop IP belongs to no declared device, and no device
+    /// whose address is computed could have it.
+    NoDevice { subnet: SubnetId, route: usize },
+    /// The next hop device is in a VNet that is neither the subnet's own nor directly
+    /// peered with it (peering is not transitive).
+    Unreachable {
+        subnet: SubnetId,
+        route: usize,
+        device: Device,
+    },
     /// The packet arrived in a VNet, but no subnet of it holds the destination.
     NotInSubnet {
         vnet: VNetId,

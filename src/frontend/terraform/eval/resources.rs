@@ -138,7 +138,9 @@ impl Evaluator<'_> {
             };
             attrs.insert(k.to_string(), self.eval_or_unknown(&fe, scope));
             let span = a.value.span().unwrap_or(0..0);
-            if matches!(a.value, Expression::Traversal(_)) {
+            if matches!(&a.value, Expression::Traversal(t)
+                if matches!(&t.expr, Expression::Variable(v) if matches!(v.as_str(), "var" | "local")))
+            {
                 match self.value_origin(&a.value, file, scope, 0) {
                     Some(o) if o != Origin::new(file, span.clone()) => {
                         set_at.insert(k.to_string(), o);
