@@ -111,6 +111,9 @@ pub struct Diagnostic {
     /// Index of the finding's traced flow in `Outcome::traced` (what `graph` draws).
     #[serde(skip)]
     pub traced: Option<usize>,
+    /// Subjects of further flows with the same cause and fix, merged into this finding.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub also: Vec<String>,
 }
 
 /// A flow and its two directions, in words (also shown as notes), with the hops of each
@@ -150,6 +153,7 @@ impl Diagnostic {
             subject: String::new(),
             flow: None,
             traced: None,
+            also: Vec::new(),
         }
     }
 

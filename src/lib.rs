@@ -266,8 +266,49 @@ fn check_project(
             .map(|(meta, v)| finding(meta, v, p, sources))
             .collect();
     kept.retain_mut(|(d, _)| cfg.admit(d, sources));
+    let mut kept = one_finding_per_cause(kept);
     kept.extend(not_analysed_notes(&p.model).into_iter().map(|d| (d, None)));
     kept
+}
+
+/// One root cause, one finding: findings of one rule with the same place to change and
+/// the same fix (several on-prem prefixes or subnets behind one route table) become one,
+/// which lists the other flows (`also`, and a note).
+fn one_finding_per_cause(
+    found: Vec<(Diagnostic, Option<rules::Traced>)>,
+) -> Vec<(Diagnostic, Option<rules::Traced>)> {
+    let mut out: Vec<(Diagnostic, Option<rules::Traced>)> = Vec::with_capacity(found.len());
+    let mut index: HashMap<(String, Option<source::Origin>, Option<String>), usize> =
+        HashMap::new();
+    for (d, t) in found {
+        if !d.code.starts_with("RL") {
+            out.push((d, t));
+            continue;
+        }
+        let key = (d.code.clone(), d.primary_origin(), d.help.clone());
+        match index.get(&key) {
+            Some(&i) if out[i].0.fix == d.fix => {
+                let first = &mut out[i].0;
+                if first.subject != d.subject && !first.also.contains(&d.subject) {
+                    first.also.push(d.subject);
+                }
+            }
+            _ => {
+                index.insert(key, out.len());
+                out.push((d, t));
+            }
+        }
+    }
+    for (d, _) in &mut out {
+        if !d.also.is_empty() {
+            d.notes.push(format!(
+                "the same cause also breaks {} more flow(s): {}",
+                d.also.len(),
+                d.also.join(", ")
+            ));
+        }
+    }
+    out
 }
 
 /// A rule's violation as a diagnostic: code, name and severity from the rule, help
@@ -313,6 +354,7 @@ fn finding(
         subject: v.subject,
         flow: v.flow,
         traced: None,
+        also: Vec::new(),
     };
     (d, v.traced)
 }

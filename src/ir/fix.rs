@@ -4,7 +4,7 @@
 //! with hcl-rs, `frontend::arm::fix` for ARM JSON and Bicep): the help snippet, a one-line
 //! setting, and the edits an editor or `--fix` applies.
 
-use super::{Device, PeeringId, RouteTableId, SubnetId};
+use super::{Device, NicId, PeeringId, RouteTableId, SubnetId};
 use serde::Serialize;
 use std::net::Ipv4Addr;
 
@@ -31,6 +31,10 @@ pub enum FixIntent {
     },
     /// Turn gateway route propagation off on a route table.
     PropagationOff { table: RouteTableId },
+    /// Turn gateway route propagation (back) on on a route table.
+    PropagationOn { table: RouteTableId },
     /// Allow forwarded traffic on a peering.
     AllowForwardedTraffic { peering: PeeringId },
+    /// Enable IP forwarding on a NIC used as a next hop.
+    EnableIpForwarding { nic: NicId },
 }

@@ -13,6 +13,10 @@ pub mod context;
 pub mod rl001_return_path_bypasses_firewall;
 pub mod rl002_spoke_to_spoke_unroutable;
 pub mod rl003_inbound_public_behind_firewall_route;
+pub mod rl004_next_hop_not_an_appliance;
+pub mod rl005_appliance_without_ip_forwarding;
+pub mod rl006_next_hop_unreachable;
+pub mod rl012_forwarded_traffic_blocked;
 pub mod text;
 pub mod violation;
 
@@ -74,6 +78,10 @@ pub static RULES: &[&Rule] = &[
     &rl001_return_path_bypasses_firewall::RULE,
     &rl002_spoke_to_spoke_unroutable::RULE,
     &rl003_inbound_public_behind_firewall_route::RULE,
+    &rl004_next_hop_not_an_appliance::RULE,
+    &rl005_appliance_without_ip_forwarding::RULE,
+    &rl006_next_hop_unreachable::RULE,
+    &rl012_forwarded_traffic_blocked::RULE,
 ];
 
 /// Every rule, in code order.

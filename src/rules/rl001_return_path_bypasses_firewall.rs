@@ -4,7 +4,7 @@
 use super::{text, FixAvailability, Help, Rule, RuleContext, RuleMeta, Violation, BOTH};
 use crate::analysis::flows::OnPremFlow;
 use crate::analysis::routes::{Dest, NextHop, RoutePrefix, Source};
-use crate::analysis::trace::{Device, FlowVerdict, Trace, TwoWay};
+use crate::analysis::trace::{Device, FlowVerdict, Trace, TwoWay, Verdict};
 use crate::analysis::{words, Analysis};
 use crate::diag::Severity;
 use crate::ir::*;
@@ -55,6 +55,9 @@ fn check(ctx: &RuleContext) -> Vec<Violation> {
     let mut out: Vec<Violation> = Vec::new();
     let mut seen: Vec<(SubnetId, String)> = Vec::new();
     for f in ctx.onprem_flows() {
+        if text::owned_elsewhere(&f.inbound) || text::owned_elsewhere(&f.outbound) {
+            continue;
+        }
         let vin = f.inbound.verdict();
         let vout = f.outbound.verdict();
         if !is_problem(&vin, &f.inbound) && !is_problem(&vout, &f.outbound) {
@@ -308,6 +311,84 @@ fn diagnose(a: &Analysis, f: &OnPremFlow) -> Option<Violation> {
             }
         }
         return Some(d);
+    }
+    // Case D: the firewall is on both paths, but a direction dies after it.
+    dropped_after(a, f, subject, flow_line)
+}
+
+/// A direction passes the firewall and is then dropped at the firewall's own hop: typically
+/// the firewall's subnet does not get the gateway's routes (propagation off there).
+fn dropped_after(
+    a: &Analysis,
+    f: &OnPremFlow,
+    subject: String,
+    flow_line: String,
+) -> Option<Violation> {
+    let m = a.model;
+    for tw in [&f.inbound, &f.outbound] {
+        let t = tw.failed_direction();
+        let Verdict::Dropped(drop) = &t.verdict else {
+            continue;
+        };
+        let Some(&fw) = t.devices.last() else {
+            continue;
+        };
+        let Some((s, _)) = t.routes().next_back() else {
+            continue;
+        };
+        if a.device_subnet(fw) != Some(s) {
+            continue;
+        }
+        let fwname = a.device_name(fw);
+        let table = a.table(s)?;
+        let to_onprem = t.dst == f.onprem;
+        let what = match (to_onprem, tw.reply().is_some()) {
+            (true, true) => "the reply to on-prem".to_string(),
+            (true, false) => "traffic to on-prem".to_string(),
+            (false, _) => format!("traffic from on-prem to {}", m.subnet_label(f.subnet)),
+        };
+        let mut v = text::with_flow(
+            Violation::new(format!("{what} is dropped after `{fwname}`")).subject(subject),
+            a,
+            flow_line,
+            tw.forward(),
+            tw.reply(),
+        )
+        .note(format!(
+            "`{fwname}` forwards the packet, then it is dropped: {}.",
+            words::drop(a, drop)
+        ));
+        let lost_gateway_routes =
+            to_onprem && table.propagation == Some(false) && !table.gateways.is_empty();
+        match (table.route_table, lost_gateway_routes) {
+            (Some(rt), true) => {
+                let on = FixIntent::PropagationOn { table: rt };
+                let rtm = &m.route_tables[rt.0];
+                let at = rtm.propagation.origin.unwrap_or(rtm.meta.label_origin());
+                v = v
+                    .primary(
+                        at,
+                        format!("gateway route propagation is off here, so `{fwname}` has no route to on-prem"),
+                    )
+                    .help(Help::text("set `").setting(&on).then(format!(
+                        "` on `{}`: the firewall's subnet needs the gateway's routes to send replies to on-prem",
+                        rtm.meta.display()
+                    )))
+                    .fix(&on);
+            }
+            _ => {
+                let at = words::drop_origin(a, drop)
+                    .or(table
+                        .route_table
+                        .map(|t| m.route_tables[t.0].meta.label_origin()))
+                    .unwrap_or(m.subnets[s.0].meta.label_origin());
+                v = v.primary(at, words::drop(a, drop)).help(format!(
+                    "give {} a route for the on-prem prefixes: its route table must let the gateway's routes propagate",
+                    m.subnet_label(s)
+                ));
+            }
+        }
+        return Some(v);
     }
     None
 }

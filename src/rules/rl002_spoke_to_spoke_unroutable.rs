@@ -57,6 +57,9 @@ fn check(ctx: &RuleContext) -> Vec<Violation> {
     let mut out = Vec::new();
     let mut done: Vec<(SubnetId, SubnetId)> = Vec::new();
     for f in ctx.cross_flows() {
+        if text::owned_elsewhere(&f.flow) {
+            continue;
+        }
         let v = f.flow.verdict();
         if !matches!(
             v,
@@ -95,26 +98,6 @@ fn check(ctx: &RuleContext) -> Vec<Violation> {
             TwoWay::Both { .. } => (f.dst, f.src, f.src_prefix),
         };
         match &broken.verdict {
-            Verdict::Dropped(drop @ Drop::ForwardedRefused { .. }) => {
-                let why = words::drop(a, drop);
-                let origin = words::drop_origin(a, drop);
-                d.message = format!(
-                    "{} cannot reach {}: forwarded traffic is not allowed",
-                    m.subnet_label(from),
-                    m.subnet_label(to)
-                );
-                let at = origin.unwrap_or(m.subnets[to.0].meta.label_origin());
-                let allow = match drop {
-                    Drop::ForwardedRefused { peering, .. } => {
-                        Some(FixIntent::AllowForwardedTraffic { peering: *peering })
-                    }
-                    _ => None,
-                };
-                d = d.primary(at, why);
-                if let Some(allow) = &allow {
-                    d = d.help(Help::text("set `").setting(allow).then("` on this peering: traffic forwarded by the hub appliance did not originate in the hub VNet, and a peering only admits it when it allows forwarded traffic")).fix(allow);
-                }
-            }
             Verdict::Dropped(drop) if *drop != Drop::Loop => {
                 let why = words::drop(a, drop);
                 d.message = if matches!(v, FlowVerdict::Broken) {

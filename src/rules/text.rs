@@ -65,3 +65,67 @@ pub fn add_route(
         },
     }
 }
+
+/// Does another rule own this flow's failure? A drop that a route-based or peering rule
+/// reports (RL004 no device, RL005 IP forwarding off, RL006 unreachable next hop, RL012
+/// forwarded traffic refused) is reported there once, not again on every flow it breaks.
+pub fn owned_elsewhere(tw: &crate::analysis::trace::TwoWay) -> bool {
+    use crate::analysis::trace::{Drop, Verdict};
+    [Some(tw.forward()), tw.reply()]
+        .into_iter()
+        .flatten()
+        .any(|t| {
+            matches!(
+                t.verdict,
+                Verdict::Dropped(
+                    Drop::NoDevice { .. }
+                        | Drop::IpForwardingOff { .. }
+                        | Drop::Unreachable { .. }
+                        | Drop::ForwardedRefused { .. }
+                )
+            )
+        })
+}
+
+/// Every active user route with a `VirtualAppliance` next hop in effect somewhere: (subnet
+/// it applies to, index in that subnet's table), once per (route, VNet).
+pub fn appliance_routes(a: &Analysis) -> Vec<(SubnetId, usize)> {
+    use crate::analysis::routes::{NextHop, Source, State};
+    let m = a.model;
+    let mut seen: std::collections::HashSet<(RouteId, Option<VNetId>)> = Default::default();
+    let mut out = Vec::new();
+    for s in (0..m.subnets.len()).map(SubnetId) {
+        let Some(t) = a.table(s) else { continue };
+        for (i, r) in t.routes.iter().enumerate() {
+            if r.source != Source::User || r.state != State::Active {
+                continue;
+            }
+            let (NextHop::Appliance(_), Some(rid)) = (&r.next_hop, r.route) else {
+                continue;
+            };
+            if seen.insert((rid, m.subnet_vnet(s))) {
+                out.push((s, i));
+            }
+        }
+    }
+    out
+}
+
+/// `table/route` of a user route in a subnet's effective table, and its next-hop IP's
+/// declaration.
+pub fn user_route(a: &Analysis, s: SubnetId, i: usize) -> Option<(String, crate::source::Origin)> {
+    let m = a.model;
+    let rid = a.table(s)?.routes.get(i)?.route?;
+    let r = &m.routes[rid.0];
+    let table = r
+        .table
+        .id
+        .map(|t| m.route_tables[t].meta.display().to_string())
+        .unwrap_or_default();
+    let at = r
+        .next_hop_ip
+        .as_ref()
+        .map(|x| x.origin)
+        .unwrap_or(r.meta.label_origin());
+    Some((format!("{table}/{}", r.meta.display()), at))
+}

@@ -69,7 +69,10 @@ impl Analysis<'_> {
         let m = self.model;
         let could_own = |ip: &Ipv4Addr| {
             let holds = |l: &Option<Link>| match l.as_ref().and_then(|l| l.id) {
-                Some(s) => m.subnet_prefixes(SubnetId(s)).iter().any(|p| p.contains(ip)),
+                Some(s) => m
+                    .subnet_prefixes(SubnetId(s))
+                    .iter()
+                    .any(|p| p.contains(ip)),
                 None => true,
             };
             m.nics
@@ -80,10 +83,9 @@ impl Analysis<'_> {
                     .iter()
                     .flat_map(|l| &l.frontends)
                     .any(|f| f.private_ip.is_none() && f.public_ip.is_none() && holds(&f.subnet))
-                || m.firewalls
-                    .iter()
-                    .enumerate()
-                    .any(|(i, f)| m.firewall_ips.get(i).copied().flatten().is_none() && holds(&f.subnet))
+                || m.firewalls.iter().enumerate().any(|(i, f)| {
+                    m.firewall_ips.get(i).copied().flatten().is_none() && holds(&f.subnet)
+                })
         };
         match why {
             NoDevice::Computed(_) => false,

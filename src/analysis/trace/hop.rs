@@ -140,7 +140,9 @@ impl Analysis<'_> {
                     };
                     // The next hop must be in this VNet or one directly peered with it.
                     let dv = self.device_subnet(d).and_then(|s| m.subnet_vnet(s));
-                    if dv.is_some_and(|dv| dv != table.vnet && !self.connected(Some(table.vnet), Some(dv))) {
+                    if dv.is_some_and(|dv| {
+                        dv != table.vnet && !self.connected(Some(table.vnet), Some(dv))
+                    }) {
                         t.verdict = drop(Drop::Unreachable {
                             subnet,
                             route: idx,

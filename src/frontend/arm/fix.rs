@@ -40,9 +40,9 @@ impl Syntax {
 
     fn intent_is_bicep(&self, m: &Model, intent: &FixIntent) -> bool {
         match intent {
-            FixIntent::AddRoute { table: Some(t), .. } | FixIntent::PropagationOff { table: t } => {
-                self.bicep(&m.route_tables[t.0].meta.key)
-            }
+            FixIntent::AddRoute { table: Some(t), .. }
+            | FixIntent::PropagationOff { table: t }
+            | FixIntent::PropagationOn { table: t } => self.bicep(&m.route_tables[t.0].meta.key),
             FixIntent::AddRoute {
                 table: None,
                 subnet,
@@ -51,6 +51,7 @@ impl Syntax {
             FixIntent::AllowForwardedTraffic { peering } => {
                 self.bicep(&m.peerings[peering.0].meta.key)
             }
+            FixIntent::EnableIpForwarding { nic } => self.bicep(&m.nics[nic.0].meta.key),
         }
     }
 
@@ -58,16 +59,19 @@ impl Syntax {
     /// intents that add an object.
     pub fn setting(&self, m: &Model, intent: &FixIntent) -> String {
         let bicep = self.intent_is_bicep(m, intent);
-        let prop = |k: &str| {
+        let prop = |k: &str, v: bool| {
             if bicep {
-                format!("{k}: true")
+                format!("{k}: {v}")
             } else {
-                format!("\"{k}\": true")
+                format!("\"{k}\": {v}")
             }
         };
+        let prop_true = |k: &str| prop(k, true);
         match intent {
-            FixIntent::PropagationOff { .. } => prop("disableBgpRoutePropagation"),
-            FixIntent::AllowForwardedTraffic { .. } => prop("allowForwardedTraffic"),
+            FixIntent::PropagationOff { .. } => prop_true("disableBgpRoutePropagation"),
+            FixIntent::PropagationOn { .. } => prop("disableBgpRoutePropagation", false),
+            FixIntent::AllowForwardedTraffic { .. } => prop_true("allowForwardedTraffic"),
+            FixIntent::EnableIpForwarding { .. } => prop_true("enableIPForwarding"),
             FixIntent::AddRoute { .. } => self.snippet(m, intent),
         }
     }
@@ -118,6 +122,24 @@ impl Syntax {
                 )
             }
             FixIntent::AddRoute { table: None, .. } => return None,
+            FixIntent::PropagationOn { table } => {
+                // Propagation is on by default: set the literal `true` back to `false`.
+                let rt = &m.route_tables[table.0];
+                let o = rt.propagation.origin?;
+                if sources.snippet(o).trim() != "true" {
+                    return None;
+                }
+                (
+                    format!(
+                        "turn gateway route propagation on on `{}`",
+                        rt.meta.display()
+                    ),
+                    Edit {
+                        origin: o,
+                        text: "false".into(),
+                    },
+                )
+            }
             FixIntent::PropagationOff { table } => {
                 let rt = &m.route_tables[table.0];
                 let edit = set_flag(
@@ -131,6 +153,19 @@ impl Syntax {
                         "turn gateway route propagation off on `{}`",
                         rt.meta.display()
                     ),
+                    edit,
+                )
+            }
+            FixIntent::EnableIpForwarding { nic } => {
+                let n = &m.nics[nic.0];
+                let edit = set_flag(
+                    sources,
+                    n.ip_forwarding.origin,
+                    self.objects.get(&n.meta.key)?,
+                    &self.setting(m, intent),
+                )?;
+                (
+                    format!("enable IP forwarding on `{}`", n.meta.display()),
                     edit,
                 )
             }

@@ -585,7 +585,9 @@ pub fn resource(m: &mut Model, syntax: &mut Syntax, r: &ArmResource, loc: &dyn L
                     NicIpConfig { name: string(ic, "name").unwrap_or_default(), origin: c.o(&ip), subnet: c.link(ic, &ip, "properties.subnet"), private_ip: literal_ip(ic, "properties.privateIPAddress"), public_ip: c.link(ic, &ip, "properties.publicIPAddress"), backend_pools: pools, nat_rules: nats }
                 })
                 .collect();
-            m.nics.push(Nic { meta: c.meta(), ip_configs, ip_forwarding: c.flag(b, "", "properties.enableIPForwarding", false, false), nsg: c.link(b, "", "properties.networkSecurityGroup"), scale_set: false });
+            let meta = c.meta();
+            syntax.object(&meta.key, c.object("", false));
+            m.nics.push(Nic { meta, ip_configs, ip_forwarding: c.flag(b, "", "properties.enableIPForwarding", false, false), nsg: c.link(b, "", "properties.networkSecurityGroup"), scale_set: false });
         }
         "microsoft.compute/virtualmachines" => {
             let nics = items(b, "properties.networkProfile.networkInterfaces").iter().enumerate().filter_map(|(i, n)| get(n, "id").map(|id| Link::new(target(id), c.o(&format!("properties.networkProfile.networkInterfaces[{i}]"))))).collect();

@@ -40,6 +40,9 @@ pub struct Syntax {
     inline_routes: HashSet<String>,
     /// Peering key -> the end of its body, where a missing attribute goes.
     peerings: HashMap<String, Origin>,
+    /// NIC key -> the azurerm generation of its IP forwarding attribute (`Enabled`: 4.x
+    /// `ip_forwarding_enabled`, `Disable`: 3.x `enable_ip_forwarding`) and its body's end.
+    nics: HashMap<String, (Propagation, Origin)>,
 }
 
 impl Syntax {
@@ -55,6 +58,10 @@ impl Syntax {
 
     pub(super) fn peering(&mut self, key: &str, insert_at: Origin) {
         self.peerings.insert(key.to_string(), insert_at);
+    }
+
+    pub(super) fn nic(&mut self, key: &str, generation: Propagation, insert_at: Origin) {
+        self.nics.insert(key.to_string(), (generation, insert_at));
     }
 
     pub(super) fn inline_route(&mut self, key: &str) {
@@ -86,7 +93,17 @@ impl Syntax {
                 Propagation::Enabled => "bgp_route_propagation_enabled = false".into(),
                 Propagation::Disable => "disable_bgp_route_propagation = true".into(),
             },
+            FixIntent::PropagationOn { table } => match self.propagation(m, *table) {
+                Propagation::Enabled => "bgp_route_propagation_enabled = true".into(),
+                Propagation::Disable => "disable_bgp_route_propagation = false".into(),
+            },
             FixIntent::AllowForwardedTraffic { .. } => "allow_forwarded_traffic = true".into(),
+            FixIntent::EnableIpForwarding { nic } => {
+                match self.nics.get(&m.nics[nic.0].meta.key).map(|n| n.0) {
+                    Some(Propagation::Disable) => "enable_ip_forwarding = true".into(),
+                    _ => "ip_forwarding_enabled = true".into(),
+                }
+            }
             FixIntent::AddRoute { .. } => self.snippet(m, intent),
         }
     }
@@ -180,15 +197,16 @@ impl Syntax {
                 })
             }
             FixIntent::AddRoute { table: None, .. } => None,
-            FixIntent::PropagationOff { table } => {
+            FixIntent::PropagationOff { table } | FixIntent::PropagationOn { table } => {
+                let on = matches!(intent, FixIntent::PropagationOn { .. });
                 let rt = &m.route_tables[table.0];
                 let spelling = self.propagation(m, *table);
                 let edit = match rt.propagation.origin {
                     Some(o) => Edit {
                         origin: o,
                         text: match spelling {
-                            Propagation::Enabled => "false".into(),
-                            Propagation::Disable => "true".into(),
+                            Propagation::Enabled => on.to_string(),
+                            Propagation::Disable => (!on).to_string(),
                         },
                     },
                     None => Edit {
@@ -198,9 +216,28 @@ impl Syntax {
                 };
                 Some(Fix {
                     title: format!(
-                        "turn gateway route propagation off on `{}`",
+                        "turn gateway route propagation {} on `{}`",
+                        if on { "on" } else { "off" },
                         rt.meta.display()
                     ),
+                    edits: vec![edit],
+                    applicability: Applicability::Unsafe,
+                })
+            }
+            FixIntent::EnableIpForwarding { nic } => {
+                let n = &m.nics[nic.0];
+                let edit = match n.ip_forwarding.origin {
+                    Some(o) => Edit {
+                        origin: o,
+                        text: "true".into(),
+                    },
+                    None => Edit {
+                        origin: self.nics.get(&n.meta.key)?.1.empty(),
+                        text: format!("  {}\n", self.setting(m, intent)),
+                    },
+                };
+                Some(Fix {
+                    title: format!("enable IP forwarding on `{}`", n.meta.display()),
                     edits: vec![edit],
                     applicability: Applicability::Unsafe,
                 })

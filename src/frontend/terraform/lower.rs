@@ -497,6 +497,14 @@ impl Lower<'_> {
                         nat_rules: Vec::new(),
                     })
                     .collect();
+                let forwarding = if e.has("ip_forwarding_enabled") {
+                    Propagation::Enabled
+                } else if e.has("enable_ip_forwarding") || azurerm_major.is_some_and(|v| v < 4) {
+                    Propagation::Disable
+                } else {
+                    Propagation::Enabled
+                };
+                self.syntax.nic(&e.addr, forwarding, body_end(e));
                 m.nics.push(Nic {
                     meta: meta(e),
                     ip_configs,
