@@ -86,6 +86,8 @@ pub mod codes {
     pub const NOT_ANALYSED: &str = "not-analysed";
     /// A configuration file problem.
     pub const CONFIG_ERROR: &str = "config-error";
+    /// Flows that could not be checked because a deciding value is not known.
+    pub const NOT_CHECKED: &str = "not-checked";
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

@@ -82,6 +82,9 @@ pub struct Outcome {
     /// The traced flows findings are about: (project index, traces); a finding points at
     /// its entry with `Diagnostic::traced`.
     pub traced: Vec<(usize, rules::Traced)>,
+    /// How many intended flows could not be checked (a deciding value is not known); the
+    /// `not-checked` notes say which and why.
+    pub not_checked: usize,
 }
 
 impl Outcome {
@@ -217,6 +220,7 @@ pub fn load(paths: &[PathBuf], opts: &Options) -> Outcome {
         diagnostics,
         input_error,
         traced: Vec::new(),
+        not_checked: 0,
     }
 }
 
@@ -224,7 +228,7 @@ pub fn load(paths: &[PathBuf], opts: &Options) -> Outcome {
 pub fn check(paths: &[PathBuf], opts: &Options) -> Outcome {
     let mut out = load(paths, opts);
     let sources = &out.sources;
-    let per_project: Vec<Vec<(Diagnostic, Option<rules::Traced>)>> = out
+    let per_project: Vec<(Vec<Found>, usize)> = out
         .projects
         .par_iter()
         .map(|p| {
@@ -236,7 +240,8 @@ pub fn check(paths: &[PathBuf], opts: &Options) -> Outcome {
             check_project(p, &cfg, sources)
         })
         .collect();
-    for (pi, found) in per_project.into_iter().enumerate() {
+    for (pi, (found, unchecked)) in per_project.into_iter().enumerate() {
+        out.not_checked += unchecked;
         for (mut d, t) in found {
             if let Some(t) = t {
                 d.traced = Some(out.traced.len());
@@ -251,33 +256,44 @@ pub fn check(paths: &[PathBuf], opts: &Options) -> Outcome {
     out
 }
 
+/// A diagnostic and the traced flow it is about (drawn by `graph`).
+type Found = (Diagnostic, Option<rules::Traced>);
+
 /// One project's findings after its configuration's selection, per-path ignores and
 /// severities, with their traced flows; then its notes.
-fn check_project(
-    p: &Project,
-    cfg: &Config,
-    sources: &SourceMap,
-) -> Vec<(Diagnostic, Option<rules::Traced>)> {
+fn check_project(p: &Project, cfg: &Config, sources: &SourceMap) -> (Vec<Found>, usize) {
     let a = analysis::Analysis::new(&p.model, &p.config);
     let ctx = rules::RuleContext::new(&a);
-    let mut kept: Vec<(Diagnostic, Option<rules::Traced>)> =
-        rules::run(&ctx, |r| cfg.rule_enabled(r.code, r.name))
-            .into_iter()
-            .map(|(meta, v)| finding(meta, v, p, sources))
-            .collect();
+    let mut kept: Vec<Found> = rules::run(&ctx, |r| cfg.rule_enabled(r.code, r.name))
+        .into_iter()
+        .map(|(meta, v)| finding(meta, v, p, sources))
+        .collect();
     kept.retain_mut(|(d, _)| cfg.admit(d, sources));
     let mut kept = one_finding_per_cause(kept);
     kept.extend(not_analysed_notes(&p.model).into_iter().map(|d| (d, None)));
-    kept
+    let unchecked = ctx.unchecked();
+    let count = unchecked.iter().map(|n| n.flows).sum();
+    for n in unchecked {
+        let mut d = Diagnostic::new(
+            codes::NOT_CHECKED,
+            Severity::Info,
+            format!("{} flow(s) not checked: {}", n.flows, n.why),
+        )
+        .note(format!("for example {}", n.example))
+        .subject(n.example.clone());
+        if let Some(o) = n.origin {
+            d = d.primary(o, "not known statically");
+        }
+        kept.push((d, None));
+    }
+    (kept, count)
 }
 
 /// One root cause, one finding: findings of one rule with the same place to change and
 /// the same fix (several on-prem prefixes or subnets behind one route table) become one,
 /// which lists the other flows (`also`, and a note).
-fn one_finding_per_cause(
-    found: Vec<(Diagnostic, Option<rules::Traced>)>,
-) -> Vec<(Diagnostic, Option<rules::Traced>)> {
-    let mut out: Vec<(Diagnostic, Option<rules::Traced>)> = Vec::with_capacity(found.len());
+fn one_finding_per_cause(found: Vec<Found>) -> Vec<Found> {
+    let mut out: Vec<Found> = Vec::with_capacity(found.len());
     let mut index: HashMap<(String, Option<source::Origin>, Option<String>), usize> =
         HashMap::new();
     for (d, t) in found {
@@ -313,12 +329,7 @@ fn one_finding_per_cause(
 
 /// A rule's violation as a diagnostic: code, name and severity from the rule, help
 /// snippets and fix edits written by the project's front end.
-fn finding(
-    meta: &rules::RuleMeta,
-    v: rules::Violation,
-    p: &Project,
-    sources: &SourceMap,
-) -> (Diagnostic, Option<rules::Traced>) {
+fn finding(meta: &rules::RuleMeta, v: rules::Violation, p: &Project, sources: &SourceMap) -> Found {
     use rules::HelpPart;
     let help = v.help.map(|h| {
         h.0.iter()

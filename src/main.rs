@@ -248,6 +248,11 @@ fn main() -> ExitCode {
                 diags.retain(|d| is_finding(d) || d.severity == Severity::Error);
             } else {
                 diags.extend(routelint::unknown_notes(&out, verbose));
+                // Which flows were not checked and why: with --verbose; the summary line
+                // always gives the count.
+                if !verbose {
+                    diags.retain(|d| d.code != routelint::diag::codes::NOT_CHECKED);
+                }
             }
             routelint::diag::sort_and_dedup(&mut diags, &out.sources);
             let to_file = output.is_some();
@@ -268,8 +273,12 @@ fn main() -> ExitCode {
                             .iter()
                             .filter(|d| is_finding(d) && d.severity == Severity::Warning)
                             .count();
+                        let unchecked = match out.not_checked {
+                            0 => String::new(),
+                            n => format!(", {n} flow(s) not checked (--verbose says why)"),
+                        };
                         t.push_str(&format!(
-                            "routelint: {} module(s)/template(s) checked, {e} error(s), {w} warning(s)\n",
+                            "routelint: {} module(s)/template(s) checked, {e} error(s), {w} warning(s){unchecked}\n",
                             out.projects.len()
                         ));
                     }

@@ -65,6 +65,18 @@ pub struct PublicReply {
     pub route: usize,
     pub device: Device,
     pub trace: Trace,
+    /// The documented fix may be in place but cannot be checked (why, and where the value
+    /// that is not known is declared): the reply is then not judged.
+    pub undecided: Option<(String, Option<Origin>)>,
+}
+
+/// Whether the documented fix for a public frontend behind a firewall route is in place
+/// (FW-LB): a DNAT rule on the firewall translates to this frontend (its public IP or a
+/// backend), and the backend subnet routes that firewall's public IP (/32) to `Internet`.
+enum Design {
+    InPlace,
+    Absent,
+    Undecided(String, Option<Origin>),
 }
 
 #[derive(Clone, Debug)]
@@ -285,6 +297,26 @@ impl Analysis<'_> {
         None
     }
 
+    /// An application rule of firewall `f` whose sources cover `pa`.
+    fn application_rule_for(&self, f: FirewallId, pa: Ipv4Net) -> Option<(String, Option<Origin>)> {
+        let m = self.model;
+        m.firewall_rules[f.0].application.iter().find_map(|r| {
+            r.sources
+                .iter()
+                .any(|p| matches!(p, Prefix::V4(n) if n.contains(&pa)))
+                .then(|| {
+                    (
+                        format!(
+                            "firewall `{}` application rule `{}` allows it (FQDN destinations)",
+                            m.firewalls[f.0].meta.display(),
+                            r.name
+                        ),
+                        Some(r.origin),
+                    )
+                })
+        })
+    }
+
     /// Can routelint read a firewall's whole rule set? (Unknown prefixes, IP groups or an
     /// unresolved policy mean it cannot say what the firewall denies.)
     fn rules_known(&self, f: FirewallId) -> bool {
@@ -334,8 +366,12 @@ impl Analysis<'_> {
                 }
                 match self.device_of(ap) {
                     Ok(Device::Firewall(f)) if self.rules_known(f) => {
-                        // The firewall decides: only flows its rules allow are intended.
-                        return self.rule_allowing(a, b, pa, pb, Some(f));
+                        // The firewall decides: only flows its rules allow are intended. An
+                        // application rule names FQDNs: its sources covering this subnet make
+                        // the flow the route sends to the firewall intended.
+                        return self
+                            .rule_allowing(a, b, pa, pb, Some(f))
+                            .or_else(|| self.application_rule_for(f, pa));
                     }
                     _ => {
                         return Some((
@@ -530,16 +566,13 @@ impl Analysis<'_> {
             };
             // The documented design: clients come through the firewall's DNAT, and a /32
             // route for the firewall's public IP -> Internet carries the reply (FW-LB).
-            if configured.is_empty()
-                && any_dnat
-                && t.routes.iter().any(|r| {
-                    r.source == Source::User
-                        && r.state == State::Active
-                        && r.next_hop == NextHop::Internet
-                        && matches!(r.prefix, RoutePrefix::Net(n) if n.prefix_len() == 32)
-                })
-            {
-                continue;
+            let mut undecided = None;
+            if configured.is_empty() && any_dnat {
+                match self.documented_design(&ing, t) {
+                    Design::InPlace => continue,
+                    Design::Absent => {}
+                    Design::Undecided(why, at) => undecided = Some((why, at)),
+                }
             }
             let clients: Vec<Ipv4Net> = if configured.is_empty() {
                 t.routes
@@ -576,11 +609,139 @@ impl Analysis<'_> {
                         route: ri,
                         device: d,
                         trace,
+                        undecided: undecided.clone(),
                     });
                 }
             }
         }
         out
+    }
+
+    /// The addresses a public ingress delivers to, each `(public, address)`: its public IPs
+    /// and backend addresses (`None` for one that Azure computes).
+    fn ingress_targets(&self, ing: &Ingress) -> Vec<(bool, Option<std::net::Ipv4Addr>)> {
+        let m = self.model;
+        let pip = |l: &Option<Link>| {
+            l.as_ref()
+                .and_then(|l| l.id)
+                .map(|p| (true, m.public_ips[p].address))
+        };
+        let mut out = Vec::new();
+        match ing {
+            Ingress::LbRule { lb, rule } => {
+                for f in &m.load_balancers[lb.0].frontends {
+                    out.extend(pip(&f.public_ip));
+                }
+                let pools: Vec<usize> = m.lb_rules[*rule]
+                    .backend_pools
+                    .iter()
+                    .filter_map(|p| p.id)
+                    .collect();
+                for n in &m.nics {
+                    for c in &n.ip_configs {
+                        if c.backend_pools
+                            .iter()
+                            .any(|p| p.id.is_some_and(|x| pools.contains(&x)))
+                        {
+                            out.push((false, c.private_ip));
+                        }
+                    }
+                }
+            }
+            Ingress::InstancePip { nic, config } => {
+                let c = &m.nics[nic.0].ip_configs[*config];
+                out.push((false, c.private_ip));
+                out.extend(pip(&c.public_ip));
+            }
+        }
+        out
+    }
+
+    /// Is the documented fix for a public frontend behind a firewall route in place?
+    fn documented_design(&self, ing: &Ingress, t: &routes::Table) -> Design {
+        let m = self.model;
+        let targets = self.ingress_targets(ing);
+        let host_routes: Vec<Ipv4Net> = t
+            .routes
+            .iter()
+            .filter(|r| {
+                r.source == Source::User
+                    && r.state == State::Active
+                    && r.next_hop == NextHop::Internet
+            })
+            .filter_map(|r| match r.prefix {
+                RoutePrefix::Net(n) if n.prefix_len() == 32 => Some(n),
+                _ => None,
+            })
+            .collect();
+        if host_routes.is_empty() {
+            return Design::Absent;
+        }
+        let mut undecided: Option<(String, Option<Origin>)> = None;
+        for (fi, rules) in m.firewall_rules.iter().enumerate() {
+            let fw = &m.firewalls[fi];
+            for r in &rules.dnat {
+                let to = r
+                    .translated_address
+                    .known()
+                    .and_then(|s| s.trim().parse::<std::net::Ipv4Addr>().ok());
+                let to_this = to.is_some_and(|ip| targets.iter().any(|(_, t)| *t == Some(ip)));
+                // An address Azure computes may be this one, if of the same kind.
+                let may_be_this = match to {
+                    None => true,
+                    Some(ip) => {
+                        let public = !ip.is_private() && !ip.is_loopback();
+                        targets.iter().any(|(p, t)| t.is_none() && *p == public)
+                    }
+                };
+                if !to_this && !may_be_this {
+                    continue;
+                }
+                // The firewall's public IPs: the reply route must name one of them.
+                let mut fw_ips: Vec<Option<std::net::Ipv4Addr>> = fw
+                    .public_ips
+                    .iter()
+                    .map(|l| l.id.and_then(|p| m.public_ips[p].address))
+                    .collect();
+                if fw_ips.is_empty() {
+                    fw_ips.push(None);
+                }
+                let routed = fw_ips
+                    .iter()
+                    .flatten()
+                    .any(|ip| host_routes.iter().any(|n| n.addr() == *ip));
+                if to_this && routed {
+                    return Design::InPlace;
+                }
+                if undecided.is_none() {
+                    undecided = if fw_ips.contains(&None) && !routed {
+                        Some((
+                            format!(
+                                "the public IP of firewall `{}` is computed by Azure, so whether a /32 route to Internet carries the replies of its DNAT rule `{}` is not known",
+                                fw.meta.display(),
+                                r.name
+                            ),
+                            Some(r.origin),
+                        ))
+                    } else if !to_this {
+                        Some((
+                            format!(
+                                "DNAT rule `{}` of firewall `{}` may translate to this frontend, but the addresses are computed by Azure",
+                                r.name,
+                                fw.meta.display()
+                            ),
+                            Some(r.origin),
+                        ))
+                    } else {
+                        None
+                    };
+                }
+            }
+        }
+        match undecided {
+            Some((w, o)) => Design::Undecided(w, o),
+            None => Design::Absent,
+        }
     }
 
     /// Internet -> DNAT rule targets, two-way.

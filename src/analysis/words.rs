@@ -97,7 +97,16 @@ pub fn entry(a: &Analysis, e: Entry) -> String {
 
 pub fn nat(n: Nat) -> String {
     match n {
-        Nat::Snat { range } => format!("SNAT to an address in {range}"),
+        Nat::Snat {
+            range,
+            application: false,
+        } => format!("SNAT to an address in {range}"),
+        Nat::Snat {
+            range,
+            application: true,
+        } => format!(
+            "SNAT to an address in {range} (an application rule allows it; they always translate)"
+        ),
         Nat::Dnat { to, range } => format!(
             "DNAT to {to}, SNAT to an address in {}",
             range

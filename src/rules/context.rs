@@ -2,8 +2,22 @@
 //! use, whichever rule asks first (a family no enabled rule asks for is never traced).
 
 use crate::analysis::flows::{CrossFlow, DnatFlow, OnPremFlow, PublicReply};
-use crate::analysis::Analysis;
-use std::cell::OnceCell;
+use crate::analysis::trace::{FlowVerdict, TwoWay};
+use crate::analysis::{words, Analysis};
+use crate::source::Origin;
+use std::cell::{OnceCell, RefCell};
+
+/// Flows a rule could not decide, for one reason: said once, with how many.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NotChecked {
+    /// What is not known (the deciding value), in words.
+    pub why: String,
+    /// Where that value is declared, if anywhere.
+    pub origin: Option<Origin>,
+    /// How many flows it leaves unchecked, and one of them in words.
+    pub flows: usize,
+    pub example: String,
+}
 
 pub struct RuleContext<'a> {
     pub analysis: &'a Analysis<'a>,
@@ -11,6 +25,8 @@ pub struct RuleContext<'a> {
     cross: OnceCell<Vec<CrossFlow>>,
     public: OnceCell<Vec<PublicReply>>,
     dnat: OnceCell<Vec<DnatFlow>>,
+    /// What rules said they could not check (beyond traces that end Unknown).
+    said: RefCell<Vec<NotChecked>>,
 }
 
 impl<'a> RuleContext<'a> {
@@ -21,7 +37,61 @@ impl<'a> RuleContext<'a> {
             cross: OnceCell::new(),
             public: OnceCell::new(),
             dnat: OnceCell::new(),
+            said: RefCell::new(Vec::new()),
         }
+    }
+
+    /// A rule could not decide a flow: what is not known, where.
+    pub fn not_checked(&self, why: String, origin: Option<Origin>, example: String) {
+        add(&mut self.said.borrow_mut(), why, origin, example);
+    }
+
+    /// Every flow that could not be checked, grouped by the value that decides it: the
+    /// traced flows (of the families some rule asked for) whose verdict is Unknown, and
+    /// what rules said they could not check.
+    pub fn unchecked(&self) -> Vec<NotChecked> {
+        let a = self.analysis;
+        let mut out = self.said.borrow().clone();
+        let mut look = |tw: &TwoWay, example: &dyn Fn() -> String| {
+            if let FlowVerdict::Unknown(u) = tw.verdict() {
+                add(
+                    &mut out,
+                    words::unknown(a, &u),
+                    words::unknown_origin(a, &u),
+                    example(),
+                );
+            }
+        };
+        if let Some(fs) = self.onprem.get() {
+            for f in fs {
+                let ex = || {
+                    format!(
+                        "{} <-> {}",
+                        crate::rules::text::onprem(f.onprem),
+                        a.model.subnet_label(f.subnet)
+                    )
+                };
+                look(&f.inbound, &ex);
+                look(&f.outbound, &ex);
+            }
+        }
+        if let Some(fs) = self.cross.get() {
+            for f in fs {
+                look(&f.flow, &|| {
+                    format!(
+                        "{} -> {}",
+                        a.model.subnet_label(f.src),
+                        a.model.subnet_label(f.dst)
+                    )
+                });
+            }
+        }
+        if let Some(fs) = self.dnat.get() {
+            for f in fs {
+                look(&f.flow, &|| format!("Internet -> DNAT {}", f.target));
+            }
+        }
+        out
     }
     /// On-prem <-> subnets behind a gateway, both ways.
     pub fn onprem_flows(&self) -> &[OnPremFlow] {
@@ -45,5 +115,17 @@ impl<'a> std::ops::Deref for RuleContext<'a> {
     type Target = Analysis<'a>;
     fn deref(&self) -> &Analysis<'a> {
         self.analysis
+    }
+}
+
+fn add(list: &mut Vec<NotChecked>, why: String, origin: Option<Origin>, example: String) {
+    match list.iter_mut().find(|n| n.why == why && n.origin == origin) {
+        Some(n) => n.flows += 1,
+        None => list.push(NotChecked {
+            why,
+            origin,
+            flows: 1,
+            example,
+        }),
     }
 }

@@ -20,7 +20,7 @@ pub mod rl012_forwarded_traffic_blocked;
 pub mod text;
 pub mod violation;
 
-pub use context::RuleContext;
+pub use context::{NotChecked, RuleContext};
 pub use violation::{Help, HelpPart, Traced, Violation};
 
 use crate::diag::Severity;

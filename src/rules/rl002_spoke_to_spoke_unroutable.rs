@@ -214,23 +214,50 @@ fn check(ctx: &RuleContext) -> Vec<Violation> {
                     let er = &a.table(s).expect("traced").routes[i];
                     match (&er.next_hop, er.source) {
                         (NextHop::VNetPeering { peering, .. }, Source::Peering) => {
+                            // The route to change is the replying subnet's; the peering is
+                            // why. "Direct peering" only for one between two spokes that
+                            // skips the firewall's VNet: a hub-spoke peering stays.
                             let p = &m.peerings[peering.0];
-                            d = d.primary(
-                                p.meta.label_origin(),
-                                format!(
-                                    "direct peering: its route {} beats the route to {fwname}",
-                                    er.prefix
-                                ),
-                            );
+                            let fw_vnet = dev
+                                .and_then(|dv| a.device_subnet(dv))
+                                .and_then(|x| m.subnet_vnet(x))
+                                .map(|v| v.0);
+                            let spoke_to_spoke = fw_vnet.is_some()
+                                && p.local_vnet.id != fw_vnet
+                                && p.remote_vnet.id != fw_vnet;
                             let route_name = format!(
                                 "to-{}-via-firewall",
                                 m.subnets[f.src.0].meta.display().to_ascii_lowercase()
                             );
                             let t = a.table(s).and_then(|t| t.route_table);
-                            let mut help = Help::text(format!(
-                                "remove the direct peering between the spokes, or override its route in `{}` with one at least as long:\n",
-                                m.subnet_label(s)
-                            ));
+                            let at = t
+                                .map(|t| m.route_tables[t.0].meta.label_origin())
+                                .unwrap_or(m.subnets[s.0].meta.label_origin());
+                            d = d
+                                .primary(
+                                    at,
+                                    format!(
+                                        "the reply to {} follows the peering route {} instead of going to {fwname}",
+                                        f.src_prefix, er.prefix
+                                    ),
+                                )
+                                .secondary(
+                                    p.meta.label_origin(),
+                                    if spoke_to_spoke {
+                                        format!("direct peering between the spokes: its route {} beats the route to {fwname}", er.prefix)
+                                    } else {
+                                        format!("peering route {}", er.prefix)
+                                    },
+                                );
+                            let place = match t {
+                                Some(t) => format!("`{}`", m.route_tables[t.0].meta.display()),
+                                None => format!("a route table for `{}`", m.subnet_label(s)),
+                            };
+                            let mut help = Help::text(if spoke_to_spoke {
+                                format!("override the direct peering's route in {place} with one at least as long (or remove the direct peering between the spokes):\n")
+                            } else {
+                                format!("add to {place} a route at least as long as the peering route, so the reply goes back through {fwname}:\n")
+                            });
                             if let Some(dv) = dev {
                                 let route = text::add_route(
                                     a,
@@ -241,6 +268,9 @@ fn check(ctx: &RuleContext) -> Vec<Violation> {
                                     dv,
                                 );
                                 help = help.snippet(&route, 2);
+                                if t.is_some() {
+                                    d = d.fix(&route);
+                                }
                             }
                             d = d.help(help);
                         }

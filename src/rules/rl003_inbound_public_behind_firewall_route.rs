@@ -28,6 +28,14 @@ fn check(ctx: &RuleContext) -> Vec<Violation> {
     let m = a.model;
     let mut out = Vec::new();
     for p in ctx.public_replies() {
+        if let Some((why, at)) = &p.undecided {
+            ctx.not_checked(
+                why.clone(),
+                *at,
+                format!("Internet {} -> {}", p.clients, m.subnet_label(p.subnet)),
+            );
+            continue;
+        }
         let Some(t) = a.table(p.subnet) else { continue };
         let r = &t.routes[p.route];
         let dev = a.device_name(p.device);

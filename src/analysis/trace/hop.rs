@@ -184,12 +184,14 @@ impl Analysis<'_> {
                         });
                         if let Device::Firewall(f) = d {
                             let exempt = self.no_snat_ranges(f);
-                            if ctx.dnat || !dest_within(cur_dst, &exempt) {
+                            let application =
+                                !ctx.dnat && self.application_rule_flow(f, cur_src, cur_dst);
+                            if ctx.dnat || application || !dest_within(cur_dst, &exempt) {
                                 if let Some(range) = self.firewall_snat_range(f) {
                                     t.snat.push(d);
                                     t.steps.push(Step::Nat {
                                         device: d,
-                                        nat: Nat::Snat { range },
+                                        nat: Nat::Snat { range, application },
                                     });
                                     cur_src = Dest::Net(range);
                                 }

@@ -61,8 +61,9 @@ pub enum Entry {
 /// An address translation at a device.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Nat {
-    /// The source is translated to an address of the firewall's subnet.
-    Snat { range: Ipv4Net },
+    /// The source is translated to an address of the firewall's subnet (`application`:
+    /// the flow is allowed by an application rule, which always translates).
+    Snat { range: Ipv4Net, application: bool },
     /// A DNAT rule translates the destination; the firewall also SNATs the source to an
     /// address of its subnet (`None`: the subnet is not known).
     Dnat { to: Addr, range: Option<Ipv4Net> },

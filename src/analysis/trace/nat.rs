@@ -3,8 +3,11 @@
 //! DNAT rules also SNAT the source to an instance address inside `AzureFirewallSubnet` (not
 //! necessarily .4), so the reply is addressed to that whole subnet; network rules SNAT only
 //! when the destination is outside the firewall's private ranges (default: the IANA
-//! private ranges). **Assumption:** flows that are not DNAT are taken to match network
-//! rules (application rules would SNAT).
+//! private ranges); application rules always SNAT, whatever the destination. Rules are
+//! processed DNAT, then network, then application: a flow is taken as an application-rule
+//! flow only when no network rule can match it and an application rule's sources cover it
+//! (application rules name FQDNs, so their destinations are not compared). Otherwise, and
+//! when the rules are not known, network-rule semantics apply.
 
 use super::{iana_private, Addr, Device, Nat, SessionKind, Step, Trace, Verdict};
 use crate::analysis::routes::Dest;
@@ -42,6 +45,34 @@ impl Analysis<'_> {
         }
         out.retain(|n| *n != ALWAYS_SNAT);
         out
+    }
+
+    /// Is the flow `src -> dst` allowed only by an application rule of firewall `f`?
+    pub(super) fn application_rule_flow(&self, f: FirewallId, src: Addr, dst: Addr) -> bool {
+        let rules = match self.model.firewall_rules.get(f.0) {
+            Some(r) => r,
+            None => return false,
+        };
+        let overlaps = |list: &[Prefix], a: Addr| match a {
+            Dest::Net(n) => list.iter().any(|p| match p {
+                Prefix::V4(x) => x.contains(&n) || n.contains(x),
+                // A tag, an IP group or an unknown value may match.
+                _ => true,
+            }),
+            Dest::OnPremUnknown => !list.is_empty(),
+        };
+        let network_may_match = rules
+            .network
+            .iter()
+            .any(|r| overlaps(&r.sources, src) && overlaps(&r.destinations, dst));
+        !network_may_match
+            && rules.application.iter().any(|r| match src {
+                Dest::Net(n) => r.sources.iter().any(|p| match p {
+                    Prefix::V4(x) => x.contains(&n),
+                    _ => false,
+                }),
+                Dest::OnPremUnknown => false,
+            })
     }
 
     /// The SNAT source range of a firewall: its whole subnet.
