@@ -367,3 +367,72 @@ fn the_fix_goes_where_the_value_is_set() {
     assert_eq!(fix.edits[0].origin, o);
     assert_eq!(fix.edits[0].text, "false");
 }
+
+/// A reply that takes a hub-spoke peering route is fixed with a route, never by removing
+/// the peering; only a peering between two spokes is called "direct".
+#[test]
+fn hub_spoke_peering_is_never_advised_away() {
+    for form in ["terraform", "arm"] {
+        let out = run(&fixture("hub-shared-subnet-reply-skips-firewall").join(form));
+        let d = out
+            .diagnostics
+            .iter()
+            .find(|d| d.code == "RL002")
+            .expect("RL002");
+        let help = d.help.as_deref().unwrap_or("");
+        assert!(!help.contains("remove"), "{form}: {help}");
+        assert!(
+            help.contains("a route at least as long as the peering route"),
+            "{form}: {help}"
+        );
+        assert!(d
+            .labels
+            .iter()
+            .all(|l| !l.message.contains("direct peering")));
+        let out = run(&fixture("spoke-to-spoke-direct-peering").join(form));
+        let d = out
+            .diagnostics
+            .iter()
+            .find(|d| d.code == "RL002")
+            .expect("RL002");
+        assert!(d
+            .labels
+            .iter()
+            .any(|l| !l.primary && l.message.contains("direct peering between the spokes")));
+    }
+}
+
+/// One root cause, one finding: two spokes behind the firewall whose subnet lost the
+/// gateway's routes give one finding that lists the other flow.
+#[test]
+fn one_root_cause_is_one_finding_listing_its_flows() {
+    for form in ["terraform", "arm"] {
+        let out = run(&fixture("firewall-subnet-propagation-off").join(form));
+        let found: Vec<_> = out
+            .diagnostics
+            .iter()
+            .filter(|d| d.code == "RL001")
+            .collect();
+        assert_eq!(found.len(), 1, "{form}");
+        assert_eq!(
+            found[0].also,
+            ["onprem:192.168.0.0/16<->vnet-spoke2/snet-workload"],
+            "{form}"
+        );
+        assert!(found[0]
+            .notes
+            .iter()
+            .any(|n| n.contains("also breaks 1 more flow")));
+        let fix = found[0].fix.as_ref().expect("fix");
+        assert_eq!(
+            fix.edits[0].text,
+            if form == "arm" { "false" } else { "true" }
+        );
+    }
+    let out = run(&fixture("firewall-subnet-propagation-off").join("terraform"));
+    let concise = routelint::report::concise(&out.diagnostics, &out.sources);
+    assert!(
+        concise.contains("RL001 [error] the reply to on-prem is dropped after `fw-hub` (onprem:192.168.0.0/16<->vnet-spoke1/snet-workload, +1 more)"),
+        "{concise}"
+    );
+}

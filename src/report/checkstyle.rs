@@ -37,7 +37,7 @@ pub fn render(diags: &[Diagnostic], sources: &SourceMap) -> String {
         };
         by_file.entry(file).or_default().push(format!(
             "    <error line=\"{line}\" column=\"{col}\" severity=\"{sev}\" message=\"{}\" source=\"routelint.{}\"/>\n",
-            xml(&d.message),
+            xml(&format!("{}{}", d.message, super::subject_suffix(d))),
             xml(&d.code)
         ));
     }

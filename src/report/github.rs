@@ -48,6 +48,13 @@ pub fn render(diags: &[Diagnostic], sources: &SourceMap) -> String {
         if let Some(n) = d.notes.first() {
             msg = format!("{n}: {msg}");
         }
+        if !d.also.is_empty() {
+            msg.push_str(&format!(
+                " (and {} more flow(s): {})",
+                d.also.len(),
+                d.also.join(", ")
+            ));
+        }
         if let Some(h) = &d.help {
             let first = h.lines().next().unwrap_or("");
             msg.push_str(". Fix: ");

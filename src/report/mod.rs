@@ -40,9 +40,24 @@ pub fn concise(diags: &[Diagnostic], sources: &SourceMap) -> String {
             },
         };
         out.push_str(&format!(
-            "{pos}: {} [{}] {}\n",
-            d.code, d.severity, d.message
+            "{pos}: {} [{}] {}{}\n",
+            d.code,
+            d.severity,
+            d.message,
+            subject_suffix(d)
         ));
     }
     out
+}
+
+/// ` (subject, +N more)` for a finding about a flow, so lines at one place stay apart and
+/// merged findings say how many flows they stand for.
+pub fn subject_suffix(d: &Diagnostic) -> String {
+    if d.subject.is_empty() || !d.code.starts_with("RL") {
+        return String::new();
+    }
+    match d.also.len() {
+        0 => format!(" ({})", d.subject),
+        n => format!(" ({}, +{n} more)", d.subject),
+    }
 }
