@@ -5,7 +5,8 @@
 //! vnet hub 10.0.0.0/16                 a VNet and its address space (comma-separated)
 //! subnet hub/GatewaySubnet 10.0.0.0/27 rt=rt-gw nsg=…   a subnet, its route table
 //! firewall fw hub [private=10.0.0.0/8,…]   Azure Firewall in hub/AzureFirewallSubnet
-//! nva nva1 hub/snet-nva 10.0.2.4 [noforward]   a NIC (IP forwarding on unless noforward)
+//! nva nva1 hub/snet-nva 10.0.2.4 [noforward]   a NIC (IP forwarding on unless noforward;
+//!                                      `dynamic` instead of the IP: Azure assigns it)
 //! gateway vpngw hub [bgp]              a VPN gateway in hub/GatewaySubnet
 //! onprem vpngw 192.168.0.0/16          a local network gateway connected to vpngw
 //! peer hub<->spoke [fwd] [transit] [remote-gw] [no-access]   both directions (-> one)
@@ -107,7 +108,7 @@ pub fn model(text: &str) -> Model {
                     name: "ipconfig1".into(),
                     origin: o(),
                     subnet: Some(key(w[2])),
-                    private_ip: Some(w[3].parse().expect("IP")),
+                    private_ip: (w[3] != "dynamic").then(|| w[3].parse().expect("IP")),
                     public_ip: None,
                     backend_pools: Vec::new(),
                     nat_rules: Vec::new(),
@@ -548,4 +549,58 @@ fn snat_to_a_public_destination_and_the_reply_reversed_at_the_firewall() {
         &TraceCtx::forward(),
     );
     assert_eq!(t2.snat.len(), 1, "{:?}", t2.steps);
+}
+
+#[test]
+fn a_next_hop_nothing_owns_is_dropped_unless_a_computed_address_could_own_it() {
+    let input = "
+        vnet v 10.5.0.0/16
+        subnet v/a 10.5.1.0/24 rt=t
+        subnet v/b 10.5.2.0/24
+        subnet v/nva 10.5.9.0/24
+        rt t
+        route t 10.5.2.0/24 appliance 10.5.9.7
+    ";
+    check_flow(
+        input,
+        "v/a",
+        "10.5.1.0/24",
+        "10.5.2.0/24",
+        "
+forward: v/a [route `r0` 10.5.2.0/24] -> dropped (no firewall, NIC or load balancer has the next hop address 10.5.9.7)
+BROKEN: the forward direction does not arrive",
+    );
+    // A NIC whose address Azure assigns, in the subnet that holds the next hop, could be it.
+    let maybe = format!("{input}\n nva nva1 v/nva dynamic");
+    check_flow(
+        &maybe,
+        "v/a",
+        "10.5.1.0/24",
+        "10.5.2.0/24",
+        "
+forward: v/a [route `r0` 10.5.2.0/24] -> unknown (next hop of route 10.5.2.0/24: no declared firewall, NIC or load balancer has the address 10.5.9.7)
+UNKNOWN: next hop of route 10.5.2.0/24: no declared firewall, NIC or load balancer has the address 10.5.9.7",
+    );
+}
+
+#[test]
+fn a_next_hop_in_a_vnet_that_is_not_peered_is_unreachable() {
+    let input = "
+        vnet hub 10.0.0.0/16
+        subnet hub/AzureFirewallSubnet 10.0.1.0/26
+        firewall fw hub
+        vnet far 10.3.0.0/16
+        subnet far/app 10.3.1.0/24 rt=t
+        rt t
+        route t 0.0.0.0/0 appliance fw
+    ";
+    check_flow(
+        input,
+        "far/app",
+        "10.3.1.0/24",
+        "8.8.8.0/24",
+        "
+forward: far/app [route `r0` 0.0.0.0/0] -> dropped (`fw` is in a VNet that is not peered with this one)
+BROKEN: the forward direction does not arrive",
+    );
 }
