@@ -212,6 +212,23 @@ fn single_project(out: &Outcome, path: &std::path::Path) -> Result<usize, String
     }
 }
 
+/// `print!` that ignores a closed pipe (`routelint model | head`), instead of panicking.
+macro_rules! out {
+    ($($t:tt)*) => {{
+        let _ = write!(std::io::stdout(), $($t)*);
+    }};
+}
+
+/// `println!` that ignores a closed pipe.
+macro_rules! outln {
+    () => {{
+        let _ = writeln!(std::io::stdout());
+    }};
+    ($($t:tt)*) => {{
+        let _ = writeln!(std::io::stdout(), $($t)*);
+    }};
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
@@ -331,7 +348,7 @@ fn main() -> ExitCode {
             }
             match std::fs::write(&p, routelint::config::EXAMPLE) {
                 Ok(()) => {
-                    println!("wrote {}", p.display());
+                    outln!("wrote {}", p.display());
                     ExitCode::from(EXIT_CLEAN)
                 }
                 Err(e) => usage_error(&format!("cannot write {}: {e}", p.display())),
@@ -373,18 +390,18 @@ fn main() -> ExitCode {
                             report::model::json(&Analysis::new(&p.model, &p.config), &out.sources)
                         })
                         .collect();
-                    println!(
+                    outln!(
                         "{}",
                         serde_json::to_string_pretty(&models).unwrap_or_default()
                     );
                 }
                 _ => {
                     for p in &out.projects {
-                        print!(
+                        out!(
                             "{}",
                             report::model::human(&Analysis::new(&p.model, &p.config), &out.sources)
                         );
-                        println!();
+                        outln!();
                     }
                 }
             }
@@ -437,7 +454,7 @@ fn main() -> ExitCode {
                 GraphFmt::Dot => report::graph::GraphFormat::Dot,
                 GraphFmt::Mermaid => report::graph::GraphFormat::Mermaid,
             };
-            print!("{}", report::graph::render(&a, &drawn, f));
+            out!("{}", report::graph::render(&a, &drawn, f));
             Ok(ExitCode::from(EXIT_CLEAN))
         })()
         .unwrap_or_else(|e| usage_error(&e)),
@@ -447,14 +464,14 @@ fn main() -> ExitCode {
         },
         Command::Explain { rule } => match routelint::rules::find(&rule) {
             Some(r) => {
-                print!("{}", r.meta.doc);
+                out!("{}", r.meta.doc);
                 ExitCode::from(EXIT_CLEAN)
             }
             None => usage_error(&format!("no rule `{rule}` (see `routelint rules`)")),
         },
         Command::Rules => {
             for r in routelint::rules::all() {
-                println!(
+                outln!(
                     "{}  {:40} {:8} {}",
                     r.meta.code,
                     r.meta.name,
@@ -483,7 +500,7 @@ fn cmd_routes(path: &std::path::Path, subnet: &str, input: &Input) -> Result<Exi
     let t = a
         .table(s)
         .ok_or_else(|| format!("the VNet of `{subnet}` is not known"))?;
-    print!("{}", report::routes::render(&a, t, &out.sources));
+    out!("{}", report::routes::render(&a, t, &out.sources));
     Ok(ExitCode::from(EXIT_CLEAN))
 }
 
@@ -497,6 +514,6 @@ fn cmd_trace(
     let p = &out.projects[i];
     let a = Analysis::new(&p.model, &p.config);
     let tw = a.trace_between(from, to)?;
-    print!("{}", report::trace::render(&a, &tw, &out.sources));
+    out!("{}", report::trace::render(&a, &tw, &out.sources));
     Ok(ExitCode::from(EXIT_CLEAN))
 }

@@ -67,3 +67,67 @@ fn truncated_and_corrupted_inputs_do_not_panic() {
     }
     assert!(runs > 100, "{runs}");
 }
+
+/// Resource bombs are capped with a positioned diagnostic, never an abort: `count = 1e300`,
+/// an ARM copy of a billion, huge string functions, functions called with no arguments.
+#[test]
+fn huge_counts_and_empty_calls_are_diagnostics_not_crashes() {
+    let dir = tempdir("bombs-tf");
+    std::fs::write(
+        dir.join("main.tf"),
+        "resource \"azurerm_route_table\" \"t\" {\n  count = 1e300\n  name  = upper()\n}\nlocals {\n  a = startswith(\"a\")\n  b = parseint(\"10\", 99)\n  c = cidrsubnet(\"10.0.0.0/8\", 4294967295, 0)\n}\nmodule \"m\" {\n  source = \"./m\"\n  count  = 1e19\n}\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(dir.join("m")).unwrap();
+    std::fs::write(
+        dir.join("m/main.tf"),
+        "variable \"x\" {\n  default = 1\n}\n",
+    )
+    .unwrap();
+    let out = routelint::check(std::slice::from_ref(&dir), &routelint::Options::default());
+    let msgs: Vec<&str> = out.diagnostics.iter().map(|d| d.message.as_str()).collect();
+    assert!(
+        msgs.iter()
+            .any(|m| m.contains("more than routelint's limit of 10000")),
+        "{msgs:#?}"
+    );
+    assert!(out.projects[0].model.route_tables.is_empty());
+    let _ = std::fs::remove_dir_all(&dir);
+
+    let dir = tempdir("bombs-arm");
+    std::fs::write(
+        dir.join("main.json"),
+        r#"{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "contentVersion": "1.0.0.0",
+  "variables": {
+    "pad": "[padLeft('a', 10000000000000000000)]",
+    "sub": "[substring('abc', 1, 18446744073709551615)]",
+    "t": "[tryGet()]",
+    "copy": [{ "name": "many", "count": 1000000000, "input": "[copyIndex('many')]" }]
+  },
+  "resources": [
+    {
+      "type": "Microsoft.Network/routeTables",
+      "apiVersion": "2024-05-01",
+      "name": "[format('rt-{0}', copyIndex())]",
+      "copy": { "name": "rts", "count": 1000000000 },
+      "properties": { "routes": "[variables('copy')]", "disableBgpRoutePropagation": "[empty(variables('pad'))]" }
+    }
+  ]
+}"#,
+    )
+    .unwrap();
+    let out = routelint::check(std::slice::from_ref(&dir), &routelint::Options::default());
+    assert!(
+        out.diagnostics
+            .iter()
+            .any(|d| d.message.contains("more than routelint's limit of 800")),
+        "{:#?}",
+        out.diagnostics
+            .iter()
+            .map(|d| &d.message)
+            .collect::<Vec<_>>()
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

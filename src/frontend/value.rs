@@ -27,6 +27,31 @@ impl std::fmt::Display for PathSeg {
     }
 }
 
+/// The most instances one `count` or `for_each` expands to (Terraform's own limit is far
+/// higher, but no network declares more).
+pub const MAX_INSTANCES: usize = 10_000;
+
+/// ARM's own limit on the iterations of one `copy` loop.
+pub const ARM_COPY_LIMIT: usize = 800;
+
+/// The longest string (in characters) a function may build from user input.
+pub const MAX_STRING: usize = 1 << 20;
+
+/// A count from a number in user input: a whole number from 0 to `max`, else an error that
+/// says which limit (never a wrapped-around or huge allocation).
+pub fn to_count(x: f64, max: usize, what: &str) -> Result<usize, String> {
+    if !x.is_finite() || x < 0.0 {
+        return Err(format!("{what} must be a whole number from 0, not {x}"));
+    }
+    let n = x.trunc();
+    if n > max as f64 {
+        return Err(format!(
+            "{what} {n} is more than routelint's limit of {max}"
+        ));
+    }
+    Ok(n as usize)
+}
+
 /// A resource (or one of its nested blocks) as the configuration declares it.
 #[derive(Debug)]
 pub struct Entity {

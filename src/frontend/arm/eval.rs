@@ -14,7 +14,7 @@ use super::expr::{self, Expr, Parsed};
 use super::funcs;
 use super::json::{JNode, J};
 use crate::diag::{codes, Diagnostic, Severity};
-use crate::frontend::value::{fmt_number, PathSeg, SymRef, Value};
+use crate::frontend::value::{fmt_number, to_count, PathSeg, SymRef, Value, ARM_COPY_LIMIT};
 use crate::source::{FileId, Origin};
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
@@ -320,7 +320,15 @@ impl ArmEval {
                                     if let Some(sp) = spans.as_deref_mut() {
                                         sp.insert(p.clone(), l.span.clone());
                                     }
-                                    for i in 0..(n.max(0.0) as usize) {
+                                    let n = match to_count(n.max(0.0), ARM_COPY_LIMIT, "copy count")
+                                    {
+                                        Ok(n) => n,
+                                        Err(why) => {
+                                            self.report(&why, origin);
+                                            0
+                                        }
+                                    };
+                                    for i in 0..n {
                                         let mut c2 = cx.clone();
                                         c2.copy.push((name.to_string(), i));
                                         items.push(self.node(
@@ -414,7 +422,14 @@ impl ArmEval {
             match (count, l.get("input")) {
                 (Some(n), Some(input)) => {
                     let mut items = Vec::new();
-                    for i in 0..(n.max(0.0) as usize) {
+                    let n = match to_count(n.max(0.0), ARM_COPY_LIMIT, "copy count") {
+                        Ok(n) => n,
+                        Err(why) => {
+                            self.report(&why, Origin::new(t.file, l.span.clone()));
+                            0
+                        }
+                    };
+                    for i in 0..n {
                         let mut c2 = base.clone();
                         c2.copy.push((name.to_string(), i));
                         items.push(self.node(input, &c2, "", &mut None));
@@ -527,8 +542,16 @@ impl ArmEval {
                     .unwrap_or("copy")
                     .to_string();
                 let count = c.get("count").map(|x| self.node(x, base, "", &mut None));
-                match count.as_ref().and_then(|v| v.as_number()) {
-                    Some(n) => (0..(n.max(0.0) as usize))
+                match count
+                    .as_ref()
+                    .and_then(|v| v.as_number())
+                    .map(|n| to_count(n.max(0.0), ARM_COPY_LIMIT, "copy count"))
+                {
+                    Some(Err(why)) => {
+                        self.report(&why, Origin::new(t.file, c.span.clone()));
+                        Vec::new()
+                    }
+                    Some(Ok(n)) => (0..n)
                         .map(|i| {
                             let mut c2 = base.clone();
                             c2.copy.push((name.clone(), i));

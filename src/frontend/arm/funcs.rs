@@ -14,6 +14,15 @@ use std::collections::BTreeMap;
 
 type Func = fn(&str, &[Value], Origin) -> R;
 
+/// A position from a number: negative or not a number is 0; never larger than a `usize`.
+fn index(x: f64) -> usize {
+    if x.is_finite() && x > 0.0 {
+        x as usize
+    } else {
+        0
+    }
+}
+
 /// (library, its functions (lower case), its implementation), in look-up order.
 pub static LIBRARIES: &[(&str, &[&str], Func, bool)] = &[
     (
@@ -280,7 +289,7 @@ fn tolerant(name: &str, vals: &[Value], origin: Origin) -> R {
             _ => Err(format!("{name}() needs an array or string")),
         },
         "take" | "skip" => {
-            let n = n_of(vals.get(1).ok_or("missing count")?, name)?.max(0.0) as usize;
+            let n = index(n_of(vals.get(1).ok_or("missing count")?, name)?);
             match vals.first() {
                 Some(Value::List(l)) => {
                     let n = n.min(l.len());
@@ -330,7 +339,7 @@ fn tolerant(name: &str, vals: &[Value], origin: Origin) -> R {
         }
         "tryget" => {
             let mut v = vals.first().cloned().unwrap_or(Value::Null);
-            for k in &vals[1..] {
+            for k in vals.get(1..).unwrap_or(&[]) {
                 v = match (&v, k) {
                     (Value::Map(m), k) => ci_get(m, &k.to_tf_string().unwrap_or_default())
                         .cloned()
@@ -536,18 +545,24 @@ fn strings(name: &str, vals: &[Value], origin: Origin) -> R {
         }
         "substring" => {
             let c: Vec<char> = s_of(arg(0)?, name)?.chars().collect();
-            let start = (n_of(arg(1)?, name)? as usize).min(c.len());
+            let start = index(n_of(arg(1)?, name)?).min(c.len());
             let len = match vals.get(2) {
-                Some(v) => n_of(v, name)? as usize,
+                Some(v) => index(n_of(v, name)?),
                 None => c.len() - start,
             };
             Ok(Value::String(
-                c[start..(start + len).min(c.len())].iter().collect(),
+                c[start..start.saturating_add(len).min(c.len())]
+                    .iter()
+                    .collect(),
             ))
         }
         "padleft" => {
             let s = s_of(arg(0)?, name)?;
-            let w = n_of(arg(1)?, name)? as usize;
+            let w = crate::frontend::value::to_count(
+                n_of(arg(1)?, name)?,
+                crate::frontend::value::MAX_STRING,
+                "padLeft() width",
+            )?;
             let pad = vals
                 .get(2)
                 .map(|v| s_of(v, name))
@@ -761,5 +776,45 @@ mod tests {
         }
         assert!(seen.len() > 70, "{} functions", seen.len());
         assert!(call("nosuchfunction", &[], Origin::default()).is_none());
+    }
+
+    /// Any function with any number and kind of arguments returns a value or an error,
+    /// never a panic or a huge allocation.
+    #[test]
+    fn no_function_panics_on_any_arguments() {
+        let samples = [
+            Value::str("abc"),
+            Value::Number(1e19),
+            Value::Number(18446744073709551615.0),
+            Value::Number(-1.0),
+            Value::Number(f64::NAN),
+            Value::Bool(true),
+            Value::Null,
+            Value::list(vec![Value::str("b"), Value::Number(2.0)]),
+            Value::map(BTreeMap::new()),
+        ];
+        let mut panics = Vec::new();
+        for (_, names, _, _) in LIBRARIES {
+            for n in names.iter() {
+                let mut argsets: Vec<Vec<Value>> = vec![Vec::new()];
+                for a in &samples {
+                    argsets.push(vec![a.clone()]);
+                    for b in &samples {
+                        argsets.push(vec![a.clone(), b.clone()]);
+                        for c in &samples[..3] {
+                            argsets.push(vec![a.clone(), b.clone(), c.clone()]);
+                        }
+                    }
+                }
+                for args in argsets {
+                    let shown = format!("{n}({args:?})");
+                    if std::panic::catch_unwind(|| call(n, &args, Origin::default())).is_err() {
+                        panics.push(shown);
+                        break;
+                    }
+                }
+            }
+        }
+        assert!(panics.is_empty(), "panics: {panics:#?}");
     }
 }

@@ -66,8 +66,40 @@ fn set_of(items: &[Value]) -> Vec<Value> {
     out
 }
 
+/// The fewest arguments each function needs (those whose bodies index their arguments
+/// without their own check): a call with fewer is an error, not a panic.
+const MIN_ARGS: &[(&str, usize)] = &[
+    ("abs", 1),
+    ("ceil", 1),
+    ("chunklist", 2),
+    ("endswith", 2),
+    ("floor", 1),
+    ("lower", 1),
+    ("parseint", 2),
+    ("pow", 2),
+    ("sort", 1),
+    ("startswith", 2),
+    ("strcontains", 2),
+    ("sum", 1),
+    ("title", 1),
+    ("tobool", 1),
+    ("tonumber", 1),
+    ("tostring", 1),
+    ("trimspace", 1),
+    ("upper", 1),
+];
+
 pub fn call(name: &str, args: Vec<Value>, origin: Origin) -> F {
     let name = name.strip_prefix("provider::terraform::").unwrap_or(name);
+    if let Some((_, min)) = MIN_ARGS.iter().find(|(n, _)| *n == name) {
+        if args.len() < *min {
+            return Err(format!(
+                "{name}() needs {min} argument{}, got {}",
+                if *min == 1 { "" } else { "s" },
+                args.len()
+            ));
+        }
+    }
     let unk = |reason: String| Ok(Value::unknown(reason, origin));
     // Functions that tolerate unknown elements inside collections.
     match name {
@@ -550,8 +582,11 @@ pub fn call(name: &str, args: Vec<Value>, origin: Origin) -> F {
         "pow" => Ok(Value::Number(n(&args[0], name)?.powf(n(&args[1], name)?))),
         "parseint" => {
             let t = s(&args[0], name)?;
-            let base = n(&args[1], name)? as u32;
-            i64::from_str_radix(&t, base)
+            let b = n(&args[1], name)?;
+            if !(2.0..=36.0).contains(&b) || b.fract() != 0.0 {
+                return Err(format!("parseint(): base {b} is not between 2 and 36"));
+            }
+            i64::from_str_radix(&t, b as u32)
                 .map(|x| Value::Number(x as f64))
                 .map_err(|e| format!("parseint(): {e}"))
         }
@@ -747,5 +782,73 @@ mod tests {
             c("coalesce", vec![Value::Null, st(""), st("x")]).as_str(),
             Some("x")
         );
+    }
+}
+
+#[cfg(test)]
+mod robustness {
+    use super::*;
+
+    /// Every function name `call` matches on, read from this file.
+    fn names() -> Vec<String> {
+        let src = include_str!("funcs.rs");
+        let mut out = Vec::new();
+        for line in src.lines() {
+            let t = line.trim_start();
+            if !(t.starts_with('"') || t.starts_with("| \"")) {
+                continue;
+            }
+            let head = t.split("=>").next().unwrap_or("");
+            for part in head.split('|') {
+                let p = part.trim().trim_matches('"');
+                if !p.is_empty()
+                    && p.chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+                {
+                    out.push(p.to_string());
+                }
+            }
+        }
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    /// Any function with any number and kind of arguments returns a value or an error,
+    /// never a panic (an editor that auto-closes `upper(` sends `upper()`).
+    #[test]
+    fn no_function_panics_on_any_arguments() {
+        let samples = [
+            Value::str("a"),
+            Value::Number(1e19),
+            Value::Number(-1.0),
+            Value::Number(f64::NAN),
+            Value::Bool(true),
+            Value::Null,
+            Value::list(vec![Value::str("b"), Value::Number(2.0)]),
+            Value::list(Vec::new()),
+        ];
+        let names = names();
+        assert!(names.len() > 50, "{} names", names.len());
+        let mut panics = Vec::new();
+        for n in &names {
+            let mut argsets: Vec<Vec<Value>> = vec![Vec::new()];
+            for a in &samples {
+                argsets.push(vec![a.clone()]);
+                for b in &samples {
+                    argsets.push(vec![a.clone(), b.clone()]);
+                    argsets.push(vec![a.clone(), b.clone(), Value::Number(1e19)]);
+                }
+            }
+            for args in argsets {
+                let shown = format!("{n}({args:?})");
+                let r = std::panic::catch_unwind(|| call(n, args, Origin::default()));
+                if r.is_err() {
+                    panics.push(shown);
+                    break;
+                }
+            }
+        }
+        assert!(panics.is_empty(), "panics: {panics:#?}");
     }
 }

@@ -1,6 +1,7 @@
 //! Variables, locals, outputs and module calls: values that cross module boundaries.
 
 use super::*;
+use crate::frontend::value::{to_count, MAX_INSTANCES};
 
 impl Evaluator<'_> {
     /// Where the value of an expression is written, so a fix edits the value where the
@@ -412,9 +413,17 @@ impl Evaluator<'_> {
         };
         if let Some(fe) = call.meta_arg("count") {
             let v = self.eval_or_unknown(&fe, &scope);
-            match v.as_number() {
-                Some(n) => {
-                    let n = n.max(0.0) as usize;
+            match v
+                .as_number()
+                .map(|n| to_count(n.max(0.0), MAX_INSTANCES, "`count`"))
+            {
+                Some(Err(why)) => {
+                    return Children::Opaque(Value::unknown(
+                        format!("{why}, so module `{}` is not analysed", call.name),
+                        fe.origin(),
+                    ))
+                }
+                Some(Ok(n)) => {
                     return Children::Count(
                         (0..n)
                             .map(|i| {

@@ -1,6 +1,7 @@
 //! Resources: their instances (`count`, `for_each`) and the entities they evaluate to.
 
 use super::*;
+use crate::frontend::value::{to_count, MAX_INSTANCES};
 
 impl Evaluator<'_> {
     /// A resource's value: an entity, a list (count) or a map (for_each) of entities.
@@ -68,12 +69,20 @@ impl Evaluator<'_> {
         };
         if let Some(fe) = def.meta_arg("count") {
             let v = self.eval_or_unknown(&fe, &scope);
-            return match v.as_number() {
-                Some(n) => Value::list(
-                    (0..n.max(0.0) as usize)
+            return match v
+                .as_number()
+                .map(|n| to_count(n.max(0.0), MAX_INSTANCES, "`count`"))
+            {
+                Some(Ok(n)) => Value::list(
+                    (0..n)
                         .map(|i| make(format!("{base}[{i}]"), vec![("count".into(), count_obj(i))]))
                         .collect(),
                 ),
+                Some(Err(why)) => {
+                    let o = fe.origin();
+                    self.report(&err(why.clone(), o));
+                    Value::unknown(format!("{why}, so `{base}` is not analysed"), o)
+                }
                 None => Value::unknown(
                     format!(
                         "`count` of `{base}` is not known ({}), so it is not analysed",
