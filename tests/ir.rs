@@ -634,3 +634,51 @@ fn terraform_and_arm_twins_have_the_same_model() {
     }
     assert!(twins >= 20, "{twins} twins");
 }
+
+/// Registry and git modules are read where `terraform init` put them
+/// (`.terraform/modules/modules.json`, nested keys joined with "."), like local ones;
+/// without the download, the module is not known and the note says to run `terraform init`.
+#[test]
+fn downloaded_modules_are_analysed_like_local_ones() {
+    let dir = tempdir("registry-modules");
+    let root = dir.join("live");
+    std::fs::create_dir_all(root.join(".terraform/modules/hub/modules/sub")).unwrap();
+    std::fs::write(
+        root.join("main.tf"),
+        "module \"hub\" {\n  source  = \"Azure/hub/azurerm\"\n  version = \"1.0.0\"\n  prefix  = \"10.9.0.0/16\"\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join(".terraform/modules/hub/main.tf"),
+        "variable \"prefix\" {}\nresource \"azurerm_virtual_network\" \"this\" {\n  name                = \"vnet-from-registry\"\n  resource_group_name = \"rg\"\n  address_space       = [var.prefix]\n}\nmodule \"sub\" {\n  source = \"git::https://example.invalid/sub.git\"\n  vnet   = resource.azurerm_virtual_network.this.name\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join(".terraform/modules/hub/modules/sub/main.tf"),
+        "variable \"vnet\" {}\nresource \"azurerm_subnet\" \"s\" {\n  name                 = \"snet-app\"\n  resource_group_name  = \"rg\"\n  virtual_network_name = var.vnet\n  address_prefixes     = [\"10.9.1.0/24\"]\n}\n",
+    )
+    .unwrap();
+    // Without the download: not known, and the note says why.
+    let out = model_of(&root);
+    let m = &out.projects[0].model;
+    assert!(m.vnets.is_empty());
+    assert!(
+        m.unknowns
+            .iter()
+            .any(|u| u.reason.contains("run `terraform init`")),
+        "{:?}",
+        m.unknowns
+    );
+    std::fs::write(
+        root.join(".terraform/modules/modules.json"),
+        r#"{"Modules":[{"Key":"","Source":"","Dir":"."},{"Key":"hub","Source":"registry.terraform.io/Azure/hub/azurerm","Version":"1.0.0","Dir":".terraform/modules/hub"},{"Key":"hub.sub","Source":"git::https://example.invalid/sub.git","Dir":".terraform/modules/hub/modules/sub"}]}"#,
+    )
+    .unwrap();
+    let out = model_of(&root);
+    let m = &out.projects[0].model;
+    assert_eq!(m.vnets.len(), 1, "{:?}", m.unknowns);
+    assert_eq!(m.vnets[0].meta.display(), "vnet-from-registry");
+    assert_eq!(m.subnet_label(SubnetId(0)), "vnet-from-registry/snet-app");
+    assert_eq!(m.subnet_prefixes(SubnetId(0))[0].to_string(), "10.9.1.0/24");
+    let _ = std::fs::remove_dir_all(&dir);
+}

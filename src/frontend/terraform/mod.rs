@@ -130,6 +130,42 @@ fn read_module(sources: &SourceMap, dir: &Path) -> (Option<Arc<ModuleDef>>, Vec<
     (Some(Arc::new(parse::build_module(dir, bodies))), diags)
 }
 
+/// The modules `terraform init` downloaded for a root: `.terraform/modules/modules.json`
+/// (`{"Modules": [{"Key", "Source", "Version", "Dir"}]}`, `Dir` relative to the root).
+/// Downloaded modules are then analysed like local ones (tflint's `--call-module-type=all`).
+fn installed_modules(root: &Path, diags: &mut Vec<Diagnostic>) -> Option<HashMap<String, PathBuf>> {
+    let p = root.join(".terraform").join("modules").join("modules.json");
+    if !p.is_file() {
+        return None;
+    }
+    let text = std::fs::read_to_string(&p).ok()?;
+    let json: serde_json::Value = match serde_json::from_str(&text) {
+        Ok(j) => j,
+        Err(e) => {
+            diags.push(Diagnostic::new(
+                codes::EVAL_ERROR,
+                Severity::Warning,
+                format!(
+                    "cannot read {}: {e}; downloaded modules are not analysed",
+                    p.display()
+                ),
+            ));
+            return None;
+        }
+    };
+    let mut out = HashMap::new();
+    for m in json["Modules"].as_array().into_iter().flatten() {
+        let (Some(key), Some(d)) = (m["Key"].as_str(), m["Dir"].as_str()) else {
+            continue;
+        };
+        if key.is_empty() {
+            continue;
+        }
+        out.insert(key.to_string(), parse::normalize(&root.join(d)));
+    }
+    Some(out)
+}
+
 /// Reads a `.tfvars` file into values (literal expressions only; anything else is Unknown).
 fn read_tfvars(
     sources: &SourceMap,
@@ -266,6 +302,7 @@ pub fn load_root(
 
     let mut ev = Evaluator::new(sources, &loader, root_vars.into_iter().collect());
     ev.root_var_exprs = root_var_origins;
+    ev.installed = installed_modules(dir, &mut diags);
     let root = ev.root(def);
     ev.evaluate_all(&root);
     diags.extend(ev.diags.borrow().iter().cloned());

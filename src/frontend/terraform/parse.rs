@@ -105,8 +105,13 @@ pub fn normalize(p: &Path) -> PathBuf {
     for c in p.components() {
         match c {
             std::path::Component::CurDir => {}
+            // `..` cancels a preceding name, never another `..` (`../..` stays `../..`).
             std::path::Component::ParentDir => {
-                if !out.pop() {
+                let last_is_name = matches!(
+                    out.components().next_back(),
+                    Some(std::path::Component::Normal(_))
+                );
+                if !(last_is_name && out.pop()) {
                     out.push("..");
                 }
             }
@@ -114,6 +119,20 @@ pub fn normalize(p: &Path) -> PathBuf {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod path_tests {
+    use super::normalize;
+    use std::path::Path;
+
+    #[test]
+    fn parent_directories_above_the_start_are_kept() {
+        assert_eq!(normalize(Path::new("./../..")), Path::new("../.."));
+        assert_eq!(normalize(Path::new("a/../../b")), Path::new("../b"));
+        assert_eq!(normalize(Path::new("a/b/../c")), Path::new("a/c"));
+        assert_eq!(normalize(Path::new("/x/../y")), Path::new("/y"));
+    }
 }
 
 /// One Terraform module: the blocks of all its files.

@@ -519,6 +519,20 @@ impl Evaluator<'_> {
                 format!("`{root}` is not available here"),
                 origin,
             )),
+            // `resource.<type>.<name>`: the explicit form of `<type>.<name>` (Terraform 1.x).
+            "resource" if matches!(ops.get(1), Some(TraversalOperator::GetAttr(_))) => {
+                let (Some(rtype), Some(name)) = (attr(0), attr(1)) else {
+                    return Err(err("`resource` needs a type and a name", origin));
+                };
+                if scope.inst.def.resource(rtype, name).is_none() {
+                    return Ok(Value::unknown(
+                        format!("`{rtype}.{name}` is not declared in this module"),
+                        origin,
+                    ));
+                }
+                let v = self.resource(scope, rtype, name, origin)?;
+                self.apply_ops(v, &ops[2..], file, scope, origin)
+            }
             rtype => {
                 let Some(name) = attr(0) else {
                     return Err(err(format!("unknown name `{rtype}`"), origin));

@@ -30,7 +30,7 @@ use hcl_edit::template::{Directive, Element, Template};
 use hcl_edit::Span;
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::sync::Arc;
 
@@ -128,6 +128,9 @@ pub struct Evaluator<'a> {
     root_vars: HashMap<String, Value>,
     /// Where each root variable's value is written (its `.tfvars` expression), for fixes.
     pub root_var_exprs: HashMap<String, (Expression, FileId)>,
+    /// Modules `terraform init` downloaded (`.terraform/modules/modules.json` of the root):
+    /// module key (`hub.firewalls`) -> directory. `None`: the root was never initialised.
+    pub installed: Option<HashMap<String, PathBuf>>,
     pub diags: RefCell<Vec<Diagnostic>>,
     pub resources: RefCell<Vec<ResInst>>,
     pub instances: RefCell<Vec<Rc<ModInst>>>,
@@ -146,6 +149,7 @@ impl<'a> Evaluator<'a> {
             loader,
             root_vars,
             root_var_exprs: HashMap::new(),
+            installed: None,
             diags: RefCell::new(Vec::new()),
             resources: RefCell::new(Vec::new()),
             instances: RefCell::new(Vec::new()),

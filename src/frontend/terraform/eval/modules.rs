@@ -369,10 +369,21 @@ impl Evaluator<'_> {
 
     pub(super) fn make_children(&self, inst: &Rc<ModInst>, call: &ModCall) -> Children {
         let call_origin = Origin::new(call.file, call.block.span().unwrap_or(0..0));
-        let Some(dir) = call.local_dir(&inst.def.dir) else {
+        // A local source, else where `terraform init` put a registry or git module.
+        let key = module_key(&inst.prefix, &call.name);
+        let dir = call
+            .local_dir(&inst.def.dir)
+            .or_else(|| self.installed.as_ref()?.get(&key).cloned());
+        let Some(dir) = dir else {
+            let how = if self.installed.is_some() {
+                format!("`.terraform/modules/modules.json` has no module `{key}`: run `terraform init` again")
+            } else {
+                "run `terraform init` so routelint can read it from `.terraform/modules`"
+                    .to_string()
+            };
             return Children::Opaque(Value::unknown(
                 format!(
-                    "module `{}` comes from `{}`, which routelint does not read (only local modules are analysed)",
+                    "module `{}` comes from `{}`, which is not downloaded ({how})",
                     call.name,
                     call.source.as_deref().unwrap_or("?")
                 ),
@@ -511,4 +522,33 @@ fn descend(
         e = object_entry(&e, &key)?;
     }
     Some((e, file))
+}
+
+/// The key `terraform init` gives a module call in `modules.json`: the names of the calls
+/// leading to it joined by "." (instance keys left out): `module.hub["a"].` + `fw` is
+/// `hub.fw`.
+fn module_key(prefix: &str, name: &str) -> String {
+    let mut parts: Vec<&str> = prefix
+        .split("module.")
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let p = p.trim_end_matches('.');
+            p.split('[').next().unwrap_or(p)
+        })
+        .collect();
+    parts.push(name);
+    parts.join(".")
+}
+
+#[cfg(test)]
+mod key_tests {
+    #[test]
+    fn module_keys_follow_terraform_init() {
+        assert_eq!(super::module_key("", "hub"), "hub");
+        assert_eq!(super::module_key("module.hub.", "fw"), "hub.fw");
+        assert_eq!(
+            super::module_key("module.hub[\"a\"].module.x[0].", "fw"),
+            "hub.x.fw"
+        );
+    }
 }
