@@ -16,7 +16,9 @@ pub mod rl003_inbound_public_behind_firewall_route;
 pub mod rl004_next_hop_not_an_appliance;
 pub mod rl005_appliance_without_ip_forwarding;
 pub mod rl006_next_hop_unreachable;
+pub mod rl011_peering_transit_mismatch;
 pub mod rl012_forwarded_traffic_blocked;
+pub mod rl017_subnet_too_small;
 pub mod text;
 pub mod violation;
 
@@ -81,7 +83,9 @@ pub static RULES: &[&Rule] = &[
     &rl004_next_hop_not_an_appliance::RULE,
     &rl005_appliance_without_ip_forwarding::RULE,
     &rl006_next_hop_unreachable::RULE,
+    &rl011_peering_transit_mismatch::RULE,
     &rl012_forwarded_traffic_blocked::RULE,
+    &rl017_subnet_too_small::RULE,
 ];
 
 /// Every rule, in code order.
