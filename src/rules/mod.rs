@@ -19,6 +19,8 @@ pub mod rl006_next_hop_unreachable;
 pub mod rl011_peering_transit_mismatch;
 pub mod rl012_forwarded_traffic_blocked;
 pub mod rl017_subnet_too_small;
+pub mod rl020_routing_loop;
+pub mod rl023_default_route_blackhole;
 pub mod text;
 pub mod violation;
 
@@ -86,6 +88,8 @@ pub static RULES: &[&Rule] = &[
     &rl011_peering_transit_mismatch::RULE,
     &rl012_forwarded_traffic_blocked::RULE,
     &rl017_subnet_too_small::RULE,
+    &rl020_routing_loop::RULE,
+    &rl023_default_route_blackhole::RULE,
 ];
 
 /// Every rule, in code order.

@@ -55,7 +55,7 @@ fn check(ctx: &RuleContext) -> Vec<Violation> {
     let mut out: Vec<Violation> = Vec::new();
     let mut seen: Vec<(SubnetId, String)> = Vec::new();
     for f in ctx.onprem_flows() {
-        if text::owned_elsewhere(&f.inbound) || text::owned_elsewhere(&f.outbound) {
+        if text::owned_elsewhere(a, &f.inbound) || text::owned_elsewhere(a, &f.outbound) {
             continue;
         }
         let vin = f.inbound.verdict();

@@ -57,7 +57,7 @@ fn check(ctx: &RuleContext) -> Vec<Violation> {
     let mut out = Vec::new();
     let mut done: Vec<(SubnetId, SubnetId)> = Vec::new();
     for f in ctx.cross_flows() {
-        if text::owned_elsewhere(&f.flow) {
+        if text::owned_elsewhere(a, &f.flow) {
             continue;
         }
         let v = f.flow.verdict();

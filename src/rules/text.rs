@@ -68,22 +68,33 @@ pub fn add_route(
 
 /// Does another rule own this flow's failure? A drop that a route-based or peering rule
 /// reports (RL004 no device, RL005 IP forwarding off, RL006 unreachable next hop, RL012
-/// forwarded traffic refused) is reported there once, not again on every flow it breaks.
-pub fn owned_elsewhere(tw: &crate::analysis::trace::TwoWay) -> bool {
+/// forwarded traffic refused, RL020 a loop, RL023 a 0.0.0.0/0 blackhole) is reported there
+/// once, not again on every flow it breaks.
+pub fn owned_elsewhere(a: &Analysis, tw: &crate::analysis::trace::TwoWay) -> bool {
+    use crate::analysis::routes::{RoutePrefix, Source};
     use crate::analysis::trace::{Drop, Verdict};
+    // A user 0.0.0.0/0 route to None or VnetLocal: RL023.
+    let default_blackhole = |s: SubnetId, i: usize| {
+        a.table(s).and_then(|t| t.routes.get(i)).is_some_and(|r| {
+            r.source == Source::User
+                && matches!(r.prefix, RoutePrefix::Net(n) if n.prefix_len() == 0)
+        })
+    };
     [Some(tw.forward()), tw.reply()]
         .into_iter()
         .flatten()
-        .any(|t| {
-            matches!(
-                t.verdict,
-                Verdict::Dropped(
-                    Drop::NoDevice { .. }
-                        | Drop::IpForwardingOff { .. }
-                        | Drop::Unreachable { .. }
-                        | Drop::ForwardedRefused { .. }
-                )
-            )
+        .any(|t| match t.verdict {
+            Verdict::Dropped(
+                Drop::NoDevice { .. }
+                | Drop::IpForwardingOff { .. }
+                | Drop::Unreachable { .. }
+                | Drop::ForwardedRefused { .. }
+                | Drop::Loop,
+            ) => true,
+            Verdict::Dropped(
+                Drop::NoneRoute { subnet, route } | Drop::NotInSubnet { subnet, route, .. },
+            ) => default_blackhole(subnet, route),
+            _ => false,
         })
 }
 
