@@ -4,7 +4,7 @@
 //! with hcl-rs, `frontend::arm::fix` for ARM JSON and Bicep): the help snippet, a one-line
 //! setting, and the edits an editor or `--fix` applies.
 
-use super::{Device, NicId, PeeringId, RouteTableId, SubnetId};
+use super::{Device, NicId, PeeringId, RouteId, RouteTableId, SubnetId};
 use serde::Serialize;
 use std::net::Ipv4Addr;
 
@@ -37,4 +37,6 @@ pub enum FixIntent {
     AllowForwardedTraffic { peering: PeeringId },
     /// Enable IP forwarding on a NIC used as a next hop.
     EnableIpForwarding { nic: NicId },
+    /// Write a route's literal next hop IP as a reference to the device that has it.
+    ReferenceNextHop { route: RouteId, device: Device },
 }

@@ -648,6 +648,14 @@ pub mod special {
 }
 
 impl Model {
+    /// The declaration of a device (firewall, NIC, load balancer).
+    pub fn device_meta(&self, d: Device) -> &Meta {
+        match d {
+            Device::Firewall(f) => &self.firewalls[f.0].meta,
+            Device::Nva(n) => &self.nics[n.0].meta,
+            Device::Lb(l) => &self.load_balancers[l.0].meta,
+        }
+    }
     pub fn vnet(&self, id: VNetId) -> &VNet {
         &self.vnets[id.0]
     }

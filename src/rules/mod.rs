@@ -16,10 +16,12 @@ pub mod rl003_inbound_public_behind_firewall_route;
 pub mod rl004_next_hop_not_an_appliance;
 pub mod rl005_appliance_without_ip_forwarding;
 pub mod rl006_next_hop_unreachable;
+pub mod rl007_gateway_subnet_unsupported_config;
 pub mod rl011_peering_transit_mismatch;
 pub mod rl012_forwarded_traffic_blocked;
 pub mod rl017_subnet_too_small;
 pub mod rl020_routing_loop;
+pub mod rl021_hardcoded_firewall_ip;
 pub mod rl023_default_route_blackhole;
 pub mod text;
 pub mod violation;
@@ -85,10 +87,12 @@ pub static RULES: &[&Rule] = &[
     &rl004_next_hop_not_an_appliance::RULE,
     &rl005_appliance_without_ip_forwarding::RULE,
     &rl006_next_hop_unreachable::RULE,
+    &rl007_gateway_subnet_unsupported_config::RULE,
     &rl011_peering_transit_mismatch::RULE,
     &rl012_forwarded_traffic_blocked::RULE,
     &rl017_subnet_too_small::RULE,
     &rl020_routing_loop::RULE,
+    &rl021_hardcoded_firewall_ip::RULE,
     &rl023_default_route_blackhole::RULE,
 ];
 

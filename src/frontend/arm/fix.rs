@@ -52,6 +52,32 @@ impl Syntax {
                 self.bicep(&m.peerings[peering.0].meta.key)
             }
             FixIntent::EnableIpForwarding { nic } => self.bicep(&m.nics[nic.0].meta.key),
+            FixIntent::ReferenceNextHop { route, .. } => {
+                let key = &m.routes[route.0].meta.key;
+                let table = m.routes[route.0]
+                    .table
+                    .id
+                    .map(|t| m.route_tables[t].meta.key.clone())
+                    .unwrap_or_default();
+                self.bicep(key) || self.bicep(&table)
+            }
+        }
+    }
+
+    /// A reference to a firewall's front-end IP: the Bicep symbol, or the ARM expression.
+    fn firewall_reference(&self, m: &Model, d: Device, bicep: bool) -> Option<String> {
+        let Device::Firewall(f) = d else { return None };
+        let fw = &m.firewalls[f.0];
+        if bicep {
+            let sym = fw.meta.aliases.first()?;
+            Some(format!(
+                "{sym}.properties.ipConfigurations[0].properties.privateIPAddress"
+            ))
+        } else {
+            Some(format!(
+                "\"[reference(resourceId('Microsoft.Network/azureFirewalls', '{}'), '2024-05-01').ipConfigurations[0].properties.privateIPAddress]\"",
+                fw.meta.display()
+            ))
         }
     }
 
@@ -72,6 +98,16 @@ impl Syntax {
             FixIntent::PropagationOn { .. } => prop("disableBgpRoutePropagation", false),
             FixIntent::AllowForwardedTraffic { .. } => prop_true("allowForwardedTraffic"),
             FixIntent::EnableIpForwarding { .. } => prop_true("enableIPForwarding"),
+            FixIntent::ReferenceNextHop { device, .. } => {
+                let r = self
+                    .firewall_reference(m, *device, bicep)
+                    .unwrap_or_default();
+                if bicep {
+                    format!("nextHopIpAddress: {r}")
+                } else {
+                    format!("\"nextHopIpAddress\": {r}")
+                }
+            }
             FixIntent::AddRoute { .. } => self.snippet(m, intent),
         }
     }
@@ -154,6 +190,20 @@ impl Syntax {
                         rt.meta.display()
                     ),
                     edit,
+                )
+            }
+            FixIntent::ReferenceNextHop { route, device } => {
+                let at = m.routes[route.0].next_hop_ip.as_ref()?.origin;
+                let r = self.firewall_reference(m, *device, bicep)?;
+                (
+                    format!(
+                        "write the next hop as a reference to `{}`",
+                        m.device_meta(*device).display()
+                    ),
+                    Edit {
+                        origin: at,
+                        text: r,
+                    },
                 )
             }
             FixIntent::EnableIpForwarding { nic } => {

@@ -104,6 +104,10 @@ impl Syntax {
                     _ => "ip_forwarding_enabled = true".into(),
                 }
             }
+            FixIntent::ReferenceNextHop { device, .. } => match reference(m, *device) {
+                Some(r) => format!("next_hop_in_ip_address = {r}"),
+                None => String::new(),
+            },
             FixIntent::AddRoute { .. } => self.snippet(m, intent),
         }
     }
@@ -221,6 +225,21 @@ impl Syntax {
                         rt.meta.display()
                     ),
                     edits: vec![edit],
+                    applicability: Applicability::Unsafe,
+                })
+            }
+            FixIntent::ReferenceNextHop { route, device } => {
+                let r = &m.routes[route.0];
+                let at = r.next_hop_ip.as_ref()?.origin;
+                Some(Fix {
+                    title: format!(
+                        "write the next hop as a reference to `{}`",
+                        m.device_meta(*device).display()
+                    ),
+                    edits: vec![Edit {
+                        origin: at,
+                        text: reference(m, *device)?,
+                    }],
                     applicability: Applicability::Unsafe,
                 })
             }
