@@ -104,6 +104,9 @@ pub fn is_finding(d: &Diagnostic) -> bool {
 /// Runs the front ends: discovers units and builds one model per unit.
 pub fn load(paths: &[PathBuf], opts: &Options) -> Outcome {
     let sources = SourceMap::with_overlay(opts.overlay.clone());
+    for p in paths {
+        sources.allow_tree(p);
+    }
     let cache = ModuleCache::new();
     let units = discover::discover(paths, &cache, &sources);
     let mut diagnostics = Vec::new();

@@ -208,6 +208,32 @@ pub struct SourceMap {
     files: RwLock<Vec<Arc<SourceFile>>>,
     /// Texts that replace files on disk (an editor's unsaved buffers), by absolute path.
     overlay: std::collections::HashMap<PathBuf, String>,
+    /// The trees being linted (canonical): a symbolic link is read only if it points inside
+    /// one of them.
+    trees: RwLock<Vec<PathBuf>>,
+}
+
+/// The largest file routelint reads.
+pub const MAX_FILE_BYTES: u64 = 32 << 20;
+
+/// The tree a linted path belongs to: the enclosing git work tree, else the path itself
+/// (a file's directory).
+pub fn tree_of(path: &Path) -> PathBuf {
+    let abs = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    let start = if abs.is_file() {
+        abs.parent().map(Path::to_path_buf).unwrap_or(abs.clone())
+    } else {
+        abs.clone()
+    };
+    let mut dir = start.clone();
+    loop {
+        if dir.join(".git").exists() {
+            return dir;
+        }
+        if !dir.pop() {
+            return start;
+        }
+    }
 }
 
 impl SourceMap {
@@ -223,6 +249,16 @@ impl SourceMap {
                 .into_iter()
                 .map(|(p, t)| (std::fs::canonicalize(&p).unwrap_or(p), t))
                 .collect(),
+            trees: RwLock::new(Vec::new()),
+        }
+    }
+
+    /// Adds a tree being linted (see [`tree_of`]).
+    pub fn allow_tree(&self, path: &Path) {
+        let t = tree_of(path);
+        let mut trees = self.trees.write().unwrap_or_else(|e| e.into_inner());
+        if !trees.contains(&t) {
+            trees.push(t);
         }
     }
 
@@ -233,6 +269,29 @@ impl SourceMap {
             if let Some(t) = self.overlay.get(&abs) {
                 return Ok(t.clone());
             }
+        }
+        let link = std::fs::symlink_metadata(path)?;
+        if link.file_type().is_symlink() {
+            let target = std::fs::canonicalize(path)?;
+            let trees = self.trees.read().unwrap_or_else(|e| e.into_inner());
+            if !trees.is_empty() && !trees.iter().any(|t| target.starts_with(t)) {
+                return Err(std::io::Error::other(format!(
+                    "it is a symbolic link to `{}`, outside the linted tree, so it is not read",
+                    target.display()
+                )));
+            }
+        }
+        let meta = std::fs::metadata(path)?;
+        if !meta.is_file() {
+            return Err(std::io::Error::other(
+                "it is not a regular file (a pipe, device or directory), so it is not read",
+            ));
+        }
+        if meta.len() > MAX_FILE_BYTES {
+            return Err(std::io::Error::other(format!(
+                "it is larger than {} MiB, so it is not read",
+                MAX_FILE_BYTES >> 20
+            )));
         }
         let bytes = std::fs::read(path)?;
         Ok(String::from_utf8_lossy(&bytes).into_owned())

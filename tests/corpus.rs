@@ -69,7 +69,12 @@ fn corpus_loads_cleanly_with_expected_findings() {
         got.dedup();
         for d in out.diagnostics.iter().filter(|d| d.code.starts_with("RL")) {
             if d.severity == routelint::diag::Severity::Error && !want.contains(&d.code.as_str()) {
-                failures.push(format!("{scenario}: unexpected {} at {:?}: {}", d.code, d.primary_origin().map(|o| out.sources.position(o)), d.message));
+                failures.push(format!(
+                    "{scenario}: unexpected {} at {:?}: {}",
+                    d.code,
+                    d.primary_origin().map(|o| out.sources.position(o)),
+                    d.message
+                ));
             }
         }
         for w in want.iter().filter(|w| exists(w)) {

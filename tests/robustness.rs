@@ -131,3 +131,31 @@ fn huge_counts_and_empty_calls_are_diagnostics_not_crashes() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Only the tree it is given: a `.tf` that links out of the tree is not read (its text never
+/// reaches a snippet), and a pipe named like a variables file does not block the run.
+#[cfg(unix)]
+#[test]
+fn links_out_of_the_tree_and_pipes_are_not_read() {
+    let dir = tempdir("outside-links");
+    std::fs::write(dir.join("main.tf"), "locals {\n  a = 1\n}\n").unwrap();
+    let secret = std::env::temp_dir().join(format!("routelint-secret-{}.txt", std::process::id()));
+    std::fs::write(&secret, "TOKEN=do-not-print-me\n{{{\n").unwrap();
+    std::os::unix::fs::symlink(&secret, dir.join("env.tf")).unwrap();
+    let fifo = dir.join("x.auto.tfvars");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    let out = routelint::check(std::slice::from_ref(&dir), &routelint::Options::default());
+    let all: String = out
+        .diagnostics
+        .iter()
+        .map(|d| format!("{}\n", d.message))
+        .collect();
+    let shown = routelint::report::human::render(&out.diagnostics, &out.sources, false, 100);
+    assert!(!shown.contains("do-not-print-me"), "{shown}");
+    assert!(all.contains("outside the linted tree"), "{all}");
+    if made.is_ok_and(|s| s.success()) {
+        assert!(all.contains("not a regular file"), "{all}");
+    }
+    let _ = std::fs::remove_file(&secret);
+    let _ = std::fs::remove_dir_all(&dir);
+}
