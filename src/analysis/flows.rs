@@ -385,6 +385,21 @@ impl Analysis<'_> {
         self.rule_allowing(a, b, pa, pb, None)
     }
 
+    /// Does a user route in either subnet of one VNet send the other's prefix to an
+    /// appliance (the VNet-local system route would carry it otherwise)?
+    fn segmented(&self, a: SubnetId, b: SubnetId, pa: Ipv4Net, pb: Ipv4Net) -> bool {
+        let to_appliance = |s: SubnetId, p: Ipv4Net| {
+            self.table(s).is_some_and(|t| match t.lookup(Dest::Net(p)) {
+                Lookup::Route(i) => {
+                    t.routes[i].source == Source::User
+                        && matches!(t.routes[i].next_hop, NextHop::Appliance(_))
+                }
+                _ => false,
+            })
+        };
+        to_appliance(a, pb) || to_appliance(b, pa)
+    }
+
     /// Are two VNets peered in both directions?
     pub fn connected(&self, a: Option<VNetId>, b: Option<VNetId>) -> bool {
         let (Some(a), Some(b)) = (a, b) else {
@@ -458,12 +473,15 @@ impl Analysis<'_> {
             };
             for gb in &groups {
                 let b = gb[0];
-                if m.subnet_vnet(a) == m.subnet_vnet(b) {
-                    continue;
-                }
                 let Some(pb) = first_prefix(self, b) else {
                     continue;
                 };
+                // Inside one VNet the VNet's own route beats 0/0: a flow is meant to pass
+                // an appliance only when a user route at least as long as the VNet's
+                // sends the other subnet there (micro-segmentation).
+                if a == b || m.subnet_vnet(a) == m.subnet_vnet(b) && !self.segmented(a, b, pa, pb) {
+                    continue;
+                }
                 let Some((intent, intent_origin)) = self.cross_intent(a, b, pa, pb) else {
                     continue;
                 };

@@ -213,6 +213,48 @@ fn check(ctx: &RuleContext) -> Vec<Violation> {
                 if let Some((s, i)) = first {
                     let er = &a.table(s).expect("traced").routes[i];
                     match (&er.next_hop, er.source) {
+                        (NextHop::VnetLocal, Source::System) => {
+                            // Inside one VNet: the VNet's own route carries the reply past
+                            // the appliance; a route at least as long as the other subnet's
+                            // prefix in the replying subnet's table sends it back through.
+                            let route_name = format!(
+                                "to-{}-via-firewall",
+                                m.subnets[f.src.0].meta.display().to_ascii_lowercase()
+                            );
+                            let t = a.table(s).and_then(|t| t.route_table);
+                            let at = t
+                                .map(|t| m.route_tables[t.0].meta.label_origin())
+                                .unwrap_or(m.subnets[s.0].meta.label_origin());
+                            d = d.primary(
+                                at,
+                                format!(
+                                    "the reply to {} follows the VNet's own route {} instead of going to {fwname}",
+                                    f.src_prefix, er.prefix
+                                ),
+                            );
+                            let place = match t {
+                                Some(t) => format!("`{}`", m.route_tables[t.0].meta.display()),
+                                None => format!("a route table for `{}`", m.subnet_label(s)),
+                            };
+                            let mut help = Help::text(format!(
+                                "add to {place} a route for the other subnet, so the reply goes back through {fwname} (0.0.0.0/0 does not: the VNet's own route is more specific):\n"
+                            ));
+                            if let Some(dv) = dev {
+                                let route = text::add_route(
+                                    a,
+                                    t,
+                                    s,
+                                    &route_name,
+                                    &f.src_prefix.to_string(),
+                                    dv,
+                                );
+                                help = help.snippet(&route, 2);
+                                if t.is_some() {
+                                    d = d.fix(&route);
+                                }
+                            }
+                            d = d.help(help);
+                        }
                         (NextHop::VNetPeering { peering, .. }, Source::Peering) => {
                             // The route to change is the replying subnet's; the peering is
                             // why. "Direct peering" only for one between two spokes that
