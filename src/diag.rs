@@ -88,6 +88,22 @@ pub mod codes {
     pub const CONFIG_ERROR: &str = "config-error";
     /// Flows that could not be checked because a deciding value is not known.
     pub const NOT_CHECKED: &str = "not-checked";
+    /// A suppression comment that suppresses nothing (see `suppress`).
+    pub const UNUSED_SUPPRESSION: &str = "unused-suppression";
+
+    /// What a code that is not a rule means (`routelint explain unknown`).
+    pub fn explain(code: &str) -> Option<&'static str> {
+        Some(match code {
+            PARSE_ERROR => "# parse-error (error)\n\nA file could not be read or parsed. The other files are still linted; the run exits with 2.",
+            EVAL_ERROR => "# eval-error (info)\n\nAn expression could not be evaluated (a type error, a missing attribute, a limit reached). Its value is Unknown and nothing that depends on it is guessed.",
+            UNKNOWN => "# unknown (info)\n\nA value the configuration does not determine (a computed attribute, an unset variable, a module that is not downloaded). With --verbose each one is listed at its position; flows that depend on one are not judged.",
+            NOT_ANALYSED => "# not-analysed (info)\n\nSomething routelint recognises and deliberately does not analyse yet (Virtual WAN hubs, network manager connectivity).",
+            CONFIG_ERROR => "# config-error (error)\n\nA problem in routelint.toml, at its position: an unknown key, rule, severity or glob.",
+            NOT_CHECKED => "# not-checked (info)\n\nIntended flows whose two-way trace stops at a value that is not known: one note per deciding value says how many and why (with --verbose); the summary counts them.",
+            UNUSED_SUPPRESSION => "# unused-suppression (warning)\n\nA routelint:ignore comment that suppresses no finding: remove it, or fix its code.",
+            _ => return None,
+        })
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

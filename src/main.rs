@@ -189,7 +189,11 @@ fn use_color(c: Color) -> bool {
     match c {
         Color::Always => true,
         Color::Never => false,
-        Color::Auto => std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal(),
+        // FORCE_COLOR (set and not "0") wins over NO_COLOR and a pipe, as in other tools.
+        Color::Auto => match std::env::var("FORCE_COLOR") {
+            Ok(v) if !v.is_empty() && v != "0" => true,
+            _ => std::env::var_os("NO_COLOR").is_none() && std::io::stdout().is_terminal(),
+        },
     }
 }
 
@@ -467,7 +471,13 @@ fn main() -> ExitCode {
                 out!("{}", r.meta.doc);
                 ExitCode::from(EXIT_CLEAN)
             }
-            None => usage_error(&format!("no rule `{rule}` (see `routelint rules`)")),
+            None => match routelint::diag::codes::explain(&rule) {
+                Some(text) => {
+                    outln!("{text}");
+                    ExitCode::from(EXIT_CLEAN)
+                }
+                None => usage_error(&format!("no rule `{rule}` (see `routelint rules`)")),
+            },
         },
         Command::Rules => {
             for r in routelint::rules::all() {

@@ -375,3 +375,34 @@ fn flows_that_cannot_be_decided_are_counted_not_guessed() {
         );
     }
 }
+
+/// `explain` knows the codes that are not rules; FORCE_COLOR colours output into a pipe.
+#[test]
+fn explain_meta_codes_and_force_color() {
+    let (code, out, _) = routelint(&["explain", "not-checked"]);
+    assert_eq!(code, 0);
+    assert!(out.starts_with("# not-checked (info)"), "{out}");
+    let (code, _, err) = routelint(&["explain", "no-such-thing"]);
+    assert_eq!(code, 2, "{err}");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_routelint"))
+        .args(["check", "fixtures/onprem-return-propagation-on/terraform"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("FORCE_COLOR", "1")
+        .env_remove("NO_COLOR")
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("\u{1b}["),
+        "coloured"
+    );
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_routelint"))
+        .args(["check", "fixtures/onprem-return-propagation-on/terraform"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("FORCE_COLOR")
+        .output()
+        .unwrap();
+    assert!(
+        !String::from_utf8_lossy(&out.stdout).contains("\u{1b}["),
+        "plain into a pipe"
+    );
+}
