@@ -276,6 +276,9 @@ fn main() -> ExitCode {
                 }
             }
             routelint::diag::sort_and_dedup(&mut diags, &out.sources);
+            // Names come from the user's files: no control characters reach a terminal,
+            // a CI log or an annotation.
+            report::clean_all(&mut diags);
             let to_file = output.is_some();
             let mut text = match format {
                 OutFormat::Human => {
@@ -294,12 +297,20 @@ fn main() -> ExitCode {
                             .iter()
                             .filter(|d| is_finding(d) && d.severity == Severity::Warning)
                             .count();
+                        let input_errors = diags
+                            .iter()
+                            .filter(|d| !is_finding(d) && d.severity == Severity::Error)
+                            .count();
+                        let inputs = match input_errors {
+                            0 => String::new(),
+                            n => format!(", {n} input error(s)"),
+                        };
                         let unchecked = match out.not_checked {
                             0 => String::new(),
                             n => format!(", {n} flow(s) not checked (--verbose says why)"),
                         };
                         t.push_str(&format!(
-                            "routelint: {} module(s)/template(s) checked, {e} error(s), {w} warning(s){unchecked}\n",
+                            "routelint: {} module(s)/template(s) checked, {e} error(s), {w} warning(s){inputs}{unchecked}\n",
                             out.projects.len()
                         ));
                     }

@@ -34,18 +34,34 @@ fn parse_codes(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// Where a `routelint:ignore` directive is in a line (also `routelint: ignore`): the start
+/// of `routelint` and the end of `ignore`.
+fn directive(line: &str) -> Option<(usize, usize)> {
+    let mut from = 0;
+    while let Some(i) = line[from..].find("routelint:") {
+        let at = from + i;
+        let rest = &line[at + "routelint:".len()..];
+        let gap = rest.len() - rest.trim_start_matches([' ', '\t']).len();
+        if rest[gap..].starts_with("ignore") {
+            return Some((at, at + "routelint:".len() + gap + "ignore".len()));
+        }
+        from = at + 1;
+    }
+    None
+}
+
 fn comment_suppressions(sources: &SourceMap, file: usize) -> Vec<Suppression> {
     let f = sources.get(file);
     let mut out = Vec::new();
     let mut offset = 0;
     let lines: Vec<&str> = f.text.split_inclusive('\n').collect();
     for (i, line) in lines.iter().enumerate() {
-        if let Some(pos) = line.find("routelint:ignore") {
+        if let Some((pos, end)) = directive(line) {
             let before = &line[..pos];
             let marker = before.rfind('#').or_else(|| before.rfind("//"));
             if let Some(m) = marker {
                 let code_before = before[..m].trim();
-                let codes = parse_codes(&line[pos + "routelint:ignore".len()..]);
+                let codes = parse_codes(&line[end..]);
                 // Trailing comment: this line; else the next line that is not a comment.
                 let target = if !code_before.is_empty() {
                     i + 1
@@ -147,7 +163,7 @@ pub fn apply(diags: &mut Vec<Diagnostic>, sources: &SourceMap) {
     for id in 0..sources.len() {
         let f = sources.get(id);
         let kind = crate::source::FileKind::of(&f.path);
-        if kind.has_comments() && f.text.contains("routelint:ignore") {
+        if kind.has_comments() && f.text.contains("routelint:") {
             sups.extend(comment_suppressions(sources, id));
         } else if kind.is_json() && f.text.contains("routelint") {
             sups.extend(json_suppressions(sources, id));
@@ -203,6 +219,13 @@ pub fn apply(diags: &mut Vec<Diagnostic>, sources: &SourceMap) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_directive_may_have_a_space() {
+        assert_eq!(directive("  # routelint:ignore RL001"), Some((4, 20)));
+        assert_eq!(directive("x # routelint: ignore RL001"), Some((4, 21)));
+        assert_eq!(directive("# routelint: nothing"), None);
+    }
 
     #[test]
     fn codes_and_reasons() {

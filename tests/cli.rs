@@ -406,3 +406,31 @@ fn explain_meta_codes_and_force_color() {
         "plain into a pipe"
     );
 }
+
+/// A name from the files cannot forge an output line or a GitHub annotation.
+#[test]
+fn names_cannot_forge_lines_or_annotations() {
+    let dir = tempdir("forged-names");
+    copy_tree(&fixture("default-route-blackhole").join("terraform"), &dir);
+    let p = dir.join("spoke3.tf");
+    let text = std::fs::read_to_string(&p).unwrap().replace(
+        "\"default-drop\"",
+        "\"x\\n::error file=forged.tf::owned\\u001b[2J\"",
+    );
+    std::fs::write(&p, text).unwrap();
+    let d = dir.to_str().unwrap();
+    for format in ["concise", "github", "human"] {
+        let (code, out, _) = routelint(&["check", d, "--format", format, "--color", "never"]);
+        assert_eq!(code, 0, "{format}: {out}");
+        assert!(
+            out.contains("RL023") || out.contains("default-route-blackhole"),
+            "{format}: {out}"
+        );
+        assert!(
+            !out.lines().any(|l| l.starts_with("::error file=forged")),
+            "{format}: {out}"
+        );
+        assert!(!out.contains('\u{1b}'), "{format}: raw ESC");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

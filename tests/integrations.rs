@@ -1,7 +1,7 @@
 //! Output formats, configuration and suppressions, through the binary.
 
 mod common;
-use common::{copy_tree, root, routelint, routelint_in, tempdir};
+use common::*;
 use std::path::PathBuf;
 
 /// Copies a fixture form into a fresh temporary directory.
@@ -268,4 +268,49 @@ fn init_writes_a_valid_config() {
     );
     assert!(cfg.is_ok(), "{:?}", cfg.err());
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `# routelint: ignore` (with a space) suppresses like `# routelint:ignore`.
+#[test]
+fn suppression_directive_may_have_a_space() {
+    let dir = tempdir("suppress-space");
+    copy_tree(
+        &fixture("onprem-return-propagation-on").join("terraform"),
+        &dir,
+    );
+    let p = dir.join("spokes.tf");
+    let text = std::fs::read_to_string(&p).unwrap();
+    let mut lines: Vec<&str> = text.lines().collect();
+    assert!(lines[34].starts_with("resource \"azurerm_route_table\" \"spoke1\""));
+    lines.insert(34, "# routelint: ignore RL001 -- reviewed");
+    std::fs::write(&p, lines.join("\n")).unwrap();
+    let out = routelint::check(std::slice::from_ref(&dir), &routelint::Options::default());
+    assert!(
+        !out.diagnostics
+            .iter()
+            .any(|d| d.code == "RL001" || d.code == "unused-suppression"),
+        "{:?}",
+        out.diagnostics
+            .iter()
+            .map(|d| &d.message)
+            .collect::<Vec<_>>()
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The summary counts input errors, not only findings.
+#[test]
+fn summary_counts_input_errors() {
+    let (code, out, _) = routelint(&[
+        "check",
+        "fixtures/invalid-hcl/terraform",
+        "--color",
+        "never",
+    ]);
+    assert_eq!(code, 2);
+    assert!(
+        out.trim_end()
+            .ends_with("0 error(s), 0 warning(s), 1 input error(s)"),
+        "{out}"
+    );
 }

@@ -29,6 +29,40 @@ pub fn statistics(diags: &[Diagnostic]) -> String {
 }
 
 /// `path:line:col: CODE [severity] message`, one per line.
+/// Text from the user's files made safe to print: control characters (an ESC sequence, a
+/// carriage return) are shown escaped, and in a one-line text (`multiline` false) so are
+/// line breaks, so a name cannot forge a line of output or an annotation.
+pub fn clean(text: &str, multiline: bool) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\n' if multiline => out.push('\n'),
+            '\t' => out.push('\t'),
+            c if c.is_control() => out.push_str(&c.escape_default().to_string()),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// [`clean`] on every text of the diagnostics (headline and label messages one-line;
+/// notes and help keep their lines).
+pub fn clean_all(diags: &mut [Diagnostic]) {
+    for d in diags {
+        d.message = clean(&d.message, false);
+        d.subject = clean(&d.subject, false);
+        for n in &mut d.notes {
+            *n = clean(n, true);
+        }
+        if let Some(h) = &mut d.help {
+            *h = clean(h, true);
+        }
+        for l in &mut d.labels {
+            l.message = clean(&l.message, false);
+        }
+    }
+}
+
 pub fn concise(diags: &[Diagnostic], sources: &SourceMap) -> String {
     let mut out = String::new();
     for d in diags {
@@ -59,5 +93,18 @@ pub fn subject_suffix(d: &Diagnostic) -> String {
     match d.also.len() {
         0 => format!(" ({})", d.subject),
         n => format!(" ({}, +{n} more)", d.subject),
+    }
+}
+
+#[cfg(test)]
+mod clean_tests {
+    #[test]
+    fn control_characters_are_escaped() {
+        assert_eq!(super::clean("a\nb", false), "a\\nb");
+        assert_eq!(super::clean("a\nb", true), "a\nb");
+        assert_eq!(
+            super::clean("x\u{1b}[31m::error::y\r", true),
+            "x\\u{1b}[31m::error::y\\r"
+        );
     }
 }
