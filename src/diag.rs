@@ -175,32 +175,6 @@ impl Diagnostic {
         }
     }
 
-    /// Records the flow and both directions (as data and as the first notes).
-    pub fn flow(
-        mut self,
-        flow: impl Into<String>,
-        forward: impl Into<String>,
-        reverse: Option<String>,
-    ) -> Self {
-        let f = FlowText {
-            flow: flow.into(),
-            forward: forward.into(),
-            reverse,
-            forward_steps: Vec::new(),
-            return_steps: Vec::new(),
-        };
-        self.notes.push(f.flow.clone());
-        self.notes.push(format!("forward: {}", f.forward));
-        if let Some(r) = &f.reverse {
-            self.notes.push(format!("return:  {r}"));
-        }
-        self.flow = Some(f);
-        self
-    }
-    pub fn with_name(mut self, name: &str) -> Self {
-        self.name = name.to_string();
-        self
-    }
     pub fn primary(mut self, origin: Origin, message: impl Into<String>) -> Self {
         self.labels.push(Label {
             origin,
@@ -248,15 +222,6 @@ impl Diagnostic {
 
     pub fn primary_file(&self) -> Option<FileId> {
         self.primary_origin().map(|o| o.file).or(self.file)
-    }
-
-    /// Attaches the hops of both directions to the recorded flow.
-    pub fn steps(mut self, forward: Vec<StepText>, reverse: Vec<StepText>) -> Self {
-        if let Some(f) = self.flow.as_mut() {
-            f.forward_steps = forward;
-            f.return_steps = reverse;
-        }
-        self
     }
 
     /// Sort key: file path, position, code, message. Output order is deterministic.

@@ -215,45 +215,19 @@ fn check(ctx: &RuleContext) -> Vec<Violation> {
                     match (&er.next_hop, er.source) {
                         (NextHop::VnetLocal, Source::System) => {
                             // Inside one VNet: the VNet's own route carries the reply past
-                            // the appliance; a route at least as long as the other subnet's
-                            // prefix in the replying subnet's table sends it back through.
-                            let route_name = format!(
-                                "to-{}-via-firewall",
-                                m.subnets[f.src.0].meta.display().to_ascii_lowercase()
-                            );
-                            let t = a.table(s).and_then(|t| t.route_table);
-                            let at = t
-                                .map(|t| m.route_tables[t.0].meta.label_origin())
-                                .unwrap_or(m.subnets[s.0].meta.label_origin());
-                            d = d.primary(
-                                at,
+                            // the appliance (0.0.0.0/0 does not override it).
+                            d = reply_route(
+                                a,
+                                d,
+                                f,
+                                s,
+                                dev,
                                 format!(
                                     "the reply to {} follows the VNet's own route {} instead of going to {fwname}",
                                     f.src_prefix, er.prefix
                                 ),
+                                |place| format!("add to {place} a route for the other subnet, so the reply goes back through {fwname} (0.0.0.0/0 does not: the VNet's own route is more specific):\n"),
                             );
-                            let place = match t {
-                                Some(t) => format!("`{}`", m.route_tables[t.0].meta.display()),
-                                None => format!("a route table for `{}`", m.subnet_label(s)),
-                            };
-                            let mut help = Help::text(format!(
-                                "add to {place} a route for the other subnet, so the reply goes back through {fwname} (0.0.0.0/0 does not: the VNet's own route is more specific):\n"
-                            ));
-                            if let Some(dv) = dev {
-                                let route = text::add_route(
-                                    a,
-                                    t,
-                                    s,
-                                    &route_name,
-                                    &f.src_prefix.to_string(),
-                                    dv,
-                                );
-                                help = help.snippet(&route, 2);
-                                if t.is_some() {
-                                    d = d.fix(&route);
-                                }
-                            }
-                            d = d.help(help);
                         }
                         (NextHop::VNetPeering { peering, .. }, Source::Peering) => {
                             // The route to change is the replying subnet's; the peering is
@@ -267,54 +241,30 @@ fn check(ctx: &RuleContext) -> Vec<Violation> {
                             let spoke_to_spoke = fw_vnet.is_some()
                                 && p.local_vnet.id != fw_vnet
                                 && p.remote_vnet.id != fw_vnet;
-                            let route_name = format!(
-                                "to-{}-via-firewall",
-                                m.subnets[f.src.0].meta.display().to_ascii_lowercase()
+                            d = reply_route(
+                                a,
+                                d,
+                                f,
+                                s,
+                                dev,
+                                format!(
+                                    "the reply to {} follows the peering route {} instead of going to {fwname}",
+                                    f.src_prefix, er.prefix
+                                ),
+                                |place| if spoke_to_spoke {
+                                    format!("override the direct peering's route in {place} with one at least as long (or remove the direct peering between the spokes):\n")
+                                } else {
+                                    format!("add to {place} a route at least as long as the peering route, so the reply goes back through {fwname}:\n")
+                                },
+                            )
+                            .secondary(
+                                p.meta.label_origin(),
+                                if spoke_to_spoke {
+                                    format!("direct peering between the spokes: its route {} beats the route to {fwname}", er.prefix)
+                                } else {
+                                    format!("peering route {}", er.prefix)
+                                },
                             );
-                            let t = a.table(s).and_then(|t| t.route_table);
-                            let at = t
-                                .map(|t| m.route_tables[t.0].meta.label_origin())
-                                .unwrap_or(m.subnets[s.0].meta.label_origin());
-                            d = d
-                                .primary(
-                                    at,
-                                    format!(
-                                        "the reply to {} follows the peering route {} instead of going to {fwname}",
-                                        f.src_prefix, er.prefix
-                                    ),
-                                )
-                                .secondary(
-                                    p.meta.label_origin(),
-                                    if spoke_to_spoke {
-                                        format!("direct peering between the spokes: its route {} beats the route to {fwname}", er.prefix)
-                                    } else {
-                                        format!("peering route {}", er.prefix)
-                                    },
-                                );
-                            let place = match t {
-                                Some(t) => format!("`{}`", m.route_tables[t.0].meta.display()),
-                                None => format!("a route table for `{}`", m.subnet_label(s)),
-                            };
-                            let mut help = Help::text(if spoke_to_spoke {
-                                format!("override the direct peering's route in {place} with one at least as long (or remove the direct peering between the spokes):\n")
-                            } else {
-                                format!("add to {place} a route at least as long as the peering route, so the reply goes back through {fwname}:\n")
-                            });
-                            if let Some(dv) = dev {
-                                let route = text::add_route(
-                                    a,
-                                    t,
-                                    s,
-                                    &route_name,
-                                    &f.src_prefix.to_string(),
-                                    dv,
-                                );
-                                help = help.snippet(&route, 2);
-                                if t.is_some() {
-                                    d = d.fix(&route);
-                                }
-                            }
-                            d = d.help(help);
                         }
                         _ => {
                             let at = er.origin.unwrap_or(m.subnets[s.0].meta.label_origin());
@@ -346,4 +296,41 @@ fn check(ctx: &RuleContext) -> Vec<Violation> {
         out.push(d);
     }
     out
+}
+
+/// A reply that skips the appliance: the primary label on the replying subnet's route table
+/// (or the subnet, without one), and the route to add there as help and fix.
+#[allow(clippy::too_many_arguments)]
+fn reply_route(
+    a: &crate::analysis::Analysis,
+    d: Violation,
+    f: &crate::analysis::flows::CrossFlow,
+    s: SubnetId,
+    dev: Option<Device>,
+    label: String,
+    lead: impl Fn(&str) -> String,
+) -> Violation {
+    let m = a.model;
+    let t = a.table(s).and_then(|t| t.route_table);
+    let at = t
+        .map(|t| m.route_tables[t.0].meta.label_origin())
+        .unwrap_or(m.subnets[s.0].meta.label_origin());
+    let place = match t {
+        Some(t) => format!("`{}`", m.route_tables[t.0].meta.display()),
+        None => format!("a route table for `{}`", m.subnet_label(s)),
+    };
+    let mut d = d.primary(at, label);
+    let mut help = Help::text(lead(&place));
+    if let Some(dv) = dev {
+        let name = format!(
+            "to-{}-via-firewall",
+            m.subnets[f.src.0].meta.display().to_ascii_lowercase()
+        );
+        let route = text::add_route(a, t, s, &name, &f.src_prefix.to_string(), dv);
+        help = help.snippet(&route, 2);
+        if t.is_some() {
+            d = d.fix(&route);
+        }
+    }
+    d.help(help)
 }
