@@ -400,18 +400,6 @@ impl Analysis<'_> {
         to_appliance(a, pb) || to_appliance(b, pa)
     }
 
-    /// Are two VNets peered in both directions?
-    pub fn connected(&self, a: Option<VNetId>, b: Option<VNetId>) -> bool {
-        let (Some(a), Some(b)) = (a, b) else {
-            return false;
-        };
-        self.model.peerings.iter().enumerate().any(|(i, p)| {
-            p.local_vnet.id == Some(a.0)
-                && p.remote_vnet.id == Some(b.0)
-                && routes::reverse_peering(self.model, PeeringId(i)).is_some()
-        })
-    }
-
     /// Subnets that behave alike as sources and destinations: same VNet and route table
     /// (so equal effective routes), and contained in exactly the same route and firewall-rule
     /// prefixes anywhere in the model (so every lookup and rule match treats them alike).

@@ -24,6 +24,9 @@ pub struct Analysis<'m> {
     tables: Vec<Option<routes::Table>>,
     /// Every CIDR prefix of every effective route, sorted (route boundaries).
     pub all_prefixes: Vec<ipnet::Ipv4Net>,
+    /// (local, remote) VNet pairs peered in both directions, computed once: every appliance
+    /// hop of every trace asks.
+    connected: std::collections::HashSet<(usize, usize)>,
 }
 
 impl<'m> Analysis<'m> {
@@ -57,12 +60,25 @@ impl<'m> Analysis<'m> {
             .collect();
         all_prefixes.sort();
         all_prefixes.dedup();
+        let connected = model
+            .peerings
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| routes::reverse_peering(model, PeeringId(*i)).is_some())
+            .filter_map(|(_, p)| Some((p.local_vnet.id?, p.remote_vnet.id?)))
+            .collect();
         Analysis {
             model,
             config,
             tables,
             all_prefixes,
+            connected,
         }
+    }
+
+    /// Are two VNets peered in both directions?
+    pub fn connected(&self, a: Option<VNetId>, b: Option<VNetId>) -> bool {
+        matches!((a, b), (Some(a), Some(b)) if self.connected.contains(&(a.0, b.0)))
     }
 
     pub fn table(&self, s: SubnetId) -> Option<&routes::Table> {

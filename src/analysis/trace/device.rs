@@ -121,12 +121,7 @@ impl Analysis<'_> {
     }
 
     fn device_meta(&self, d: Device) -> &Meta {
-        let m = self.model;
-        match d {
-            Device::Firewall(f) => &m.firewalls[f.0].meta,
-            Device::Nva(n) => &m.nics[n.0].meta,
-            Device::Lb(l) => &m.load_balancers[l.0].meta,
-        }
+        self.model.device_meta(d)
     }
 
     pub fn device_name(&self, d: Device) -> String {

@@ -285,11 +285,7 @@ impl Syntax {
 
 /// Same-module Terraform address (no `module.` prefix) of a device's private IP.
 fn reference(m: &Model, d: Device) -> Option<String> {
-    let key = match d {
-        Device::Firewall(f) => &m.firewalls[f.0].meta.key,
-        Device::Nva(n) => &m.nics[n.0].meta.key,
-        Device::Lb(l) => &m.load_balancers[l.0].meta.key,
-    };
+    let key = &m.device_meta(d).key;
     if key.starts_with("module.") || key.contains('/') {
         return None;
     }
