@@ -17,8 +17,10 @@ pub mod rl004_next_hop_not_an_appliance;
 pub mod rl005_appliance_without_ip_forwarding;
 pub mod rl006_next_hop_unreachable;
 pub mod rl007_gateway_subnet_unsupported_config;
+pub mod rl010_peering_one_sided;
 pub mod rl011_peering_transit_mismatch;
 pub mod rl012_forwarded_traffic_blocked;
+pub mod rl015_route_shadowed;
 pub mod rl017_subnet_too_small;
 pub mod rl020_routing_loop;
 pub mod rl021_hardcoded_firewall_ip;
@@ -88,8 +90,10 @@ pub static RULES: &[&Rule] = &[
     &rl005_appliance_without_ip_forwarding::RULE,
     &rl006_next_hop_unreachable::RULE,
     &rl007_gateway_subnet_unsupported_config::RULE,
+    &rl010_peering_one_sided::RULE,
     &rl011_peering_transit_mismatch::RULE,
     &rl012_forwarded_traffic_blocked::RULE,
+    &rl015_route_shadowed::RULE,
     &rl017_subnet_too_small::RULE,
     &rl020_routing_loop::RULE,
     &rl021_hardcoded_firewall_ip::RULE,
