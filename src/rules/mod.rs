@@ -20,6 +20,7 @@ pub mod rl007_gateway_subnet_unsupported_config;
 pub mod rl010_peering_one_sided;
 pub mod rl011_peering_transit_mismatch;
 pub mod rl012_forwarded_traffic_blocked;
+pub mod rl013_address_overlap;
 pub mod rl015_route_shadowed;
 pub mod rl017_subnet_too_small;
 pub mod rl020_routing_loop;
@@ -93,6 +94,7 @@ pub static RULES: &[&Rule] = &[
     &rl010_peering_one_sided::RULE,
     &rl011_peering_transit_mismatch::RULE,
     &rl012_forwarded_traffic_blocked::RULE,
+    &rl013_address_overlap::RULE,
     &rl015_route_shadowed::RULE,
     &rl017_subnet_too_small::RULE,
     &rl020_routing_loop::RULE,

@@ -1,0 +1,184 @@
+//! Rule behaviour on small inline configurations: the cases of a rule its fixtures do not
+//! show (each asserts the exact findings: code, subject, line).
+
+mod common;
+use common::*;
+
+fn findings_of(name: &str, files: &[(&str, &str)]) -> Vec<(String, String, String)> {
+    let dir = tempdir(name);
+    for (f, text) in files {
+        std::fs::write(dir.join(f), text).unwrap();
+    }
+    let out = run(&dir);
+    findings(&out, &dir)
+}
+
+const TWO_VNETS: &str = r#"
+resource "azurerm_virtual_network" "a" {
+  name                = "vnet-a"
+  resource_group_name = "rg"
+  location            = "westeurope"
+  address_space       = ["10.0.0.0/16"]
+}
+
+resource "azurerm_virtual_network" "b" {
+  name                = "vnet-b"
+  resource_group_name = "rg"
+  location            = "westeurope"
+  address_space       = ["10.0.128.0/17"]
+}
+"#;
+
+#[test]
+fn rl013_peered_vnets_overlap_once_per_pair_and_unpeered_ones_may() {
+    let peerings = r#"
+resource "azurerm_virtual_network_peering" "a_b" {
+  name                      = "a-to-b"
+  resource_group_name       = "rg"
+  virtual_network_name      = azurerm_virtual_network.a.name
+  remote_virtual_network_id = azurerm_virtual_network.b.id
+}
+
+resource "azurerm_virtual_network_peering" "b_a" {
+  name                      = "b-to-a"
+  resource_group_name       = "rg"
+  virtual_network_name      = azurerm_virtual_network.b.name
+  remote_virtual_network_id = azurerm_virtual_network.a.id
+}
+"#;
+    let got = findings_of(
+        "rl013-peered",
+        &[("vnets.tf", TWO_VNETS), ("peerings.tf", peerings)],
+    );
+    assert_eq!(
+        got,
+        vec![(
+            "RL013".to_string(),
+            "peering:a-to-b".to_string(),
+            "vnets.tf:6".to_string()
+        )]
+    );
+    // Not peered: the same ranges are fine.
+    assert!(findings_of("rl013-unpeered", &[("vnets.tf", TWO_VNETS)]).is_empty());
+}
+
+#[test]
+fn rl013_onprem_prefix_overlapping_the_gateway_vnet() {
+    let gw = r#"
+resource "azurerm_virtual_network" "hub" {
+  name                = "vnet-hub"
+  resource_group_name = "rg"
+  location            = "westeurope"
+  address_space       = ["10.0.0.0/16"]
+}
+
+resource "azurerm_subnet" "gw" {
+  name                 = "GatewaySubnet"
+  resource_group_name  = "rg"
+  virtual_network_name = azurerm_virtual_network.hub.name
+  address_prefixes     = ["10.0.0.0/27"]
+}
+
+resource "azurerm_virtual_network_gateway" "gw" {
+  name                = "vpngw"
+  resource_group_name = "rg"
+  location            = "westeurope"
+  type                = "Vpn"
+  sku                 = "VpnGw1"
+  ip_configuration {
+    subnet_id            = azurerm_subnet.gw.id
+    public_ip_address_id = "pip"
+  }
+}
+
+resource "azurerm_local_network_gateway" "dc" {
+  name                = "lng-dc"
+  resource_group_name = "rg"
+  location            = "westeurope"
+  gateway_address     = "203.0.113.10"
+  address_space       = ["192.168.0.0/16", "10.0.5.0/24"]
+}
+
+resource "azurerm_virtual_network_gateway_connection" "dc" {
+  name                       = "cn-dc"
+  resource_group_name        = "rg"
+  location                   = "westeurope"
+  type                       = "IPsec"
+  virtual_network_gateway_id = azurerm_virtual_network_gateway.gw.id
+  local_network_gateway_id   = azurerm_local_network_gateway.dc.id
+}
+"#;
+    let got: Vec<_> = findings_of("rl013-onprem", &[("main.tf", gw)])
+        .into_iter()
+        .filter(|f| f.0 == "RL013")
+        .collect();
+    assert_eq!(
+        got,
+        vec![(
+            "RL013".to_string(),
+            "onprem:lng-dc:10.0.5.0/24".to_string(),
+            "main.tf:33".to_string()
+        )]
+    );
+}
+
+#[test]
+fn rl015_duplicate_prefix_in_one_table() {
+    let rt = r#"
+resource "azurerm_route_table" "rt" {
+  name                = "rt"
+  resource_group_name = "rg"
+  location            = "westeurope"
+
+  route {
+    name           = "a"
+    address_prefix = "10.9.0.0/16"
+    next_hop_type  = "None"
+  }
+
+  route {
+    name           = "b"
+    address_prefix = "10.9.0.0/16"
+    next_hop_type  = "Internet"
+  }
+}
+"#;
+    assert_eq!(
+        findings_of("rl015-dup", &[("main.tf", rt)]),
+        vec![(
+            "RL015".to_string(),
+            "route:rt/b".to_string(),
+            "main.tf:15".to_string()
+        )]
+    );
+}
+
+#[test]
+fn rl010_a_peering_with_unknown_vnets_counts_as_a_possible_reverse() {
+    let peerings = r#"
+variable "remote_id" {}
+variable "remote_name" {}
+
+resource "azurerm_virtual_network_peering" "a_b" {
+  name                      = "a-to-b"
+  resource_group_name       = "rg"
+  virtual_network_name      = azurerm_virtual_network.a.name
+  remote_virtual_network_id = azurerm_virtual_network.b.id
+}
+
+resource "azurerm_virtual_network_peering" "back" {
+  name                      = "back"
+  resource_group_name       = "rg"
+  virtual_network_name      = var.remote_name
+  remote_virtual_network_id = var.remote_id
+}
+"#;
+    let got: Vec<_> = findings_of(
+        "rl010-unknown",
+        &[("vnets.tf", TWO_VNETS), ("peerings.tf", peerings)],
+    )
+    .into_iter()
+    .filter(|f| f.0 == "RL010")
+    .collect();
+    assert!(got.is_empty(), "{got:?}");
+}
