@@ -349,7 +349,11 @@ fn flows_that_cannot_be_decided_are_counted_not_guessed() {
             "spokes.tf:41:3",
             "variable `fw_ip` has no value",
         ),
-        ("arm", "main.bicep:255:7", "`{fwIp}` is not an IPv4 address"),
+        (
+            "arm",
+            "main.bicep:255:7",
+            "`{fwIp}` is chosen at deployment",
+        ),
     ] {
         let dir = format!("fixtures/next-hop-not-known/{form}");
         let (code, out, _) = routelint(&["check", &dir, "--color", "never"]);

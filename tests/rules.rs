@@ -182,3 +182,78 @@ resource "azurerm_virtual_network_peering" "back" {
     .collect();
     assert!(got.is_empty(), "{got:?}");
 }
+
+#[test]
+fn rl016_gateway_next_hop_with_only_an_expressroute_gateway_and_malformed_literals() {
+    let tf = r#"
+resource "azurerm_virtual_network" "hub" {
+  name                = "vnet-hub"
+  resource_group_name = "rg"
+  location            = "westeurope"
+  address_space       = ["10.0.0.0/16"]
+}
+
+resource "azurerm_subnet" "gw" {
+  name                 = "GatewaySubnet"
+  resource_group_name  = "rg"
+  virtual_network_name = azurerm_virtual_network.hub.name
+  address_prefixes     = ["10.0.0.0/27"]
+}
+
+resource "azurerm_subnet" "app" {
+  name                 = "snet-app"
+  resource_group_name  = "rg"
+  virtual_network_name = azurerm_virtual_network.hub.name
+  address_prefixes     = ["10.0.2.0/24"]
+}
+
+resource "azurerm_subnet_route_table_association" "app" {
+  subnet_id      = azurerm_subnet.app.id
+  route_table_id = azurerm_route_table.app.id
+}
+
+resource "azurerm_virtual_network_gateway" "er" {
+  name                = "ergw"
+  resource_group_name = "rg"
+  location            = "westeurope"
+  type                = "ExpressRoute"
+  sku                 = "Standard"
+  ip_configuration {
+    subnet_id            = azurerm_subnet.gw.id
+    public_ip_address_id = "pip"
+  }
+}
+
+resource "azurerm_route_table" "app" {
+  name                = "rt-app"
+  resource_group_name = "rg"
+  location            = "westeurope"
+
+  route {
+    name           = "to-dc"
+    address_prefix = "192.168.0.0/16"
+    next_hop_type  = "VirtualNetworkGateway"
+  }
+
+  route {
+    name                   = "typo"
+    address_prefix         = "10.50.0.0/33"
+    next_hop_type          = "VirtualAppliance"
+    next_hop_in_ip_address = "10.0.1.400"
+  }
+}
+"#;
+    let got: Vec<_> = findings_of("rl016-er", &[("main.tf", tf)])
+        .into_iter()
+        .filter(|f| f.0 == "RL016")
+        .collect();
+    let want: Vec<(String, String, String)> = [
+        ("route:rt-app/to-dc:expressroute", "main.tf:48"),
+        ("route:rt-app/typo:bad-ip", "main.tf:55"),
+        ("route:rt-app/typo:prefix", "main.tf:53"),
+    ]
+    .iter()
+    .map(|(s, l)| ("RL016".to_string(), s.to_string(), l.to_string()))
+    .collect();
+    assert_eq!(got, want);
+}

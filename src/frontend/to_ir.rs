@@ -14,9 +14,18 @@ pub fn why(v: &Value) -> String {
         .unwrap_or_else(|| format!("a {} is not expected here", v.type_name()))
 }
 
+/// A string holding a value chosen at deployment (the ARM front end's `{parameterName}`
+/// placeholders): not known, and not a malformed literal either.
+fn deployment_placeholder(s: &str) -> Option<String> {
+    (s.contains('{') && s.contains('}')).then(|| format!("`{s}` is chosen at deployment"))
+}
+
 pub fn prefix(v: &Value) -> Prefix {
     match v {
-        Value::String(s) => Prefix::parse(s),
+        Value::String(s) => match deployment_placeholder(s) {
+            Some(reason) => Prefix::Unknown(reason),
+            None => Prefix::parse(s),
+        },
         other => Prefix::Unknown(why(other)),
     }
 }
@@ -46,7 +55,8 @@ pub fn ip_ref(v: &Value, private_ip: impl FnOnce(&SymRef, Link) -> Option<IpRef>
         Value::String(s) => match s.trim().parse::<Ipv4Addr>() {
             Ok(ip) => IpRef::Literal { ip },
             Err(_) => IpRef::Unknown {
-                reason: format!("`{s}` is not an IPv4 address"),
+                reason: deployment_placeholder(s)
+                    .unwrap_or_else(|| format!("`{s}` {}", crate::ir::NOT_AN_IP)),
             },
         },
         Value::Ref(r) => {

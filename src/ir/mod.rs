@@ -67,6 +67,12 @@ impl Meta {
     }
 }
 
+/// The end of the reason of a [`Prefix::Unknown`] that is a malformed literal (not a value
+/// the configuration leaves open).
+pub const NOT_A_PREFIX: &str = "is not an address prefix";
+/// The end of the reason of an [`IpRef::Unknown`] that is a malformed literal.
+pub const NOT_AN_IP: &str = "is not an IPv4 address";
+
 /// An address prefix as written: a CIDR, a service tag, or unknown.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase", tag = "kind", content = "value")]
@@ -85,6 +91,10 @@ impl Prefix {
             Prefix::V4(n) => Some(*n),
             _ => None,
         }
+    }
+    /// The literal text of a malformed prefix (`10.0.0.0/33`), as opposed to one not known.
+    pub fn malformed(&self) -> bool {
+        matches!(self, Prefix::Unknown(r) if r.ends_with(NOT_A_PREFIX))
     }
     /// Parses a CIDR, a bare IPv4 address (as /32), an IPv6 prefix or a service tag.
     pub fn parse(s: &str) -> Prefix {
@@ -108,7 +118,7 @@ impl Prefix {
         {
             return Prefix::Tag(t.to_string());
         }
-        Prefix::Unknown(format!("`{t}` is not an address prefix"))
+        Prefix::Unknown(format!("`{t}` {NOT_A_PREFIX}"))
     }
 }
 

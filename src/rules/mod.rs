@@ -22,6 +22,7 @@ pub mod rl011_peering_transit_mismatch;
 pub mod rl012_forwarded_traffic_blocked;
 pub mod rl013_address_overlap;
 pub mod rl015_route_shadowed;
+pub mod rl016_invalid_route;
 pub mod rl017_subnet_too_small;
 pub mod rl020_routing_loop;
 pub mod rl021_hardcoded_firewall_ip;
@@ -96,6 +97,7 @@ pub static RULES: &[&Rule] = &[
     &rl012_forwarded_traffic_blocked::RULE,
     &rl013_address_overlap::RULE,
     &rl015_route_shadowed::RULE,
+    &rl016_invalid_route::RULE,
     &rl017_subnet_too_small::RULE,
     &rl020_routing_loop::RULE,
     &rl021_hardcoded_firewall_ip::RULE,
