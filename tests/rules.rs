@@ -257,3 +257,24 @@ resource "azurerm_route_table" "app" {
     .collect();
     assert_eq!(got, want);
 }
+
+#[test]
+fn rl019_not_with_a_management_ip_configuration() {
+    let dir = tempdir("rl019-mgmt");
+    copy_tree(
+        &root().join("fixtures/forced-tunnel-without-management-nic/terraform"),
+        &dir,
+    );
+    let hub = std::fs::read_to_string(dir.join("hub.tf")).unwrap();
+    let with_mgmt = hub.replace(
+        "  ip_configuration {\n    name                 = \"ipconfig\"",
+        "  management_ip_configuration {\n    name                 = \"mgmt\"\n    subnet_id            = azurerm_subnet.firewall_mgmt.id\n    public_ip_address_id = azurerm_public_ip.firewall.id\n  }\n\n  ip_configuration {\n    name                 = \"ipconfig\"",
+    ) + "\nresource \"azurerm_subnet\" \"firewall_mgmt\" {\n  name                 = \"AzureFirewallManagementSubnet\"\n  resource_group_name  = azurerm_resource_group.hub.name\n  virtual_network_name = azurerm_virtual_network.hub.name\n  address_prefixes     = [\"10.0.2.0/26\"]\n}\n";
+    assert_ne!(hub, with_mgmt);
+    std::fs::write(dir.join("hub.tf"), with_mgmt).unwrap();
+    let got: Vec<_> = findings(&run(&dir), &dir)
+        .into_iter()
+        .filter(|f| f.0 == "RL019")
+        .collect();
+    assert!(got.is_empty(), "{got:?}");
+}

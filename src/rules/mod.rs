@@ -24,6 +24,7 @@ pub mod rl013_address_overlap;
 pub mod rl015_route_shadowed;
 pub mod rl016_invalid_route;
 pub mod rl017_subnet_too_small;
+pub mod rl019_forced_tunnel_without_management_nic;
 pub mod rl020_routing_loop;
 pub mod rl021_hardcoded_firewall_ip;
 pub mod rl023_default_route_blackhole;
@@ -99,6 +100,7 @@ pub static RULES: &[&Rule] = &[
     &rl015_route_shadowed::RULE,
     &rl016_invalid_route::RULE,
     &rl017_subnet_too_small::RULE,
+    &rl019_forced_tunnel_without_management_nic::RULE,
     &rl020_routing_loop::RULE,
     &rl021_hardcoded_firewall_ip::RULE,
     &rl023_default_route_blackhole::RULE,
