@@ -17,6 +17,7 @@ pub mod rl004_next_hop_not_an_appliance;
 pub mod rl005_appliance_without_ip_forwarding;
 pub mod rl006_next_hop_unreachable;
 pub mod rl007_gateway_subnet_unsupported_config;
+pub mod rl008_firewall_subnet_routing;
 pub mod rl010_peering_one_sided;
 pub mod rl011_peering_transit_mismatch;
 pub mod rl012_forwarded_traffic_blocked;
@@ -93,6 +94,7 @@ pub static RULES: &[&Rule] = &[
     &rl005_appliance_without_ip_forwarding::RULE,
     &rl006_next_hop_unreachable::RULE,
     &rl007_gateway_subnet_unsupported_config::RULE,
+    &rl008_firewall_subnet_routing::RULE,
     &rl010_peering_one_sided::RULE,
     &rl011_peering_transit_mismatch::RULE,
     &rl012_forwarded_traffic_blocked::RULE,
