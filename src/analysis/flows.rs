@@ -133,7 +133,7 @@ impl Analysis<'_> {
                         t.routes.iter().any(|r| {
                             r.source == Source::User
                                 && r.state == State::Active
-                                && matches!(r.prefix, RoutePrefix::Net(n) if n.prefix_len() > 0 && (n.contains(p) || p.contains(&n)))
+                                && matches!(r.prefix, RoutePrefix::Net(n) if n.prefix_len() > 0 && crate::ir::overlaps(&n, p))
                         })
                     })
                 })

@@ -67,6 +67,12 @@ impl Meta {
     }
 }
 
+/// Whether two IPv4 prefixes share an address (one contains the other: CIDR blocks never
+/// overlap partially).
+pub fn overlaps(a: &Ipv4Net, b: &Ipv4Net) -> bool {
+    a.contains(b) || b.contains(a)
+}
+
 /// The end of the reason of a [`Prefix::Unknown`] that is a malformed literal (not a value
 /// the configuration leaves open).
 pub const NOT_A_PREFIX: &str = "is not an address prefix";
@@ -730,6 +736,14 @@ impl Model {
         (0..self.subnets.len())
             .map(SubnetId)
             .find(|&s| self.subnet_prefixes(s).iter().any(|p| p.contains(&ip)))
+    }
+    /// The subnets a route table is associated with.
+    pub fn subnets_using(&self, table: RouteTableId) -> impl Iterator<Item = SubnetId> + '_ {
+        (0..self.subnets.len())
+            .filter(move |&s| {
+                self.subnets[s].route_table.as_ref().and_then(|l| l.id) == Some(table.0)
+            })
+            .map(SubnetId)
     }
     /// Subnets whose prefixes overlap a prefix.
     pub fn subnets_overlapping(&self, net: Ipv4Net) -> Vec<SubnetId> {

@@ -106,9 +106,9 @@ pub fn human(a: &Analysis, sources: &SourceMap) -> String {
     if !m.route_tables.is_empty() {
         let _ = writeln!(o, "\nRoute tables");
         for (ti, t) in m.route_tables.iter().enumerate() {
-            let users: Vec<String> = (0..m.subnets.len())
-                .filter(|&s| m.subnets[s].route_table.as_ref().and_then(|l| l.id) == Some(ti))
-                .map(|s| m.subnet_label(SubnetId(s)))
+            let users: Vec<String> = m
+                .subnets_using(RouteTableId(ti))
+                .map(|s| m.subnet_label(s))
                 .collect();
             let prop = match t.propagation.get() {
                 Some(true) => "propagation on",

@@ -2,7 +2,7 @@
 //! `GatewaySubnet` (DOMAIN.md §4, GWSUB, UDR): a `0.0.0.0/0` user route, a route table that
 //! disables gateway route propagation, a `None` route for the subnet's own range, an NSG.
 
-use super::{FixAvailability, Help, Rule, RuleContext, RuleMeta, Violation, BOTH};
+use super::{text, FixAvailability, Rule, RuleContext, RuleMeta, Violation, BOTH};
 use crate::diag::Severity;
 use crate::ir::special::GATEWAY_SUBNET;
 use crate::ir::*;
@@ -58,7 +58,7 @@ fn check(ctx: &RuleContext) -> Vec<Violation> {
                     "propagation must stay on for the gateway subnet",
                 )
                 .note("the gateway's own subnet must keep the routes it learns (Microsoft: do not disable route propagation on GatewaySubnet)")
-                .help(Help::text("set `").setting(&on).then(format!("` on `{}`", rt.meta.display())))
+                .help(text::set_on_table(&on, rt))
                 .fix(&on),
             );
         }
@@ -73,9 +73,7 @@ fn check(ctx: &RuleContext) -> Vec<Violation> {
                     "default",
                     "a 0.0.0.0/0 route on GatewaySubnet is not supported: it breaks the gateway (and blocks its creation)",
                 ))
-            } else if hop == Some(NextHopType::None)
-                && own.iter().any(|p| n.contains(p) || p.contains(&n))
-            {
+            } else if hop == Some(NextHopType::None) && own.iter().any(|p| overlaps(&n, p)) {
                 Some((
                     "none",
                     "a None route for the gateway subnet's own range drops the gateway's own traffic",

@@ -6,7 +6,7 @@
 //! in the issue lists under this rule have their own rules: a `0.0.0.0/0` away from the
 //! Internet without a management NIC is RL019, a route to the firewall's own IP is RL020.
 
-use super::{FixAvailability, Help, Rule, RuleContext, RuleMeta, Violation, BOTH};
+use super::{text, FixAvailability, Rule, RuleContext, RuleMeta, Violation, BOTH};
 use crate::diag::Severity;
 use crate::ir::special::{FIREWALL_MANAGEMENT_SUBNET, FIREWALL_SUBNET};
 use crate::ir::*;
@@ -53,7 +53,7 @@ fn check(ctx: &RuleContext) -> Vec<Violation> {
                     .subject(format!("subnet:{label}:propagation"))
                     .primary(at, "the firewall loses the routes the gateway learns")
                     .note("Azure Firewall learns the on-premises prefixes from the gateway; with propagation off its replies to on-premises follow 0.0.0.0/0 instead")
-                    .help(Help::text("set `").setting(&on).then(format!("` on `{}`", rt.meta.display())))
+                    .help(text::set_on_table(&on, rt))
                     .fix(&on),
                 );
             }
@@ -67,7 +67,7 @@ fn check(ctx: &RuleContext) -> Vec<Violation> {
                     .subject(format!("subnet:{label}:propagation"))
                     .primary(at, "propagation must be off on the management subnet")
                     .note("the management subnet must reach the Internet directly: a default route learned from the gateway would take its traffic away")
-                    .help(Help::text("set `").setting(&off).then(format!("` on `{}`", rt.meta.display())))
+                    .help(text::set_on_table(&off, rt))
                     .fix(&off),
                 );
             }

@@ -25,10 +25,6 @@ pub static RULE: Rule = Rule {
     check,
 };
 
-fn overlap(a: &Ipv4Net, b: &Ipv4Net) -> bool {
-    a.contains(b) || b.contains(a)
-}
-
 fn check(ctx: &RuleContext) -> Vec<Violation> {
     let a = ctx.analysis;
     let m = a.model;
@@ -47,7 +43,7 @@ fn check(ctx: &RuleContext) -> Vec<Violation> {
         let remote = m.vnet_prefixes(VNetId(r));
         for sp in &m.vnets[l].address_space {
             let Some(n) = sp.value.v4() else { continue };
-            if let Some(o) = remote.iter().find(|o| overlap(&n, o)) {
+            if let Some(o) = remote.iter().find(|o| overlaps(&n, o)) {
                 let (ln, rn) = (m.vnets[l].meta.display(), m.vnets[r].meta.display());
                 out.push(
                     Violation::new(format!(
@@ -96,7 +92,7 @@ fn check(ctx: &RuleContext) -> Vec<Violation> {
                 // The same subnet declared twice (inline and as its own resource) is not an
                 // overlap.
                 if let Some((o, other)) = seen.iter().find(|(o, other)| {
-                    overlap(&n, o) && m.subnets[other.0].meta.display() != s.meta.display()
+                    overlaps(&n, o) && m.subnets[other.0].meta.display() != s.meta.display()
                 }) {
                     out.push(
                         Violation::new(format!(
@@ -139,7 +135,7 @@ fn check(ctx: &RuleContext) -> Vec<Violation> {
             let hit = served.iter().find_map(|&v| {
                 m.vnet_prefixes(VNetId(v))
                     .into_iter()
-                    .find(|o| overlap(&n, o))
+                    .find(|o| overlaps(&n, o))
                     .map(|o| (v, o))
             });
             if let Some((v, o)) = hit {

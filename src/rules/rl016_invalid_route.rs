@@ -29,10 +29,8 @@ fn check(ctx: &RuleContext) -> Vec<Violation> {
     for (ti, t) in m.route_tables.iter().enumerate() {
         // The VNets of the subnets that use this table.
         let vnets: Vec<VNetId> = m
-            .subnets
-            .iter()
-            .filter(|s| s.route_table.as_ref().and_then(|l| l.id) == Some(ti))
-            .filter_map(|s| s.vnet.id.map(VNetId))
+            .subnets_using(RouteTableId(ti))
+            .filter_map(|s| m.subnet_vnet(s))
             .collect();
         for rid in &t.routes {
             let r = &m.routes[rid.0];

@@ -8,6 +8,14 @@ use crate::ir::fix::NextHop;
 use crate::ir::*;
 
 /// `vnet/subnet (prefix)`.
+/// "set `<the setting the intent writes>` on `<table>`": the help of a one-line fix to a
+/// route table (gateway route propagation on or off).
+pub fn set_on_table(intent: &FixIntent, table: &RouteTable) -> super::Help {
+    super::Help::text("set `")
+        .setting(intent)
+        .then(format!("` on `{}`", table.meta.display()))
+}
+
 pub fn subnet(a: &Analysis, s: SubnetId) -> String {
     let p = a.model.subnet_prefixes(s);
     match p.first() {

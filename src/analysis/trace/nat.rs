@@ -55,7 +55,7 @@ impl Analysis<'_> {
         };
         let overlaps = |list: &[Prefix], a: Addr| match a {
             Dest::Net(n) => list.iter().any(|p| match p {
-                Prefix::V4(x) => x.contains(&n) || n.contains(x),
+                Prefix::V4(x) => crate::ir::overlaps(x, &n),
                 // A tag, an IP group or an unknown value may match.
                 _ => true,
             }),
