@@ -97,7 +97,7 @@ pub mod codes {
             PARSE_ERROR => "# parse-error (error)\n\nA file could not be read or parsed. The other files are still linted; the run exits with 2.",
             EVAL_ERROR => "# eval-error (info)\n\nAn expression could not be evaluated (a type error, a missing attribute, a limit reached). Its value is Unknown and nothing that depends on it is guessed.",
             UNKNOWN => "# unknown (info)\n\nA value the configuration does not determine (a computed attribute, an unset variable, a module that is not downloaded). With --verbose each one is listed at its position; flows that depend on one are not judged.",
-            NOT_ANALYSED => "# not-analysed (info)\n\nSomething routelint recognises and deliberately does not analyse yet (Virtual WAN hubs, network manager connectivity).",
+            NOT_ANALYSED => "# not-analysed (info)\n\nSomething routelint recognises and deliberately does not analyse yet (Azure Route Server's BGP routes, Virtual Network Manager connectivity). Virtual WAN hubs are reported by RL022 `unanalysed-virtual-wan`.",
             CONFIG_ERROR => "# config-error (error)\n\nA problem in routelint.toml, at its position: an unknown key, rule, severity or glob.",
             NOT_CHECKED => "# not-checked (info)\n\nIntended flows whose two-way trace stops at a value that is not known: one note per deciding value says how many and why (with --verbose); the summary counts them.",
             UNUSED_SUPPRESSION => "# unused-suppression (warning)\n\nA routelint:ignore comment that suppresses no finding: remove it, or fix its code.",

@@ -408,6 +408,8 @@ pub fn unknown_notes(out: &Outcome, verbose: bool) -> Vec<Diagnostic> {
 fn not_analysed_notes(m: &Model) -> Vec<Diagnostic> {
     m.not_analysed
         .iter()
+        // Virtual WAN is reported by its rule (RL022), which selection and suppression govern.
+        .filter(|n| n.construct != ir::Construct::VirtualWan)
         .map(|n| {
             Diagnostic::new(
                 codes::NOT_ANALYSED,

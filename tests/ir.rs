@@ -601,7 +601,8 @@ fn canonical(m: &Model) -> Vec<String> {
         ));
     }
     for n in &m.not_analysed {
-        out.push(format!("not_analysed {} {}", n.what, n.meta.display()));
+        // `what` names the resource type in the front end's own spelling.
+        out.push(format!("not_analysed {:?} {}", n.construct, n.meta.display()));
     }
     out.sort();
     out

@@ -541,6 +541,18 @@ impl Model {
         }
         self.services = svcs;
 
+        // The VNet a Virtual WAN hub connection attaches: named for the finding where it is
+        // declared here, silently left as written where it is not (it is not analysed).
+        let mut nas = std::mem::take(&mut self.not_analysed);
+        for n in &mut nas {
+            if let Some(l) = n.vnet.as_mut() {
+                if l.id.is_none() {
+                    l.id = resolve(&l.target, metas(&self.vnets, |x| &x.meta), &|_| None).ok();
+                }
+            }
+        }
+        self.not_analysed = nas;
+
         // Firewall IPs: declared, else the first usable host (.4) of its subnet.
         self.firewall_ips = self
             .firewalls

@@ -547,6 +547,9 @@ pub struct SubnetService {
     pub kind: String,
     pub subnet: Option<Link>,
     pub has_public_frontend: bool,
+    /// The SKU name where the service has one (`Standard_v2`, `WAF_v2`, `Basic`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sku: Option<String>,
 }
 
 /// A construct routelint recognises and does not analyse (Virtual WAN routing intent,
@@ -556,6 +559,23 @@ pub struct NotAnalysed {
     pub meta: Meta,
     pub what: String,
     pub why: String,
+    pub construct: Construct,
+    /// The VNet it attaches (a Virtual WAN hub's VNet connection), linked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vnet: Option<Link>,
+}
+
+/// Which kind of construct a [`NotAnalysed`] element is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Construct {
+    /// Virtual WAN: virtual WANs, their hubs, hub connections, routing intent, hub route
+    /// tables, firewalls in a hub (rule RL022 reports them).
+    VirtualWan,
+    /// Azure Route Server: routes the NVAs announce over BGP are not in the code.
+    RouteServer,
+    /// Azure Virtual Network Manager connectivity (peerings not declared as resources).
+    NetworkManager,
 }
 
 /// A value the configuration does not determine, with where and why.

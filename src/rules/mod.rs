@@ -18,16 +18,19 @@ pub mod rl005_appliance_without_ip_forwarding;
 pub mod rl006_next_hop_unreachable;
 pub mod rl007_gateway_subnet_unsupported_config;
 pub mod rl008_firewall_subnet_routing;
+pub mod rl009_unsupported_subnet_route_table;
 pub mod rl010_peering_one_sided;
 pub mod rl011_peering_transit_mismatch;
 pub mod rl012_forwarded_traffic_blocked;
 pub mod rl013_address_overlap;
+pub mod rl014_summary_route_loses_to_peering;
 pub mod rl015_route_shadowed;
 pub mod rl016_invalid_route;
 pub mod rl017_subnet_too_small;
 pub mod rl019_forced_tunnel_without_management_nic;
 pub mod rl020_routing_loop;
 pub mod rl021_hardcoded_firewall_ip;
+pub mod rl022_unanalysed_virtual_wan;
 pub mod rl023_default_route_blackhole;
 pub mod text;
 pub mod violation;
@@ -95,16 +98,19 @@ pub static RULES: &[&Rule] = &[
     &rl006_next_hop_unreachable::RULE,
     &rl007_gateway_subnet_unsupported_config::RULE,
     &rl008_firewall_subnet_routing::RULE,
+    &rl009_unsupported_subnet_route_table::RULE,
     &rl010_peering_one_sided::RULE,
     &rl011_peering_transit_mismatch::RULE,
     &rl012_forwarded_traffic_blocked::RULE,
     &rl013_address_overlap::RULE,
+    &rl014_summary_route_loses_to_peering::RULE,
     &rl015_route_shadowed::RULE,
     &rl016_invalid_route::RULE,
     &rl017_subnet_too_small::RULE,
     &rl019_forced_tunnel_without_management_nic::RULE,
     &rl020_routing_loop::RULE,
     &rl021_hardcoded_firewall_ip::RULE,
+    &rl022_unanalysed_virtual_wan::RULE,
     &rl023_default_route_blackhole::RULE,
 ];
 

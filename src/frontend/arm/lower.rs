@@ -400,6 +400,21 @@ fn rules_of(c: &Ctx, collections: &[&Value], classic: Option<RuleKind>) -> RuleS
     rs
 }
 
+/// A virtual hub without a virtual WAN is an Azure Route Server (Route Server is deployed
+/// as `Microsoft.Network/virtualHubs` with an `ipConfigurations` child in
+/// `RouteServerSubnet`); a BGP connection is the Route Server's unless it names a Virtual
+/// WAN hub connection.
+fn is_route_server(rtype: &str, b: &Value) -> bool {
+    let set = |p: &str| get(b, p).is_some_and(|v| !matches!(v, Value::Null));
+    match rtype {
+        "microsoft.network/virtualhubs" => !set("properties.virtualWan"),
+        "microsoft.network/virtualhubs/bgpconnections" => {
+            !set("properties.hubVirtualNetworkConnection")
+        }
+        _ => true,
+    }
+}
+
 /// Lowers one evaluated resource.
 pub fn resource(m: &mut Model, syntax: &mut Syntax, r: &ArmResource, loc: &dyn Locate) {
     if r.existing {
@@ -469,7 +484,7 @@ pub fn resource(m: &mut Model, syntax: &mut Syntax, r: &ArmResource, loc: &dyn L
             let public_ips = ipcs.iter().enumerate().filter_map(|(i, ic)| c.link(ic, &format!("properties.ipConfigurations[{i}]"), "properties.publicIPAddress")).collect();
             let in_hub = get(b, "properties.virtualHub").is_some_and(|v| !matches!(v, Value::Null));
             if in_hub {
-                m.not_analysed.push(NotAnalysed { meta: c.meta(), what: "Azure Firewall in a Virtual WAN hub".into(), why: "Virtual WAN hub routing (routing intent, hub route tables) is not analysed; flows through the hub are not traced".into() });
+                m.not_analysed.push(NotAnalysed { meta: c.meta(), what: "Azure Firewall in a Virtual WAN hub".into(), why: "Virtual WAN hub routing (routing intent, hub route tables) is not analysed; flows through the hub are not traced".into(), construct: Construct::VirtualWan, vnet: None });
             }
             let private_ranges = match get(b, "properties.additionalProperties") {
                 Some(Value::Map(am)) => ci(am, "Network.SNAT.PrivateRanges").and_then(|v| v.to_tf_string()),
@@ -617,20 +632,37 @@ pub fn resource(m: &mut Model, syntax: &mut Syntax, r: &ArmResource, loc: &dyn L
             }
         }
         "microsoft.network/networksecuritygroups" => m.nsgs.push(Nsg { meta: c.meta(), rule_count: items(b, "properties.securityRules").len() }),
-        "microsoft.network/bastionhosts" => m.services.push(SubnetService { meta: c.meta(), kind: "bastion".into(), subnet: items(b, "properties.ipConfigurations").iter().enumerate().find_map(|(i, ic)| c.link(ic, &format!("properties.ipConfigurations[{i}]"), "properties.subnet")), has_public_frontend: true }),
+        "microsoft.network/bastionhosts" => m.services.push(SubnetService { meta: c.meta(), kind: "bastion".into(), subnet: items(b, "properties.ipConfigurations").iter().enumerate().find_map(|(i, ic)| c.link(ic, &format!("properties.ipConfigurations[{i}]"), "properties.subnet")), has_public_frontend: true, sku: string(b, "sku.name") }),
         "microsoft.network/applicationgateways" => m.services.push(SubnetService {
             meta: c.meta(),
             kind: "application-gateway".into(),
             subnet: items(b, "properties.gatewayIPConfigurations").iter().enumerate().find_map(|(i, ic)| c.link(ic, &format!("properties.gatewayIPConfigurations[{i}]"), "properties.subnet")),
             has_public_frontend: items(b, "properties.frontendIPConfigurations").iter().any(|f| get(f, "properties.publicIPAddress").is_some()),
+            sku: string(b, "properties.sku.name"),
         }),
-        "microsoft.network/virtualhubs" | "microsoft.network/virtualhubs/routingintent" | "microsoft.network/virtualwans" | "microsoft.network/virtualhubs/hubvirtualnetworkconnections" | "microsoft.network/virtualhubs/hubroutetables" => {
-            m.not_analysed.push(NotAnalysed { meta: c.meta(), what: format!("Virtual WAN ({})", r.rtype), why: "Virtual WAN hub routing (routing intent, hub route tables) is not analysed; flows through the hub are not traced".into() })
-        }
+        // A virtual hub without a virtual WAN is an Azure Route Server (its ipConfigurations
+        // name RouteServerSubnet); its BGP connections are child resources.
+        "microsoft.network/virtualhubs" | "microsoft.network/virtualhubs/bgpconnections" | "microsoft.network/virtualhubs/ipconfigurations" if is_route_server(&t, b) => m.not_analysed.push(NotAnalysed {
+            meta: c.meta(),
+            what: format!("Azure Route Server ({})", r.rtype),
+            why: "routes the NVAs announce to it over BGP are not in the code: the subnets of its VNet (and of VNets using its gateway transit) may receive routes that are not analysed".into(),
+            construct: Construct::RouteServer,
+            vnet: None,
+        }),
+        // properties.remoteVirtualNetwork.id of a hub connection
+        "microsoft.network/virtualhubs" | "microsoft.network/virtualhubs/routingintent" | "microsoft.network/virtualwans" | "microsoft.network/virtualhubs/hubvirtualnetworkconnections" | "microsoft.network/virtualhubs/hubroutetables" => m.not_analysed.push(NotAnalysed {
+            meta: c.meta(),
+            what: format!("Virtual WAN ({})", r.rtype),
+            why: "Virtual WAN hub routing (routing intent, hub route tables) is not analysed; flows through the hub are not traced".into(),
+            construct: Construct::VirtualWan,
+            vnet: c.link(b, "", "properties.remoteVirtualNetwork"),
+        }),
         "microsoft.network/networkmanagers/connectivityconfigurations" => m.not_analysed.push(NotAnalysed {
             meta: c.meta(),
             what: "Azure Virtual Network Manager connectivity configuration".into(),
             why: "it creates peerings (hub-and-spoke or mesh) that are not declared as peering resources; they are not in the model".into(),
+            construct: Construct::NetworkManager,
+            vnet: None,
         }),
         _ => {}
     }

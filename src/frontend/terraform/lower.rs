@@ -310,6 +310,8 @@ impl Lower<'_> {
                         meta: meta(e),
                         what: "Azure Firewall in a Virtual WAN hub".into(),
                         why: "Virtual WAN hub routing is a hub-level model (routing intent, hub route tables) that routelint does not analyse yet".into(),
+                        construct: Construct::VirtualWan,
+                        vnet: None,
                     });
                 }
                 let rules = RuleSet::default();
@@ -587,6 +589,7 @@ impl Lower<'_> {
                 kind: "bastion".into(),
                 subnet: e.blocks("ip_configuration").iter().find_map(|c| link(c, "subnet_id")),
                 has_public_frontend: true,
+                sku: string(e, "sku"),
             }),
             // gateway_ip_configuration { subnet_id }, frontend_ip_configuration { public_ip_address_id }
             "azurerm_application_gateway" => m.services.push(SubnetService {
@@ -600,18 +603,34 @@ impl Lower<'_> {
                     .blocks("frontend_ip_configuration")
                     .iter()
                     .any(|f| f.has("public_ip_address_id")),
+                sku: e.blocks("sku").first().and_then(|b| string(b, "name")),
             }),
-            "azurerm_virtual_hub_routing_intent" | "azurerm_virtual_hub" | "azurerm_virtual_hub_connection" => {
-                m.not_analysed.push(NotAnalysed {
-                    meta: meta(e),
-                    what: format!("Virtual WAN ({})", e.rtype),
-                    why: "Virtual WAN hub routing (routing intent, hub route tables) is not analysed; flows through the hub are not traced".into(),
-                })
-            }
+            // virtual_hub_id, remote_virtual_network_id
+            "azurerm_virtual_wan"
+            | "azurerm_virtual_hub"
+            | "azurerm_virtual_hub_routing_intent"
+            | "azurerm_virtual_hub_route_table"
+            | "azurerm_virtual_hub_connection" => m.not_analysed.push(NotAnalysed {
+                meta: meta(e),
+                what: format!("Virtual WAN ({})", e.rtype),
+                why: "Virtual WAN hub routing (routing intent, hub route tables) is not analysed; flows through the hub are not traced".into(),
+                construct: Construct::VirtualWan,
+                vnet: link(e, "remote_virtual_network_id"),
+            }),
+            // virtual_hub_id of an azurerm_route_server_bgp_connection
+            "azurerm_route_server" | "azurerm_route_server_bgp_connection" => m.not_analysed.push(NotAnalysed {
+                meta: meta(e),
+                what: format!("Azure Route Server ({})", e.rtype),
+                why: "routes the NVAs announce to it over BGP are not in the code: the subnets of its VNet (and of VNets using its gateway transit) may receive routes that are not analysed".into(),
+                construct: Construct::RouteServer,
+                vnet: None,
+            }),
             "azurerm_network_manager_connectivity_configuration" => m.not_analysed.push(NotAnalysed {
                 meta: meta(e),
                 what: "Azure Virtual Network Manager connectivity configuration".into(),
                 why: "it creates peerings (hub-and-spoke or mesh) that are not declared as peering resources; they are not in the model".into(),
+                construct: Construct::NetworkManager,
+                vnet: None,
             }),
             _ => {}
         }
