@@ -602,7 +602,11 @@ fn canonical(m: &Model) -> Vec<String> {
     }
     for n in &m.not_analysed {
         // `what` names the resource type in the front end's own spelling.
-        out.push(format!("not_analysed {:?} {}", n.construct, n.meta.display()));
+        out.push(format!(
+            "not_analysed {:?} {}",
+            n.construct,
+            n.meta.display()
+        ));
     }
     out.sort();
     out
