@@ -278,3 +278,265 @@ fn rl019_not_with_a_management_ip_configuration() {
         .collect();
     assert!(got.is_empty(), "{got:?}");
 }
+
+/// The `dnat-target-blocked-by-nsg` fixture with its `nsg.tf` edited: the findings of RL018
+/// and the number of flows not checked.
+fn rl018_with(name: &str, edit: impl Fn(&str) -> String) -> (Vec<(String, String, String)>, usize) {
+    let dir = tempdir(name);
+    copy_tree(
+        &root().join("fixtures/dnat-target-blocked-by-nsg/terraform"),
+        &dir,
+    );
+    let nsg = std::fs::read_to_string(dir.join("nsg.tf")).unwrap();
+    let edited = edit(&nsg);
+    assert_ne!(nsg, edited, "{name}: the edit changed nothing");
+    std::fs::write(dir.join("nsg.tf"), edited).unwrap();
+    let out = run(&dir);
+    let got = findings(&out, &dir)
+        .into_iter()
+        .filter(|f| f.0 == "RL018")
+        .collect();
+    (got, out.not_checked)
+}
+
+#[test]
+fn rl018_default_rules_allow_the_peered_firewall_subnet() {
+    // Without the deny-all rule, AllowVnetInBound (65000) admits the peered hub's firewall.
+    let (got, unchecked) = rl018_with("rl018-defaults", |t| {
+        let i = t
+            .find("resource \"azurerm_network_security_rule\"")
+            .unwrap();
+        let j = t
+            .find("resource \"azurerm_subnet_network_security_group_association\"")
+            .unwrap();
+        format!("{}{}", &t[..i], &t[j..])
+    });
+    assert!(got.is_empty(), "{got:?}");
+    assert_eq!(unchecked, 0);
+}
+
+#[test]
+fn rl018_an_explicit_deny_before_the_allow_decides() {
+    // Allow the firewall subnet at 200, but deny VirtualNetwork at 150: the deny wins.
+    let (got, _) = rl018_with("rl018-order", |t| {
+        t.replace("\"203.0.113.0/24\"", "\"10.0.1.0/26\"")
+            .replace(
+                "priority                   = 100",
+                "priority                   = 200",
+            )
+            .replace(
+                "  priority                    = 4096",
+                "  priority                    = 150",
+            )
+            .replace(
+                "  source_address_prefix       = \"*\"",
+                "  source_address_prefix       = \"VirtualNetwork\"",
+            )
+    });
+    assert_eq!(
+        got,
+        vec![(
+            "RL018".to_string(),
+            "dnat:fw-hub/rdp@nsg-spoke1-workload".to_string(),
+            "nsg.tf:22".to_string()
+        )]
+    );
+}
+
+#[test]
+fn rl018_an_allow_for_one_instance_or_an_asg_is_not_checked_not_reported() {
+    // A /32 for the firewall's .4 matches only some instances: undecided, counted.
+    let (got, unchecked) = rl018_with("rl018-partial", |t| {
+        t.replace("\"203.0.113.0/24\"", "\"10.0.1.4\"")
+    });
+    assert!(got.is_empty(), "{got:?}");
+    assert_eq!(unchecked, 1);
+    // A destination application security group: membership is not known statically.
+    let (got, unchecked) = rl018_with("rl018-asg", |t| {
+        t.replace("\"203.0.113.0/24\"", "\"10.0.1.0/26\"").replace(
+            "    destination_address_prefix = \"*\"\n",
+            "    destination_application_security_group_ids = [\"/subscriptions/0/resourceGroups/rg/providers/Microsoft.Network/applicationSecurityGroups/asg-jump\"]\n",
+        )
+    });
+    assert!(got.is_empty(), "{got:?}");
+    assert_eq!(unchecked, 1);
+}
+
+#[test]
+fn rl018_a_nic_nsg_is_evaluated_after_the_subnet_nsg() {
+    // The subnet admits the firewall; the NIC's NSG (deny-all) drops it.
+    let (got, _) = rl018_with("rl018-nic", |t| {
+        t.replace("\"203.0.113.0/24\"", "\"10.0.1.0/26\"")
+            + r#"
+resource "azurerm_network_security_group" "vm1" {
+  name                = "nsg-vm1"
+  location            = azurerm_resource_group.spokes.location
+  resource_group_name = azurerm_resource_group.spokes.name
+
+  security_rule {
+    name                       = "deny-rdp"
+    priority                   = 100
+    direction                  = "Inbound"
+    access                     = "Deny"
+    protocol                   = "Tcp"
+    source_port_range          = "*"
+    source_address_prefix      = "*"
+    destination_port_range     = "3389"
+    destination_address_prefix = "*"
+  }
+}
+
+resource "azurerm_network_interface_security_group_association" "vm1" {
+  network_interface_id      = azurerm_network_interface.vm1.id
+  network_security_group_id = azurerm_network_security_group.vm1.id
+}
+"#
+    });
+    assert_eq!(
+        got,
+        vec![(
+            "RL018".to_string(),
+            "dnat:fw-hub/rdp@nsg-vm1".to_string(),
+            "nsg.tf:46".to_string()
+        )]
+    );
+}
+
+#[test]
+fn rl009_route_server_subnet_and_appgw_without_public_frontend() {
+    let tf = r#"
+resource "azurerm_virtual_network" "hub" {
+  name                = "vnet-hub"
+  resource_group_name = "rg"
+  location            = "westeurope"
+  address_space       = ["10.0.0.0/16"]
+}
+
+resource "azurerm_route_table" "rt" {
+  name                = "rt"
+  resource_group_name = "rg"
+  location            = "westeurope"
+
+  route {
+    name                   = "default"
+    address_prefix         = "0.0.0.0/0"
+    next_hop_type          = "VirtualAppliance"
+    next_hop_in_ip_address = "10.0.9.4"
+  }
+}
+
+resource "azurerm_subnet" "rs" {
+  name                 = "RouteServerSubnet"
+  resource_group_name  = "rg"
+  virtual_network_name = azurerm_virtual_network.hub.name
+  address_prefixes     = ["10.0.1.0/27"]
+}
+
+resource "azurerm_subnet_route_table_association" "rs" {
+  subnet_id      = azurerm_subnet.rs.id
+  route_table_id = azurerm_route_table.rt.id
+}
+
+resource "azurerm_subnet" "agw" {
+  name                 = "snet-agw"
+  resource_group_name  = "rg"
+  virtual_network_name = azurerm_virtual_network.hub.name
+  address_prefixes     = ["10.0.2.0/24"]
+}
+
+resource "azurerm_subnet_route_table_association" "agw" {
+  subnet_id      = azurerm_subnet.agw.id
+  route_table_id = azurerm_route_table.rt.id
+}
+
+resource "azurerm_application_gateway" "private" {
+  name                = "agw-private"
+  resource_group_name = "rg"
+  location            = "westeurope"
+
+  sku {
+    name = "WAF_v2"
+    tier = "WAF_v2"
+  }
+
+  gateway_ip_configuration {
+    name      = "gw"
+    subnet_id = azurerm_subnet.agw.id
+  }
+
+  frontend_ip_configuration {
+    name                          = "private"
+    subnet_id                     = azurerm_subnet.agw.id
+    private_ip_address            = "10.0.2.10"
+    private_ip_address_allocation = "Static"
+  }
+}
+"#;
+    let got: Vec<_> = findings_of("rl009-rs", &[("main.tf", tf)])
+        .into_iter()
+        .filter(|f| f.0 == "RL009")
+        .collect();
+    // The Route Server subnet is reported; the private-only gateway may force-tunnel.
+    assert_eq!(
+        got,
+        vec![(
+            "RL009".to_string(),
+            "subnet:vnet-hub/RouteServerSubnet:route-table".to_string(),
+            "main.tf:29".to_string()
+        )]
+    );
+    // The same gateway with a public frontend is reported at the 0/0 route.
+    let public = tf.replace(
+        "    subnet_id                     = azurerm_subnet.agw.id\n    private_ip_address",
+        "    public_ip_address_id          = \"/subscriptions/0/resourceGroups/rg/providers/Microsoft.Network/publicIPAddresses/pip\"\n    private_ip_address",
+    );
+    assert_ne!(public, tf);
+    let got: Vec<_> = findings_of("rl009-agw", &[("main.tf", &public)])
+        .into_iter()
+        .filter(|f| f.0 == "RL009")
+        .map(|f| f.1)
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            "subnet:vnet-hub/RouteServerSubnet:route-table".to_string(),
+            "subnet:vnet-hub/snet-agw:appgw-default-route".to_string()
+        ]
+    );
+}
+
+#[test]
+fn rl014_one_beaten_spoke_has_a_fix_and_the_hub_itself_is_not_judged() {
+    // A spoke's 10.0.0.0/8 -> hub firewall covers the hub: not reported (the hub holds the
+    // firewall). The hub's GatewaySubnet with a 10.0.0.0/14 covering one spoke is.
+    let dir = tempdir("rl014-one");
+    copy_tree(&root().join("fixtures/hub-spoke-ok/terraform"), &dir);
+    let gw = std::fs::read_to_string(dir.join("gateway.tf")).unwrap();
+    let edited = gw.replace(
+        "address_prefix         = \"10.1.0.0/16\"",
+        "address_prefix         = \"10.0.0.0/15\"",
+    );
+    assert_ne!(gw, edited);
+    std::fs::write(dir.join("gateway.tf"), edited).unwrap();
+    let spokes = std::fs::read_to_string(dir.join("spokes.tf")).unwrap();
+    let edited = spokes.replacen(
+        "address_prefix         = \"0.0.0.0/0\"",
+        "address_prefix         = \"10.0.0.0/8\"",
+        1,
+    );
+    std::fs::write(dir.join("spokes.tf"), edited).unwrap();
+    let out = run(&dir);
+    let got: Vec<_> = out
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "RL014")
+        .collect();
+    assert_eq!(got.len(), 1, "{:?}", findings(&out, &dir));
+    assert_eq!(got[0].subject, "route:rt-gateway/to-spoke1@vnet-hub");
+    assert!(
+        got[0].message.contains("`vnet-spoke1` (10.1.0.0/16)"),
+        "{}",
+        got[0].message
+    );
+    assert!(got[0].fix.is_some(), "one beaten prefix: one route to add");
+}

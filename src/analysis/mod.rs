@@ -6,6 +6,7 @@
 
 pub mod endpoint;
 pub mod flows;
+pub mod nsg;
 pub mod routes;
 pub mod trace;
 pub mod words;

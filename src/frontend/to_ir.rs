@@ -48,6 +48,35 @@ pub fn strings(v: Option<&Value>) -> Vec<String> {
     }
 }
 
+/// A list of strings, or a single one; `None` when any item is not a known string (so a
+/// caller can tell "these" from "these and some not known").
+pub fn strings_exact(v: Option<&Value>) -> Option<Vec<String>> {
+    match v {
+        None | Some(Value::Null) => Some(Vec::new()),
+        Some(Value::List(l)) => l.iter().map(|x| x.to_tf_string()).collect(),
+        Some(x) => x.to_tf_string().map(|s| vec![s]),
+    }
+}
+
+/// A whole number in `0..=u32::MAX` (an NSG priority, a port), else `None`.
+pub fn small_whole(v: Option<&Value>) -> Option<u32> {
+    let n = match v? {
+        Value::Number(n) => *n,
+        Value::String(s) => s.trim().parse::<f64>().ok()?,
+        _ => return None,
+    };
+    (n.is_finite() && n.fract() == 0.0 && (0.0..=u32::MAX as f64).contains(&n)).then_some(n as u32)
+}
+
+/// Whether a list of references (application security group ids) names anything.
+pub fn names_any(v: Option<&Value>) -> bool {
+    match v {
+        None | Some(Value::Null) => false,
+        Some(Value::List(l)) => !l.is_empty(),
+        Some(_) => true,
+    }
+}
+
 /// An IP address: a literal, or, for a computed attribute, what `private_ip` makes of the
 /// reference (given a link to the element it names); anything else is unknown, with the reason.
 pub fn ip_ref(v: &Value, private_ip: impl FnOnce(&SymRef, Link) -> Option<IpRef>) -> IpRef {

@@ -541,6 +541,19 @@ impl Model {
         }
         self.services = svcs;
 
+        // Security rules declared on their own join their NSG (a rule whose NSG is not
+        // known leaves every NSG possibly incomplete).
+        let mut decls = std::mem::take(&mut self.nsg_rules);
+        for d in &mut decls {
+            let label = d.meta.display().to_string();
+            res!(&mut d.nsg, nsgs, format!("NSG of security rule `{label}`"));
+            match d.nsg.id {
+                Some(i) => self.nsgs[i].rules.push(d.rule.clone()),
+                None => self.nsg_rules_incomplete = true,
+            }
+        }
+        self.nsg_rules = decls;
+
         // The VNet a Virtual WAN hub connection attaches: named for the finding where it is
         // declared here, silently left as written where it is not (it is not analysed).
         let mut nas = std::mem::take(&mut self.not_analysed);

@@ -312,6 +312,8 @@ pub struct DnatRule {
     pub destination_ports: Vec<String>,
     pub translated_address: Known<String>,
     pub translated_port: Option<String>,
+    /// `TCP`, `UDP` as written (empty: not known).
+    pub protocols: Vec<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -538,6 +540,44 @@ pub struct Vm {
 pub struct Nsg {
     pub meta: Meta,
     pub rule_count: usize,
+    /// Its security rules: inline ones, then (linker) those declared as separate resources.
+    pub rules: Vec<NsgRule>,
+    /// `false` when some of its rules could not be read (a `dynamic` block or list whose
+    /// items are not known): an evaluation that needs them is not known.
+    pub rules_complete: bool,
+}
+
+/// One NSG security rule, as written. Values the configuration does not determine are
+/// `None` / `Known::Unknown`; evaluation treats them as "may match".
+#[derive(Clone, Debug, Serialize)]
+pub struct NsgRule {
+    pub name: String,
+    #[serde(skip)]
+    pub origin: Origin,
+    pub priority: Option<u32>,
+    /// `true` inbound, `false` outbound.
+    pub inbound: Known<bool>,
+    /// `true` Allow, `false` Deny.
+    pub allow: Known<bool>,
+    /// `*`, `Tcp`, `Udp`, `Icmp`, `Esp`, `Ah` as written; `None` when not known.
+    pub protocol: Option<String>,
+    /// Address prefixes and service tags (`*` is `0.0.0.0/0`).
+    pub sources: Vec<Prefix>,
+    /// Source application security groups are named.
+    pub source_asgs: bool,
+    pub destinations: Vec<Prefix>,
+    pub destination_asgs: bool,
+    /// `*`, `443`, `1000-2000`; empty when not known.
+    pub destination_ports: Vec<String>,
+}
+
+/// A security rule declared as a resource of its own (`azurerm_network_security_rule`,
+/// `Microsoft.Network/networkSecurityGroups/securityRules`); the linker adds it to its NSG.
+#[derive(Clone, Debug, Serialize)]
+pub struct NsgRuleDecl {
+    pub meta: Meta,
+    pub nsg: Link,
+    pub rule: NsgRule,
 }
 
 /// Bastion hosts, application gateways and other things that sit in a subnet.
@@ -643,6 +683,10 @@ pub struct Model {
     pub subnet_associations: Vec<SubnetAssociation>,
     pub vms: Vec<Vm>,
     pub nsgs: Vec<Nsg>,
+    pub nsg_rules: Vec<NsgRuleDecl>,
+    /// Some NSG or security rule resource was not expanded (an unknown `count` or
+    /// `for_each`): no NSG's rule list is certainly complete.
+    pub nsg_rules_incomplete: bool,
     pub services: Vec<SubnetService>,
     pub not_analysed: Vec<NotAnalysed>,
     pub unknowns: Vec<UnknownNote>,

@@ -27,6 +27,7 @@ pub mod rl014_summary_route_loses_to_peering;
 pub mod rl015_route_shadowed;
 pub mod rl016_invalid_route;
 pub mod rl017_subnet_too_small;
+pub mod rl018_dnat_target_blocked_by_nsg;
 pub mod rl019_forced_tunnel_without_management_nic;
 pub mod rl020_routing_loop;
 pub mod rl021_hardcoded_firewall_ip;
@@ -107,6 +108,7 @@ pub static RULES: &[&Rule] = &[
     &rl015_route_shadowed::RULE,
     &rl016_invalid_route::RULE,
     &rl017_subnet_too_small::RULE,
+    &rl018_dnat_target_blocked_by_nsg::RULE,
     &rl019_forced_tunnel_without_management_nic::RULE,
     &rl020_routing_loop::RULE,
     &rl021_hardcoded_firewall_ip::RULE,

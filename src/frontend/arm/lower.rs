@@ -360,6 +360,11 @@ fn rules_of(c: &Ctx, collections: &[&Value], classic: Option<RuleKind>) -> RuleS
                         None => Known::Unknown("`translatedAddress` is not set".into()),
                     },
                     translated_port: string(r, "translatedPort"),
+                    protocols: {
+                        let mut p = strings(r, "ipProtocols");
+                        p.extend(strings(r, "protocols"));
+                        p
+                    },
                 }),
                 RuleKind::Application => rs.application.push(AppRule {
                     name,
@@ -398,6 +403,45 @@ fn rules_of(c: &Ctx, collections: &[&Value], classic: Option<RuleKind>) -> RuleS
         }
     }
     rs
+}
+
+/// One security rule: an item of an NSG's `securityRules`, or a `securityRules` resource.
+fn nsg_rule(c: &Ctx, item: &Value, ipath: &str) -> NsgRule {
+    let p = |k: &str| join("properties", k);
+    let one_or_many = |one: &str, many: &str| -> Vec<Prefix> {
+        let mut v = plain_prefixes(item, &p(one));
+        v.extend(plain_prefixes(item, &p(many)));
+        v
+    };
+    let choice = |key: &str, yes: &str, no: &str| match string(item, &p(key)) {
+        Some(s) if s.eq_ignore_ascii_case(yes) => Known::Known(true),
+        Some(s) if s.eq_ignore_ascii_case(no) => Known::Known(false),
+        Some(s) => Known::Unknown(format!("`{s}` is not {yes} or {no}")),
+        None => Known::Unknown(format!("`{key}` is not known")),
+    };
+    let ports = match (
+        to_ir::strings_exact(get(item, &p("destinationPortRange"))),
+        to_ir::strings_exact(get(item, &p("destinationPortRanges"))),
+    ) {
+        (Some(mut a), Some(b)) => {
+            a.extend(b);
+            a
+        }
+        _ => Vec::new(),
+    };
+    NsgRule {
+        name: string(item, "name").unwrap_or_default(),
+        origin: c.o(ipath),
+        priority: to_ir::small_whole(get(item, &p("priority"))),
+        inbound: choice("direction", "Inbound", "Outbound"),
+        allow: choice("access", "Allow", "Deny"),
+        protocol: string(item, &p("protocol")),
+        sources: one_or_many("sourceAddressPrefix", "sourceAddressPrefixes"),
+        source_asgs: to_ir::names_any(get(item, &p("sourceApplicationSecurityGroups"))),
+        destinations: one_or_many("destinationAddressPrefix", "destinationAddressPrefixes"),
+        destination_asgs: to_ir::names_any(get(item, &p("destinationApplicationSecurityGroups"))),
+        destination_ports: ports,
+    }
 }
 
 /// A virtual hub without a virtual WAN is an Azure Route Server (Route Server is deployed
@@ -631,7 +675,27 @@ pub fn resource(m: &mut Model, syntax: &mut Syntax, r: &ArmResource, loc: &dyn L
                 m.nics.push(Nic { meta: c.sub_meta("networkInterfaceConfigurations", n, &np), ip_configs, ip_forwarding: c.flag(n, &np, "properties.enableIPForwarding", false, false), nsg: c.link(n, &np, "properties.networkSecurityGroup"), scale_set: true });
             }
         }
-        "microsoft.network/networksecuritygroups" => m.nsgs.push(Nsg { meta: c.meta(), rule_count: items(b, "properties.securityRules").len() }),
+        // properties.securityRules[] { name, properties: { priority, direction, access, protocol,
+        //   sourceAddressPrefix(es), destinationAddressPrefix(es), destinationPortRange(s),
+        //   source/destinationApplicationSecurityGroups } }
+        "microsoft.network/networksecuritygroups" => {
+            let (rules, complete) = match get(b, "properties.securityRules") {
+                None | Some(Value::Null) => (Vec::new(), true),
+                Some(Value::List(l)) => {
+                    let rules: Vec<NsgRule> = l.iter().enumerate().filter(|(_, x)| matches!(x, Value::Map(_))).map(|(i, x)| nsg_rule(&c, x, &format!("properties.securityRules[{i}]"))).collect();
+                    let complete = rules.len() == l.len();
+                    (rules, complete)
+                }
+                Some(_) => (Vec::new(), false),
+            };
+            m.nsgs.push(Nsg { meta: c.meta(), rule_count: rules.len(), rules, rules_complete: complete })
+        }
+        "microsoft.network/networksecuritygroups/securityrules" => {
+            let meta = c.meta();
+            let mut rule = nsg_rule(&c, b, "");
+            rule.origin = meta.label_origin();
+            m.nsg_rules.push(NsgRuleDecl { meta, nsg: Link::key(parent_key(), c.o("name")), rule })
+        }
         "microsoft.network/bastionhosts" => m.services.push(SubnetService { meta: c.meta(), kind: "bastion".into(), subnet: items(b, "properties.ipConfigurations").iter().enumerate().find_map(|(i, ic)| c.link(ic, &format!("properties.ipConfigurations[{i}]"), "properties.subnet")), has_public_frontend: true, sku: string(b, "sku.name") }),
         "microsoft.network/applicationgateways" => m.services.push(SubnetService {
             meta: c.meta(),

@@ -147,6 +147,10 @@ pub fn load_template(
     }
     dedup_by_key(&mut model);
     for (what, reason, origin) in ev.skipped.borrow().iter() {
+        let w = what.to_ascii_lowercase();
+        if w.contains("networksecuritygroups") || w.contains("microsoft.resources/deployments") {
+            model.nsg_rules_incomplete = true;
+        }
         model.note_not_analysed(what, reason, *origin);
     }
     model.link();

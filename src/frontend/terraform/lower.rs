@@ -579,9 +579,30 @@ impl Lower<'_> {
                     });
                 }
             }
-            "azurerm_network_security_group" => m.nsgs.push(Nsg {
+            // security_rule { name, priority, direction, access, protocol,
+            //   source_address_prefix(es), destination_address_prefix(es),
+            //   destination_port_range(s), *_application_security_group_ids }
+            "azurerm_network_security_group" => {
+                let (rules, complete) = match e.get("security_rule") {
+                    None | Some(Value::Null) => (Vec::new(), true),
+                    Some(Value::List(l)) => {
+                        let rules: Vec<NsgRule> = e.blocks("security_rule").iter().map(|r| nsg_rule(r)).collect();
+                        let complete = rules.len() == l.len();
+                        (rules, complete)
+                    }
+                    Some(_) => (Vec::new(), false),
+                };
+                m.nsgs.push(Nsg {
+                    meta: meta(e),
+                    rule_count: rules.len(),
+                    rules,
+                    rules_complete: complete,
+                })
+            }
+            "azurerm_network_security_rule" => m.nsg_rules.push(NsgRuleDecl {
                 meta: meta(e),
-                rule_count: e.blocks("security_rule").len(),
+                nsg: name_link(e, "network_security_group_name", "resource_group_name"),
+                rule: nsg_rule(e),
             }),
             // ip_configuration { subnet_id, public_ip_address_id }
             "azurerm_bastion_host" => m.services.push(SubnetService {
@@ -634,6 +655,49 @@ impl Lower<'_> {
             }),
             _ => {}
         }
+    }
+}
+
+/// One security rule (an inline `security_rule` block or an `azurerm_network_security_rule`).
+fn nsg_rule(r: &Entity) -> NsgRule {
+    let one_or_many = |one: &str, many: &str| -> Vec<Prefix> {
+        let mut v = plain_prefixes(r, one);
+        v.extend(plain_prefixes(r, many));
+        v
+    };
+    let choice = |key: &str, yes: &str, no: &str| match string(r, key) {
+        Some(s) if s.eq_ignore_ascii_case(yes) => Known::Known(true),
+        Some(s) if s.eq_ignore_ascii_case(no) => Known::Known(false),
+        Some(s) => Known::Unknown(format!("`{s}` is not {yes} or {no}")),
+        None => Known::Unknown(format!("`{key}` is not known")),
+    };
+    let ports = match (
+        to_ir::strings_exact(r.get("destination_port_range")),
+        to_ir::strings_exact(r.get("destination_port_ranges")),
+    ) {
+        (Some(mut a), Some(b)) => {
+            a.extend(b);
+            a
+        }
+        _ => Vec::new(),
+    };
+    NsgRule {
+        name: name_of(r).unwrap_or_default(),
+        // The block's first line: a label on the rule, not on every line of it.
+        origin: if r.header.is_empty() {
+            r.origin()
+        } else {
+            r.header_origin()
+        },
+        priority: to_ir::small_whole(r.get("priority")),
+        inbound: choice("direction", "Inbound", "Outbound"),
+        allow: choice("access", "Allow", "Deny"),
+        protocol: string(r, "protocol"),
+        sources: one_or_many("source_address_prefix", "source_address_prefixes"),
+        source_asgs: to_ir::names_any(r.get("source_application_security_group_ids")),
+        destinations: one_or_many("destination_address_prefix", "destination_address_prefixes"),
+        destination_asgs: to_ir::names_any(r.get("destination_application_security_group_ids")),
+        destination_ports: ports,
     }
 }
 
@@ -691,6 +755,7 @@ fn dnat_rule(r: &Entity, collection: &str, dest_key: &str) -> DnatRule {
         destination_ports: strings(r, "destination_ports"),
         translated_address: translated,
         translated_port: string(r, "translated_port"),
+        protocols: strings(r, "protocols"),
     }
 }
 

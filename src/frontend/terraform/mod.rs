@@ -316,6 +316,11 @@ pub fn load_root(
         lower.resource(&r.entity, r.azurerm_major);
     }
     for (addr, reason, origin) in ev.skipped.borrow().iter() {
+        // A security rule (or a module that may hold some) not expanded.
+        let last = addr.rsplit("module.").next().unwrap_or(addr);
+        if addr.contains("azurerm_network_security_") || !last.contains('.') {
+            model.nsg_rules_incomplete = true;
+        }
         model.note_not_analysed(addr, reason, *origin);
     }
     model.link();
