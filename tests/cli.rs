@@ -234,6 +234,14 @@ fn explain_prints_the_rule_doc() {
         assert_eq!(c, 0, "{code}");
         assert!(out.starts_with("# RL00"), "{out}");
     }
+    // Every rule, by code and by name: its whole doc.
+    for r in routelint::rules::all() {
+        for sel in [r.meta.code, r.meta.name] {
+            let (c, out, _) = routelint(&["explain", sel]);
+            assert_eq!(c, 0, "{sel}");
+            assert_eq!(out.trim_end(), r.meta.doc.trim_end(), "explain {sel}");
+        }
+    }
     assert_eq!(routelint(&["explain", "RL999"]).0, 2);
 }
 

@@ -174,6 +174,13 @@ fn rule_docs_name_a_failing_and_a_passing_fixture() {
             .unwrap_or(doc.len())];
         let names: Vec<&str> = section.split('`').skip(1).step_by(2).collect();
         let (bad, good) = (names[1], names[2]);
+        // The passing fixture is clean of every rule, not just this one: its expectations
+        // (which the fixture tests check exactly) list nothing.
+        assert!(
+            expected(&fixture(good), 2).is_empty(),
+            "{}: the passing fixture `{good}` must expect no finding",
+            r.meta.code
+        );
         for (name, should_fire) in [(bad, true), (good, false)] {
             for form in ["terraform", "arm"] {
                 let scen = fixture(name);
