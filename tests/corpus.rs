@@ -18,11 +18,6 @@ const KNOWN_GAPS: &[(&str, &str, &str)] = &[
         "RL006",
         "the downloaded AVM virtual network module declares subnets with azapi_resource, which the Terraform front end does not read",
     ),
-    (
-        "arm-avm-bicep-hub-networking",
-        "RL020",
-        "languageVersion 2.0 symbolic copy references (hubAzureFirewall[i]) are not resolved yet",
-    ),
 ];
 
 #[test]

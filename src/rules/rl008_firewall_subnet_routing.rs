@@ -43,7 +43,14 @@ fn check(ctx: &RuleContext) -> Vec<Violation> {
         let at = rt.propagation.origin.unwrap_or(rt.meta.label_origin());
         let table = RouteTableId(t);
         match rt.propagation.get() {
-            Some(false) if fw => {
+            // Propagation off loses nothing where no gateway's routes reach the subnet.
+            Some(false)
+                if fw
+                    && ctx
+                        .analysis
+                        .table(SubnetId(si))
+                        .is_some_and(|t| !t.gateways.is_empty()) =>
+            {
                 let on = FixIntent::PropagationOn { table };
                 out.push(
                     Violation::new(format!(

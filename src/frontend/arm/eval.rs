@@ -92,6 +92,9 @@ enum Slot {
     Done(Value),
 }
 
+/// A resource instance: its declaration (index into `declarations`) and copy indexes.
+type Instance = (usize, Vec<(String, usize)>);
+
 /// One template: the root file or an inline nested deployment.
 pub struct Tpl {
     pub file: FileId,
@@ -104,6 +107,9 @@ pub struct Tpl {
     vars: RefCell<HashMap<String, Slot>>,
     /// Symbolic name (languageVersion 2.0) -> resource key; deployment keys -> nested template.
     symbols: RefCell<HashMap<String, String>>,
+    /// Resource key (lowercase) -> the declaration (index into `declarations`) and copy
+    /// indexes that make it: how `reference('sym[i]')` finds a nested deployment in a loop.
+    instances: RefCell<HashMap<String, Instance>>,
     deployments: RefCell<HashMap<String, Rc<Tpl>>>,
     outputs: RefCell<HashMap<String, Slot>>,
     /// The flattened resource declarations, built once (see `declarations`).
@@ -125,6 +131,8 @@ pub struct ArmEval {
     pub diags: RefCell<Vec<Diagnostic>>,
     pub resources: RefCell<Vec<ArmResource>>,
     pub skipped: RefCell<Vec<(String, String, Origin)>>,
+    /// How deep `declared_value` is nested (a guard against declarations about themselves).
+    declared_depth: std::cell::Cell<usize>,
 }
 
 pub(super) type R = Result<Value, String>;
@@ -198,6 +206,7 @@ impl ArmEval {
             diags: RefCell::new(Vec::new()),
             resources: RefCell::new(Vec::new()),
             skipped: RefCell::new(Vec::new()),
+            declared_depth: std::cell::Cell::new(0),
         }
     }
 
@@ -229,6 +238,7 @@ impl ArmEval {
             given_at,
             vars: RefCell::new(HashMap::new()),
             symbols: RefCell::new(HashMap::new()),
+            instances: RefCell::new(HashMap::new()),
             deployments: RefCell::new(HashMap::new()),
             outputs: RefCell::new(HashMap::new()),
             decls: std::cell::OnceCell::new(),
@@ -353,17 +363,32 @@ impl ArmEval {
 
     fn param(&self, cx: &Cx, name: &str) -> R {
         let t = &cx.tpl;
+        let def = t.root.get("parameters").and_then(|p| p.get(name));
         if let Some(v) = t
             .given
             .iter()
             .find(|(k, _)| k.eq_ignore_ascii_case(name))
             .map(|(_, v)| v)
         {
-            return Ok(v.clone());
+            // A null given to a parameter with a default value takes the default (what
+            // Bicep modules rely on when they pass an optional value on: `tryGet(…)`).
+            let defaulted =
+                matches!(v, Value::Null) && def.is_some_and(|d| d.get("defaultValue").is_some());
+            if !defaulted {
+                return Ok(v.clone());
+            }
         }
-        let Some(def) = t.root.get("parameters").and_then(|p| p.get(name)) else {
+        let Some(def) = def else {
             return Err(format!("parameter `{name}` is not declared"));
         };
+        // languageVersion 2.0: a nullable parameter without a value is null.
+        if def.get("defaultValue").is_none()
+            && def
+                .get("nullable")
+                .is_some_and(|n| matches!(n.v, J::Bool(true)))
+        {
+            return Ok(Value::Null);
+        }
         let ptype = def
             .get("type")
             .and_then(|x| x.as_str())
@@ -487,24 +512,63 @@ impl ArmEval {
             copy: Vec::new(),
             lambda: Vec::new(),
         };
-        // Symbolic names first, so `reference('sym')` resolves regardless of order.
-        for d in decls.iter() {
-            // A copy loop's symbolic name names a collection: `reference('sym')` needs an
-            // index there, so only single resources get a symbol.
-            if d.node.get("copy").is_some() {
-                continue;
-            }
-            if let Some(sym) = &d.symbolic {
-                if let Some((rtype, name)) = self.type_and_name(d, &base) {
-                    t.symbols
+        // Symbolic names first, so `reference('sym')` resolves regardless of order. A copy
+        // loop's symbolic name names a collection: its instances are `sym[0]`, `sym[1]`…
+        // (languageVersion 2.0), whose count may need other symbols: single resources first.
+        for pass in [false, true] {
+            for (di, d) in decls.iter().enumerate() {
+                if d.node.get("copy").is_some() != pass {
+                    continue;
+                }
+                let Some(instances) = self.copy_instances(d, &base) else {
+                    continue;
+                };
+                for (i, cx) in instances.iter().enumerate() {
+                    let Some((rtype, name)) = self.type_and_name(d, cx) else {
+                        continue;
+                    };
+                    let key = provider_key(&rtype, &name);
+                    if let Some(sym) = &d.symbolic {
+                        let sym = if pass {
+                            format!("{}[{i}]", sym.to_ascii_lowercase())
+                        } else {
+                            sym.to_ascii_lowercase()
+                        };
+                        t.symbols.borrow_mut().insert(sym, key.clone());
+                    }
+                    t.instances
                         .borrow_mut()
-                        .insert(sym.to_ascii_lowercase(), provider_key(&rtype, &name));
+                        .insert(key.to_ascii_lowercase(), (di, cx.copy.clone()));
                 }
             }
         }
         for d in decls.iter() {
             self.resource(d, &base);
         }
+    }
+
+    /// The contexts of a declaration's instances: one without `copy`, one per index with a
+    /// known count; `None` when the count is not known (or over the limit).
+    fn copy_instances(&self, d: &Decl, base: &Cx) -> Option<Vec<Cx>> {
+        let Some(c) = d.node.get("copy").filter(|c| matches!(c.v, J::Obj(_))) else {
+            return Some(vec![base.clone()]);
+        };
+        let name = c
+            .get("name")
+            .and_then(|x| x.as_str())
+            .unwrap_or("copy")
+            .to_string();
+        let count = c.get("count").map(|x| self.node(x, base, "", &mut None))?;
+        let n = to_count(count.as_number()?.max(0.0), ARM_COPY_LIMIT, "copy count").ok()?;
+        Some(
+            (0..n)
+                .map(|i| {
+                    let mut c2 = base.clone();
+                    c2.copy.push((name.clone(), i));
+                    c2
+                })
+                .collect(),
+        )
     }
 
     fn type_and_name(&self, d: &Decl, cx: &Cx) -> Option<(String, String)> {
@@ -708,6 +772,42 @@ impl ArmEval {
         Value::map(m)
     }
 
+    /// The value a resource declared in this template gives a path (`properties.x`), as its
+    /// declaration evaluates: `None` for a resource declared elsewhere (`existing`, another
+    /// template) or past a small nesting depth (a declaration asking about itself).
+    fn declared_value(&self, cx: &Cx, r: &SymRef) -> Option<Value> {
+        let (di, copy) = cx
+            .tpl
+            .instances
+            .borrow()
+            .get(&r.addr.to_ascii_lowercase())
+            .cloned()?;
+        if self.declared_depth.get() > 4 {
+            return None;
+        }
+        let decls = Self::declarations(&cx.tpl);
+        let d = decls.get(di)?;
+        if d.node
+            .get("existing")
+            .is_some_and(|e| matches!(e.v, J::Bool(true)))
+        {
+            return None;
+        }
+        let at = Cx { copy, ..cx.clone() };
+        self.declared_depth.set(self.declared_depth.get() + 1);
+        let body = self.node(&d.node, &at, "", &mut None);
+        self.declared_depth.set(self.declared_depth.get() - 1);
+        let mut v = body;
+        for seg in &r.path {
+            v = match (seg, &v) {
+                (PathSeg::Attr(a) | PathSeg::Key(a), Value::Map(m)) => ci_get(m, a)?.clone(),
+                (PathSeg::Index(i), Value::List(l)) => l.get(*i)?.clone(),
+                _ => return None,
+            };
+        }
+        (!v.is_unknown()).then_some(v)
+    }
+
     /// `reference(...)`: a deployment's outputs, or a symbolic reference to a resource.
     fn reference(&self, cx: &Cx, target: &Value, full: bool, origin: Origin) -> R {
         let key = match target {
@@ -742,36 +842,26 @@ impl ArmEval {
         };
         if rtype.eq_ignore_ascii_case("Microsoft.Resources/deployments") {
             let decls = Self::declarations(&cx.tpl);
-            for d in decls.iter() {
-                let is_deployment = d
-                    .node
-                    .get("type")
-                    .and_then(|t| t.as_str())
-                    .is_some_and(|t| t.eq_ignore_ascii_case("Microsoft.Resources/deployments"));
-                if !is_deployment || d.node.get("copy").is_some() {
-                    continue;
-                }
-                if let Some((t, n)) = self.type_and_name(
-                    d,
-                    &Cx {
-                        copy: Vec::new(),
-                        ..cx.clone()
-                    },
-                ) {
-                    if provider_key(&t, &n).eq_ignore_ascii_case(&key) {
-                        if let Some(inner) = self.nested(&key, d, cx) {
-                            let outs = self.outputs_of(&inner);
-                            let mut props = BTreeMap::new();
-                            props.insert("outputs".to_string(), outs);
-                            let props = Value::map(props);
-                            if full {
-                                let mut m = BTreeMap::new();
-                                m.insert("properties".to_string(), props);
-                                return Ok(Value::map(m));
-                            }
-                            return Ok(props);
-                        }
+            let found = cx
+                .tpl
+                .instances
+                .borrow()
+                .get(&key.to_ascii_lowercase())
+                .cloned();
+            if let Some((di, copy)) = found {
+                let d = &decls[di];
+                let at = Cx { copy, ..cx.clone() };
+                if let Some(inner) = self.nested(&key, d, &at) {
+                    let outs = self.outputs_of(&inner);
+                    let mut props = BTreeMap::new();
+                    props.insert("outputs".to_string(), outs);
+                    let props = Value::map(props);
+                    if full {
+                        let mut m = BTreeMap::new();
+                        m.insert("properties".to_string(), props);
+                        return Ok(Value::map(m));
                     }
+                    return Ok(props);
                 }
             }
             return Ok(Value::unknown(
@@ -1055,6 +1145,19 @@ impl ArmEval {
                     full,
                     origin,
                 );
+            }
+            // `contains(reference('fw'), 'ipConfigurations')`: whether a declared resource
+            // sets a property is known from its declaration.
+            "contains" => {
+                if let Some(Value::Ref(r)) = vals.first() {
+                    if let Some(declared) = self.declared_value(cx, r) {
+                        let mut vals = vals.clone();
+                        vals[0] = declared;
+                        if let Some(out) = funcs::call(name, &vals, origin) {
+                            return out;
+                        }
+                    }
+                }
             }
             _ => {}
         }

@@ -6,6 +6,7 @@
 //! it sits beside the JSON. **Invariant:** knows nothing of routing.
 
 pub mod bicep;
+mod declared;
 pub mod eval;
 pub mod expr;
 pub mod fix;
@@ -139,6 +140,7 @@ pub fn load_template(
     ev.run(&tpl);
     diags.extend(ev.diags.borrow().iter().cloned());
     let locator = bicep::locator_for(sources, path, &root);
+    declared::resolve_declared(&mut ev.resources.borrow_mut());
     for r in ev.resources.borrow().iter() {
         match &locator {
             Some(l) => lower::resource(&mut model, &mut syntax, r, l),

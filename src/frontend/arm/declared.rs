@@ -1,0 +1,175 @@
+//! `reference()` of a resource the template itself declares: a property the declaration
+//! sets (a VNet's address space, a subnet's prefix) is that value, not a value "computed by
+//! Azure". Only properties Azure computes (IP configurations' addresses, provisioning
+//! state, anything the declaration leaves out) stay symbolic references.
+//!
+//! Run after evaluation, over every resource body: a `Ref` whose resource is declared here
+//! (as a resource, or inline as a child item such as a VNet's `properties.subnets[]`) and
+//! whose path the declaration sets to a value without references is replaced by that value.
+//! References to references resolve over a few rounds.
+
+use super::eval::ArmResource;
+use crate::frontend::value::{PathSeg, SymRef, Value};
+use std::collections::{BTreeMap, HashMap};
+use std::rc::Rc;
+
+/// Rounds of resolution: a reference to a value that is itself a reference resolves in the
+/// next round.
+const ROUNDS: usize = 4;
+
+/// Paths that name addresses Azure assigns (or the IR models as "the private IP of"):
+/// left symbolic even where the declaration writes a static address.
+fn computed(path: &[PathSeg]) -> bool {
+    path.iter().any(|p| match p {
+        PathSeg::Attr(a) | PathSeg::Key(a) => {
+            let a = a.to_ascii_lowercase();
+            a == "ipconfigurations" || a == "frontendipconfigurations" || a == "privateipaddress"
+        }
+        PathSeg::Index(_) => false,
+    })
+}
+
+fn ci<'a>(m: &'a BTreeMap<String, Value>, k: &str) -> Option<&'a Value> {
+    m.get(k).or_else(|| {
+        m.iter()
+            .find(|(x, _)| x.eq_ignore_ascii_case(k))
+            .map(|(_, v)| v)
+    })
+}
+
+fn descend<'a>(mut v: &'a Value, path: &[PathSeg]) -> Option<&'a Value> {
+    for seg in path {
+        v = match (seg, v) {
+            (PathSeg::Attr(a) | PathSeg::Key(a), Value::Map(m)) => ci(m, a)?,
+            (PathSeg::Index(i), Value::List(l)) => l.get(*i)?,
+            _ => return None,
+        };
+    }
+    Some(v)
+}
+
+fn plain(v: &Value) -> bool {
+    match v {
+        Value::Ref(_) | Value::Unknown(_) | Value::Entity(_) => false,
+        Value::List(l) => l.iter().all(plain),
+        Value::Map(m) => m.values().all(plain),
+        _ => true,
+    }
+}
+
+/// Every declared body a provider key names: resources (one resource may be declared by
+/// several nested deployments), else an inline child item (`…/virtualNetworks/hub/subnets/fw`
+/// inside `hub`'s `properties.subnets`).
+fn bodies_of<'a>(by_key: &Bodies<'a>, key: &str) -> Vec<&'a Value> {
+    let lower = key.to_ascii_lowercase();
+    if let Some(b) = by_key.get(&lower) {
+        return b.clone();
+    }
+    by_key
+        .iter()
+        .filter_map(|(k, bs)| {
+            let rest = lower.strip_prefix(k.as_str())?.strip_prefix('/')?;
+            Some(bs.iter().filter_map(move |b| child(b, rest)))
+        })
+        .flatten()
+        .collect()
+}
+
+/// The inline child item at `type/name[/type/name…]` below a body.
+fn child<'a>(body: &'a Value, rest: &str) -> Option<&'a Value> {
+    let parts: Vec<&str> = rest.split('/').collect();
+    let mut v = body;
+    for pair in parts.chunks(2) {
+        let [kind, name] = pair else { return None };
+        let Value::List(items) = descend(
+            v,
+            &[
+                PathSeg::Attr("properties".into()),
+                PathSeg::Attr((*kind).into()),
+            ],
+        )?
+        else {
+            return None;
+        };
+        v = items.iter().find(|it| {
+            matches!(descend(it, &[PathSeg::Attr("name".into())]), Some(Value::String(n)) if n.eq_ignore_ascii_case(name))
+        })?;
+    }
+    Some(v)
+}
+
+type Bodies<'a> = HashMap<String, Vec<&'a Value>>;
+
+fn resolve(v: &Value, by_key: &Bodies, changed: &mut bool) -> Value {
+    match v {
+        Value::Ref(r) => match lookup(r, by_key) {
+            Some(x) => {
+                *changed = true;
+                x
+            }
+            None => v.clone(),
+        },
+        Value::List(l) => {
+            let mut any = false;
+            let items: Vec<Value> = l.iter().map(|x| resolve(x, by_key, &mut any)).collect();
+            if any {
+                *changed = true;
+                Value::List(Rc::new(items))
+            } else {
+                v.clone()
+            }
+        }
+        Value::Map(m) => {
+            let mut any = false;
+            let items: BTreeMap<String, Value> = m
+                .iter()
+                .map(|(k, x)| (k.clone(), resolve(x, by_key, &mut any)))
+                .collect();
+            if any {
+                *changed = true;
+                Value::Map(Rc::new(items))
+            } else {
+                v.clone()
+            }
+        }
+        _ => v.clone(),
+    }
+}
+
+fn lookup(r: &SymRef, by_key: &Bodies) -> Option<Value> {
+    if computed(&r.path) {
+        return None;
+    }
+    bodies_of(by_key, &r.addr)
+        .into_iter()
+        .filter_map(|b| descend(b, &r.path))
+        .find(|v| plain(v))
+        .cloned()
+}
+
+/// Replaces references to declared values in every resource body.
+pub fn resolve_declared(resources: &mut [ArmResource]) {
+    for _ in 0..ROUNDS {
+        let bodies: Vec<(String, Value)> = resources
+            .iter()
+            .filter(|r| !r.existing)
+            .map(|r| (r.key.to_ascii_lowercase(), r.body.clone()))
+            .collect();
+        let mut by_key: Bodies = HashMap::new();
+        for (k, v) in &bodies {
+            by_key.entry(k.clone()).or_default().push(v);
+        }
+        let mut changed = false;
+        for r in resources.iter_mut() {
+            let mut c = false;
+            let b = resolve(&r.body, &by_key, &mut c);
+            if c {
+                r.body = b;
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+}
