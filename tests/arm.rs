@@ -216,3 +216,109 @@ fn the_fix_goes_to_the_parameters_file() {
     assert!(!again.diagnostics.iter().any(|d| d.code == "RL001"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// languageVersion 2.0: a copy loop of nested deployments is referenced as `sym[i]`; a
+/// route's prefix is `reference()` of a VNet the template declares; `contains(reference(x),
+/// 'p')` reads the declaration; a null given to a parameter with a default takes the default;
+/// a nullable parameter without a value is null.
+#[test]
+fn symbolic_copy_references_and_declared_properties() {
+    let tpl = r#"{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "languageVersion": "2.0",
+  "contentVersion": "1.0.0.0",
+  "parameters": {
+    "hubs": {"type": "array", "defaultValue": ["hub1", "hub2"]},
+    "extra": {"type": "array", "nullable": true}
+  },
+  "resources": {
+    "vnet": {
+      "copy": {"name": "vnet", "count": "[length(parameters('hubs'))]"},
+      "type": "Microsoft.Network/virtualNetworks",
+      "apiVersion": "2024-05-01",
+      "name": "[parameters('hubs')[copyIndex()]]",
+      "location": "westeurope",
+      "properties": {
+        "addressSpace": {"addressPrefixes": ["[format('10.{0}.0.0/16', copyIndex())]"]},
+        "subnets": [{"name": "snet-a", "properties": {"addressPrefix": "[format('10.{0}.1.0/24', copyIndex())]"}}]
+      }
+    },
+    "info": {
+      "copy": {"name": "info", "count": "[length(parameters('hubs'))]"},
+      "type": "Microsoft.Resources/deployments",
+      "apiVersion": "2025-04-01",
+      "name": "[format('info-{0}', copyIndex())]",
+      "properties": {
+        "expressionEvaluationOptions": {"scope": "inner"},
+        "mode": "Incremental",
+        "parameters": {
+          "name": {"value": "[parameters('hubs')[copyIndex()]]"},
+          "suffixes": {"value": "[parameters('extra')]"}
+        },
+        "template": {
+          "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+          "contentVersion": "1.0.0.0",
+          "parameters": {
+            "name": {"type": "string"},
+            "suffixes": {"type": "array", "defaultValue": ["-rt"]}
+          },
+          "resources": [],
+          "outputs": {
+            "prefix": {"type": "string", "value": "[reference(resourceId('Microsoft.Network/virtualNetworks', parameters('name')), '2024-05-01').addressSpace.addressPrefixes[0]]"},
+            "table": {"type": "string", "value": "[concat(parameters('name'), parameters('suffixes')[0])]"},
+            "hasSubnets": {"type": "bool", "value": "[contains(reference(resourceId('Microsoft.Network/virtualNetworks', parameters('name')), '2024-05-01'), 'subnets')]"}
+          }
+        }
+      },
+      "dependsOn": ["vnet"]
+    },
+    "rt": {
+      "copy": {"name": "rt", "count": "[length(parameters('hubs'))]"},
+      "type": "Microsoft.Network/routeTables",
+      "apiVersion": "2024-05-01",
+      "name": "[reference(format('info[{0}]', copyIndex())).outputs.table.value]",
+      "location": "westeurope",
+      "properties": {
+        "routes": [
+          {
+            "name": "[format('to-other-{0}', copyIndex())]",
+            "properties": {
+              "addressPrefix": "[reference(format('info[{0}]', sub(1, copyIndex()))).outputs.prefix.value]",
+              "nextHopType": "[if(reference(format('info[{0}]', copyIndex())).outputs.hasSubnets.value, 'None', 'Internet')]"
+            }
+          }
+        ]
+      }
+    }
+  }
+}"#;
+    let dir = tempdir("arm-symbolic-copy");
+    std::fs::write(dir.join("main.json"), tpl).unwrap();
+    let out = model_of(&dir);
+    let m = &out.projects[0].model;
+    assert!(m.unknowns.is_empty(), "{:?}", m.unknowns);
+    let mut got: Vec<String> = m
+        .route_tables
+        .iter()
+        .flat_map(|t| {
+            t.routes.iter().map(move |r| {
+                let r = &m.routes[r.0];
+                format!(
+                    "{} {} {} {:?}",
+                    t.meta.display(),
+                    r.meta.display(),
+                    r.prefix.value,
+                    r.next_hop_type.value.known()
+                )
+            })
+        })
+        .collect();
+    got.sort();
+    assert_eq!(
+        got,
+        vec![
+            "hub1-rt to-other-0 10.1.0.0/16 Some(None)".to_string(),
+            "hub2-rt to-other-1 10.0.0.0/16 Some(None)".to_string(),
+        ]
+    );
+}

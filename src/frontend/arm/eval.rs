@@ -133,6 +133,9 @@ pub struct ArmEval {
     pub skipped: RefCell<Vec<(String, String, Origin)>>,
     /// How deep `declared_value` is nested (a guard against declarations about themselves).
     declared_depth: std::cell::Cell<usize>,
+    /// Every resource instance of every template evaluated so far, by key (lowercase): a
+    /// resource id names a resource wherever in the deployment tree it is declared.
+    declared: RefCell<HashMap<String, (Rc<Tpl>, Instance)>>,
 }
 
 pub(super) type R = Result<Value, String>;
@@ -207,6 +210,7 @@ impl ArmEval {
             resources: RefCell::new(Vec::new()),
             skipped: RefCell::new(Vec::new()),
             declared_depth: std::cell::Cell::new(0),
+            declared: RefCell::new(HashMap::new()),
         }
     }
 
@@ -539,6 +543,10 @@ impl ArmEval {
                     t.instances
                         .borrow_mut()
                         .insert(key.to_ascii_lowercase(), (di, cx.copy.clone()));
+                    self.declared
+                        .borrow_mut()
+                        .entry(key.to_ascii_lowercase())
+                        .or_insert_with(|| (t.clone(), (di, cx.copy.clone())));
                 }
             }
         }
@@ -776,16 +784,16 @@ impl ArmEval {
     /// declaration evaluates: `None` for a resource declared elsewhere (`existing`, another
     /// template) or past a small nesting depth (a declaration asking about itself).
     fn declared_value(&self, cx: &Cx, r: &SymRef) -> Option<Value> {
-        let (di, copy) = cx
-            .tpl
-            .instances
-            .borrow()
-            .get(&r.addr.to_ascii_lowercase())
-            .cloned()?;
+        let key = r.addr.to_ascii_lowercase();
+        let here = cx.tpl.instances.borrow().get(&key).cloned();
+        let (tpl, (di, copy)) = match here {
+            Some(i) => (cx.tpl.clone(), i),
+            None => self.declared.borrow().get(&key).cloned()?,
+        };
         if self.declared_depth.get() > 4 {
             return None;
         }
-        let decls = Self::declarations(&cx.tpl);
+        let decls = Self::declarations(&tpl);
         let d = decls.get(di)?;
         if d.node
             .get("existing")
