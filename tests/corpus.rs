@@ -12,13 +12,7 @@ fn corpus() -> Option<PathBuf> {
 }
 
 /// Expected findings routelint does not reach yet, and what it lacks (scenario, code, why).
-const KNOWN_GAPS: &[(&str, &str, &str)] = &[
-    (
-        "tf-avm-ptn-hubnetworking-alz-firewall-initialised",
-        "RL006",
-        "the downloaded AVM virtual network module declares subnets with azapi_resource, which the Terraform front end does not read",
-    ),
-];
+const KNOWN_GAPS: &[(&str, &str, &str)] = &[];
 
 #[test]
 fn corpus_loads_cleanly_with_expected_findings() {

@@ -540,3 +540,35 @@ fn rl014_one_beaten_spoke_has_a_fix_and_the_hub_itself_is_not_judged() {
     );
     assert!(got[0].fix.is_some(), "one beaten prefix: one route to add");
 }
+
+#[test]
+fn rl011_a_basic_vpn_gateway_offers_no_transit() {
+    let dir = tempdir("rl011-basic");
+    copy_tree(&root().join("fixtures/hub-spoke-ok/terraform"), &dir);
+    let gw = std::fs::read_to_string(dir.join("gateway.tf")).unwrap();
+    let basic = gw.replace(
+        "sku                 = \"VpnGw1\"",
+        "sku                 = \"Basic\"",
+    );
+    assert_ne!(gw, basic);
+    std::fs::write(dir.join("gateway.tf"), basic).unwrap();
+    let out = run(&dir);
+    let got: Vec<_> = findings(&out, &dir)
+        .into_iter()
+        .filter(|f| f.0 == "RL011")
+        .collect();
+    // Both hub peerings offer transit; one cause (the SKU), one finding.
+    assert_eq!(
+        got,
+        vec![(
+            "RL011".to_string(),
+            "peering:peer-hub-to-spoke1:basic-sku".to_string(),
+            "gateway.tf:15".to_string()
+        )]
+    );
+    let d = out.diagnostics.iter().find(|d| d.code == "RL011").unwrap();
+    assert_eq!(
+        d.also,
+        vec!["peering:peer-hub-to-spoke2:basic-sku".to_string()]
+    );
+}

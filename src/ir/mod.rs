@@ -409,6 +409,8 @@ pub struct Gateway {
     pub subnet: Option<Link>,
     pub bgp_enabled: bool,
     pub public_ips: Vec<Link>,
+    /// The SKU as written (`VpnGw1`, `Basic`), with where it is set.
+    pub sku: Option<Spanned<String>>,
 }
 
 #[derive(Clone, Debug, Serialize)]

@@ -40,7 +40,12 @@ fn check(ctx: &RuleContext) -> Vec<Violation> {
         };
         let name = p.meta.display();
         let at = |f: &Flag| f.origin.unwrap_or(p.meta.label_origin());
-        if p.allow_gateway_transit.get() == Some(true) && !has_gateway(local) {
+        // Transit offered from the side without a gateway, to a VNet that has one: the flag
+        // is on the wrong side. With no gateway on either side it is inert (Azure accepts
+        // it, and it takes effect once a gateway is deployed), so it is not reported.
+        let remote_has_gateway = p.remote_vnet.id.is_some_and(has_gateway);
+        if p.allow_gateway_transit.get() == Some(true) && !has_gateway(local) && remote_has_gateway
+        {
             out.push(
                 Violation::new(format!(
                     "peering `{name}` allows gateway transit, but `{}` has no gateway",
@@ -51,6 +56,37 @@ fn check(ctx: &RuleContext) -> Vec<Violation> {
                 .note("gateway transit shares the gateway of the VNet that owns this peering; the VNet with the gateway (the hub) sets it on its peering, and the other side uses it with use_remote_gateways")
                 .help("remove it here, and set it on the hub's peering to this VNet instead"),
             );
+        }
+        // Gateway transit works with every VPN gateway SKU except Basic (GW-TRANSIT).
+        if p.allow_gateway_transit.get() == Some(true) && has_gateway(local) {
+            let gws = &m.vnets[local].gateways;
+            let basic = gws.iter().all(|g| {
+                let g = &m.gateways[g.0];
+                g.kind == GatewayKind::Vpn
+                    && g.sku
+                        .as_ref()
+                        .is_some_and(|s| s.value.eq_ignore_ascii_case("Basic"))
+            });
+            if basic {
+                let g = &m.gateways[gws[0].0];
+                let sku_at = g
+                    .sku
+                    .as_ref()
+                    .map(|s| s.origin)
+                    .unwrap_or(g.meta.label_origin());
+                out.push(
+                    Violation::new(format!(
+                        "peering `{name}` offers the gateway of `{}`, but `{}` is a Basic VPN gateway, which does not support gateway transit",
+                        vnet_name(local),
+                        g.meta.display()
+                    ))
+                    .subject(format!("peering:{name}:basic-sku"))
+                    .primary(sku_at, "the Basic SKU does not support gateway transit")
+                    .secondary(at(&p.allow_gateway_transit), "transit offered here")
+                    .note("the peered VNets learn no on-premises routes through this gateway, and a peering that uses it as a remote gateway is rejected")
+                    .help("use a VpnGw1 or larger SKU (a Basic gateway cannot be resized: it is replaced)"),
+                );
+            }
         }
         if p.use_remote_gateways.get() != Some(true) {
             continue;

@@ -582,6 +582,7 @@ pub fn resource(m: &mut Model, syntax: &mut Syntax, r: &ArmResource, loc: &dyn L
                 subnet: ipcs.iter().enumerate().find_map(|(i, ic)| c.link(ic, &format!("properties.ipConfigurations[{i}]"), "properties.subnet")),
                 bgp_enabled: get(b, "properties.enableBgp").and_then(|v| v.as_bool()) == Some(true),
                 public_ips: ipcs.iter().enumerate().filter_map(|(i, ic)| c.link(ic, &format!("properties.ipConfigurations[{i}]"), "properties.publicIPAddress")).collect(),
+                sku: string(b, "properties.sku.name").map(|s| Spanned::new(s, c.o("properties.sku.name"))),
             });
         }
         // properties.localNetworkAddressSpace.addressPrefixes, bgpSettings

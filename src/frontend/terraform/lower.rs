@@ -411,6 +411,7 @@ impl Lower<'_> {
                     subnet: ipcs.iter().find_map(|c| link(c, "subnet_id")),
                     bgp_enabled: flag_any(e, &["bgp_enabled", "enable_bgp"], false).get() == Some(true),
                     public_ips: ipcs.iter().filter_map(|c| link(c, "public_ip_address_id")).collect(),
+                    sku: string(e, "sku").map(|s| Spanned::new(s, e.attr_origin("sku"))),
                 });
             }
             // address_space, bgp_settings

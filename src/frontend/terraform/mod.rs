@@ -4,6 +4,7 @@
 //! modules, count/for_each) into entities, `lower` maps azurerm resources to the IR.
 //! **Invariant:** this front end knows nothing of routing; it only says what is declared.
 
+mod azapi;
 pub mod eval;
 pub mod fix;
 pub mod funcs;
@@ -315,6 +316,13 @@ pub fn load_root(
     for r in ev.resources.borrow().iter() {
         lower.resource(&r.entity, r.azurerm_major);
     }
+    let entities: Vec<_> = ev
+        .resources
+        .borrow()
+        .iter()
+        .map(|r| r.entity.clone())
+        .collect();
+    azapi::lower_all(&mut model, &entities);
     for (addr, reason, origin) in ev.skipped.borrow().iter() {
         // A security rule (or a module that may hold some) not expanded.
         let last = addr.rsplit("module.").next().unwrap_or(addr);
