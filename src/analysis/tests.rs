@@ -123,6 +123,7 @@ pub fn model(text: &str) -> Model {
                 subnet: Some(key(&format!("{}/GatewaySubnet", w[2]))),
                 bgp_enabled: has("bgp"),
                 public_ips: Vec::new(),
+                sku: None,
             }),
             "onprem" => {
                 let lng = format!("lng-{}", m.local_gateways.len());
