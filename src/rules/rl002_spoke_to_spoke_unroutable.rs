@@ -151,14 +151,32 @@ fn check(ctx: &RuleContext) -> Vec<Violation> {
                             rt.meta.label_origin(),
                             format!("no route sends {prefix} to {}", a.device_name(dv)),
                         );
-                        let route = text::add_route(a, Some(t), s, &route_name, &prefix, dv);
+                        // A table with no default route of its own: one 0.0.0.0/0 to the
+                        // appliance mends every flow it breaks (one cause, one finding);
+                        // else the route for this prefix.
+                        let no_default = a.table(s).is_some_and(|tab| {
+                            !matches!(
+                                tab.lookup(crate::analysis::routes::Dest::Net(Default::default())),
+                                crate::analysis::routes::Lookup::Route(i)
+                                    if tab.routes[i].source == crate::analysis::routes::Source::User
+                            )
+                        });
+                        let (route, alt) = if no_default {
+                            let name = format!("default-via-{}", a.device_name(dv));
+                            (
+                                text::add_route(a, Some(t), s, &name, "0.0.0.0/0", dv),
+                                "or one route per destination prefix".to_string(),
+                            )
+                        } else {
+                            (
+                                text::add_route(a, Some(t), s, &route_name, &prefix, dv),
+                                "or a 0.0.0.0/0 route to the same appliance".to_string(),
+                            )
+                        };
                         d = d
                             .help(
-                                Help::text(format!(
-                                    "add to `{}` (or a 0.0.0.0/0 route to the same appliance):\n",
-                                    rt.meta.display()
-                                ))
-                                .snippet(&route, 2),
+                                Help::text(format!("add to `{}` ({alt}):\n", rt.meta.display()))
+                                    .snippet(&route, 2),
                             )
                             .fix(&route);
                     }
