@@ -68,6 +68,7 @@ struct Args {
     out: PathBuf,
 }
 
+#[allow(dead_code)]
 fn args() -> Args {
     let mut a = Args {
         spokes: 10,
@@ -98,25 +99,44 @@ fn args() -> Args {
     a
 }
 
-fn main() {
-    let a = args();
+/// Writes an estate and returns the findings routelint must give, by code.
+pub fn generate(
+    spokes: usize,
+    faults: usize,
+    form: &str,
+    out: &std::path::Path,
+) -> std::collections::BTreeMap<&'static str, usize> {
+    let a = Args {
+        spokes,
+        faults,
+        form: form.to_string(),
+        out: out.to_path_buf(),
+    };
     let _ = std::fs::remove_dir_all(&a.out);
     std::fs::create_dir_all(&a.out).expect("create --out");
-    let faults: Vec<Fault> = (1..=a.spokes).map(|i| fault_of(i, a.faults)).collect();
+    let fs: Vec<Fault> = (1..=a.spokes).map(|i| fault_of(i, a.faults)).collect();
     match a.form.as_str() {
-        "terraform" => terraform(&a, &faults),
-        "arm" => arm(&a, &faults),
-        other => {
-            eprintln!("estate-gen: --form terraform or arm, not `{other}`");
-            std::process::exit(2);
-        }
+        "terraform" => terraform(&a, &fs),
+        "arm" => arm(&a, &fs),
+        other => panic!("form terraform or arm, not `{other}`"),
     }
-    let mut by_code: std::collections::BTreeMap<&str, usize> = Default::default();
-    for f in &faults {
+    let mut by_code: std::collections::BTreeMap<&'static str, usize> = Default::default();
+    for f in &fs {
         for (c, n) in expected(*f) {
             *by_code.entry(c).or_default() += n;
         }
     }
+    by_code
+}
+
+#[allow(dead_code)]
+fn main() {
+    let a = args();
+    if !matches!(a.form.as_str(), "terraform" | "arm") {
+        eprintln!("estate-gen: --form terraform or arm, not `{}`", a.form);
+        std::process::exit(2);
+    }
+    let by_code = generate(a.spokes, a.faults, &a.form, &a.out);
     let total: usize = by_code.values().sum();
     let detail: Vec<String> = by_code.iter().map(|(c, n)| format!("{c}={n}")).collect();
     println!("expected findings: {total} {}", detail.join(" "));

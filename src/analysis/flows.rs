@@ -15,6 +15,7 @@ use super::Analysis;
 use crate::ir::*;
 use crate::source::Origin;
 use ipnet::Ipv4Net;
+use std::collections::{BTreeMap, HashSet};
 
 #[derive(Clone, Debug)]
 pub struct OnPremFlow {
@@ -86,9 +87,6 @@ pub struct DnatFlow {
     pub target: Ipv4Net,
     pub flow: TwoWay,
 }
-
-/// (VNet, route table, indices of the prefixes that contain the subnet).
-type GroupKey = (Option<usize>, Option<usize>, Vec<usize>);
 
 fn first_prefix(a: &Analysis, s: SubnetId) -> Option<Ipv4Net> {
     a.model.subnet_prefixes(s).into_iter().next()
@@ -400,91 +398,112 @@ impl Analysis<'_> {
         to_appliance(a, pb) || to_appliance(b, pa)
     }
 
-    /// Subnets that behave alike as sources and destinations: same VNet and route table
-    /// (so equal effective routes), and contained in exactly the same route and firewall-rule
-    /// prefixes anywhere in the model (so every lookup and rule match treats them alike).
-    /// Each group is listed in label order; its first member is its representative.
-    pub fn subnet_groups(&self) -> Vec<Vec<SubnetId>> {
+    /// Flows between subnets of different VNets that the configuration intends (and
+    /// between subnets of one VNet that a user route sends through an appliance). Cost grows
+    /// with classes, not with pairs of subnets: a pair of [`subnet
+    /// classes`](Self::subnet_classes) is traced once, between representatives whose VNets
+    /// are not related; only when that flow fails is it traced again from each of the
+    /// classes' (VNet, route table) groups, so that every table to change is named. Pairs of
+    /// related VNets (peered with each other, or routing specifically to each other) and
+    /// pairs inside one VNet are traced group by group.
+    pub fn cross_flows(&self) -> Vec<CrossFlow> {
         let m = self.model;
-        // Route boundaries (computed once by `Analysis::new`) and firewall-rule prefixes.
-        let mut prefixes: Vec<Ipv4Net> = self.all_prefixes.clone();
-        for rules in &m.firewall_rules {
-            for r in &rules.network {
-                for p in r.sources.iter().chain(r.destinations.iter()) {
-                    if let Prefix::V4(n) = p {
-                        prefixes.push(*n);
+        let cl = self.subnet_classes();
+        // Concrete groups: subnets of one VNet, route table and class behave identically.
+        let mut groups: BTreeMap<(usize, Option<usize>, usize), Vec<SubnetId>> = BTreeMap::new();
+        for (ci, c) in cl.members.iter().enumerate() {
+            for s in c {
+                let Some(v) = m.subnet_vnet(*s) else { continue };
+                let rt = m.subnets[s.0].route_table.as_ref().and_then(|l| l.id);
+                groups.entry((v.0, rt, ci)).or_default().push(*s);
+            }
+        }
+        let mut by_vnet: BTreeMap<usize, Vec<&Vec<SubnetId>>> = BTreeMap::new();
+        let mut class_groups: Vec<Vec<&Vec<SubnetId>>> = vec![Vec::new(); cl.members.len()];
+        for ((v, _, ci), g) in &groups {
+            by_vnet.entry(*v).or_default().push(g);
+            class_groups[*ci].push(g);
+        }
+        let mut out = Vec::new();
+        let mut traced: HashSet<(SubnetId, SubnetId)> = HashSet::new();
+        let mut pair = |a: SubnetId,
+                        b: SubnetId,
+                        ga: usize,
+                        gb: usize,
+                        out: &mut Vec<CrossFlow>|
+         -> Option<bool> {
+            if a == b || !traced.insert((a, b)) {
+                return None;
+            }
+            let pa = first_prefix(self, a)?;
+            let pb = first_prefix(self, b)?;
+            // Inside one VNet the VNet's own route beats 0/0: a flow is meant to pass an
+            // appliance only when a user route at least as long as the VNet's sends the
+            // other subnet there (micro-segmentation).
+            if m.subnet_vnet(a) == m.subnet_vnet(b) && !self.segmented(a, b, pa, pb) {
+                return None;
+            }
+            let (intent, intent_origin) = self.cross_intent(a, b, pa, pb)?;
+            let flow = self.two_way(Start::Subnet(a), Dest::Net(pa), Dest::Net(pb));
+            let ok = flow.verdict() == FlowVerdict::Ok;
+            out.push(CrossFlow {
+                src: a,
+                dst: b,
+                src_prefix: pa,
+                dst_prefix: pb,
+                intent,
+                intent_origin,
+                flow,
+                src_group: ga,
+                dst_group: gb,
+            });
+            Some(ok)
+        };
+        // Inside one VNet, and between related VNets: group by group.
+        for (v, gs) in &by_vnet {
+            let mut others: Vec<usize> = by_vnet
+                .keys()
+                .copied()
+                .filter(|w| w == v || cl.related(Some(VNetId(*v)), Some(VNetId(*w))))
+                .collect();
+            others.sort();
+            for w in others {
+                for ga in gs {
+                    for gb in &by_vnet[&w] {
+                        pair(ga[0], gb[0], ga.len(), gb.len(), &mut out);
                     }
                 }
             }
         }
-        prefixes.sort();
-        prefixes.dedup();
-        let mut groups: std::collections::BTreeMap<GroupKey, Vec<SubnetId>> =
-            std::collections::BTreeMap::new();
-        for s in self.workload_subnets() {
-            let Some(p) = first_prefix(self, s) else {
-                continue;
-            };
-            let sig: Vec<usize> = prefixes
-                .iter()
-                .enumerate()
-                .filter(|(_, n)| n.contains(&p) || p.contains(*n))
-                .map(|(i, _)| i)
-                .collect();
-            let key = (
-                m.subnets[s.0].vnet.id,
-                m.subnets[s.0].route_table.as_ref().and_then(|l| l.id),
-                sig,
-            );
-            groups.entry(key).or_default().push(s);
-        }
-        let mut out: Vec<Vec<SubnetId>> = groups.into_values().collect();
-        for g in &mut out {
-            g.sort_by_key(|s| m.subnet_label(*s));
-        }
-        out.sort_by_key(|g| m.subnet_label(g[0]));
-        out
-    }
-
-    /// Flows between subnets of different VNets that the configuration intends, one per
-    /// pair of [`subnet_groups`](Self::subnet_groups) (traced between their
-    /// representatives). Cost: one two-way trace per pair of groups, so it grows with the
-    /// square of the number of distinct spokes, not of subnets.
-    pub fn cross_flows(&self) -> Vec<CrossFlow> {
-        let m = self.model;
-        let groups = self.subnet_groups();
-        let mut out = Vec::new();
-        for ga in &groups {
-            let a = ga[0];
-            let Some(pa) = first_prefix(self, a) else {
-                continue;
-            };
-            for gb in &groups {
-                let b = gb[0];
-                let Some(pb) = first_prefix(self, b) else {
-                    continue;
-                };
-                // Inside one VNet the VNet's own route beats 0/0: a flow is meant to pass
-                // an appliance only when a user route at least as long as the VNet's
-                // sends the other subnet there (micro-segmentation).
-                if a == b || m.subnet_vnet(a) == m.subnet_vnet(b) && !self.segmented(a, b, pa, pb) {
+        // Between unrelated VNets: class by class.
+        let unrelated = |a: SubnetId, b: SubnetId| {
+            let (va, vb) = (m.subnet_vnet(a), m.subnet_vnet(b));
+            va != vb && !cl.related(va, vb)
+        };
+        for (c1, g1) in class_groups.iter().enumerate() {
+            for (c2, g2) in class_groups.iter().enumerate() {
+                let rep = g1.iter().find_map(|ga| {
+                    g2.iter()
+                        .find(|gb| unrelated(ga[0], gb[0]))
+                        .map(|gb| (ga[0], gb[0]))
+                });
+                let Some((a, b)) = rep else { continue };
+                let (n1, n2) = (cl.members[c1].len(), cl.members[c2].len());
+                if pair(a, b, n1, n2, &mut out) != Some(false) {
                     continue;
                 }
-                let Some((intent, intent_origin)) = self.cross_intent(a, b, pa, pb) else {
-                    continue;
-                };
-                let flow = self.two_way(Start::Subnet(a), Dest::Net(pa), Dest::Net(pb));
-                out.push(CrossFlow {
-                    src: a,
-                    dst: b,
-                    src_prefix: pa,
-                    dst_prefix: pb,
-                    intent,
-                    intent_origin,
-                    flow,
-                    src_group: ga.len(),
-                    dst_group: gb.len(),
-                });
+                // The representative flow fails: every group of each class gets its own
+                // flow, so each table to change is named.
+                for ga in g1 {
+                    if let Some(gb) = g2.iter().find(|gb| unrelated(ga[0], gb[0])) {
+                        pair(ga[0], gb[0], ga.len(), 1, &mut out);
+                    }
+                }
+                for gb in g2 {
+                    if let Some(ga) = g1.iter().find(|ga| unrelated(ga[0], gb[0])) {
+                        pair(ga[0], gb[0], 1, gb.len(), &mut out);
+                    }
+                }
             }
         }
         out

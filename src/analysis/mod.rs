@@ -4,6 +4,7 @@
 //! [`Config`]. Iteration follows model order, so results are deterministic. Values the
 //! configuration does not determine give `Unknown` verdicts, never a guess.
 
+pub mod classes;
 pub mod endpoint;
 pub mod flows;
 pub mod nsg;
