@@ -1,6 +1,7 @@
 //! Links between IR elements and the pass that resolves them.
 
 use super::*;
+use std::collections::HashMap;
 
 /// What a front end says a reference points at.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -150,6 +151,84 @@ fn resolve<'a>(
     }
 }
 
+/// Keys, aliases and names of one collection, hashed: [`resolve`] then filters a few
+/// candidates instead of scanning every element for every link (linking is linear, not
+/// quadratic, in the size of the estate).
+#[derive(Default)]
+pub(crate) struct Index {
+    /// Lowercase key or alias -> elements.
+    keys: HashMap<String, Vec<usize>>,
+    /// Name as written -> elements.
+    names: HashMap<String, Vec<usize>>,
+    /// Lowercase name -> elements.
+    names_ci: HashMap<String, Vec<usize>>,
+    /// How many elements it was built from.
+    len: usize,
+}
+
+impl Index {
+    pub(crate) fn new<'a>(items: impl Iterator<Item = (usize, &'a Meta)>) -> Index {
+        let mut ix = Index::default();
+        for (i, m) in items {
+            ix.len += 1;
+            ix.keys
+                .entry(m.key.to_ascii_lowercase())
+                .or_default()
+                .push(i);
+            for a in &m.aliases {
+                ix.keys.entry(a.to_ascii_lowercase()).or_default().push(i);
+            }
+            if let Some(n) = &m.name {
+                ix.names.entry(n.clone()).or_default().push(i);
+                ix.names_ci
+                    .entry(n.to_ascii_lowercase())
+                    .or_default()
+                    .push(i);
+            }
+        }
+        ix
+    }
+
+    /// Every element [`resolve`] could accept for `target` (a superset; it filters them).
+    /// For a resource id: elements whose key is a `/`-delimited tail of the id (ARM keys are
+    /// provider paths, which resource ids end with), and elements named like its last
+    /// segment.
+    pub(crate) fn candidates(&self, target: &Target) -> Vec<usize> {
+        let mut out: Vec<usize> = Vec::new();
+        match target {
+            Target::Key(k) => {
+                out.extend(self.keys.get(&k.to_ascii_lowercase()).into_iter().flatten());
+            }
+            Target::Name { name, .. } => {
+                out.extend(self.names.get(name).into_iter().flatten());
+            }
+            Target::AzureId(id) => {
+                let lower = id.to_ascii_lowercase();
+                let mut at = 0;
+                while at < lower.len() {
+                    out.extend(self.keys.get(&lower[at..]).into_iter().flatten());
+                    match lower[at..].find('/') {
+                        Some(j) => at += j + 1,
+                        None => break,
+                    }
+                }
+                if let Some((_, last)) = parse_azure_id(id).last() {
+                    out.extend(
+                        self.names_ci
+                            .get(&last.to_ascii_lowercase())
+                            .into_iter()
+                            .flatten(),
+                    );
+                }
+            }
+            Target::Unknown(_) => {}
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+}
+
 fn metas<T>(v: &[T], f: fn(&T) -> &Meta) -> impl Iterator<Item = (usize, &Meta)> + Clone {
     v.iter().enumerate().map(move |(i, x)| (i, f(x)))
 }
@@ -182,11 +261,29 @@ impl Model {
                 }
             }
         }
+        let mut indexes: HashMap<&'static str, Index> = HashMap::new();
         macro_rules! res {
             ($link:expr, $coll:ident, $what:expr) => {{
                 let link: &mut Link = $link;
                 if link.id.is_none() {
-                    match resolve(&link.target, metas(&self.$coll, |x| &x.meta), &|_| None) {
+                    let coll = &self.$coll;
+                    let index = indexes
+                        .entry(stringify!($coll))
+                        .or_insert_with(|| Index::new(metas(coll, |x| &x.meta)));
+                    if index.len != coll.len() {
+                        *index = Index::new(metas(coll, |x| &x.meta));
+                    }
+                    // An index built before the collection was taken out names nothing now.
+                    let cands: Vec<usize> = index
+                        .candidates(&link.target)
+                        .into_iter()
+                        .filter(|&i| i < coll.len())
+                        .collect();
+                    match resolve(
+                        &link.target,
+                        cands.iter().map(|&i| (i, &coll[i].meta)),
+                        &|_| None,
+                    ) {
                         Ok(i) => {
                             link.id = Some(i);
                             link.unresolved = None;
@@ -226,13 +323,17 @@ impl Model {
             .map(|s| s.vnet.id.and_then(|v| self.vnets[v].meta.name.clone()))
             .collect();
         let subnet_metas: Vec<Meta> = self.subnets.iter().map(|s| s.meta.clone()).collect();
+        let subnet_index = Index::new(subnet_metas.iter().enumerate());
         let res_subnet = |link: &mut Link, what: String, unknowns: &mut Vec<UnknownNote>| {
             if link.id.is_some() {
                 return;
             }
-            match resolve(&link.target, subnet_metas.iter().enumerate(), &|i| {
-                subnet_parent[i].clone()
-            }) {
+            let cands = subnet_index.candidates(&link.target);
+            match resolve(
+                &link.target,
+                cands.iter().map(|&i| (i, &subnet_metas[i])),
+                &|i| subnet_parent[i].clone(),
+            ) {
                 Ok(i) => link.id = Some(i),
                 Err(e) => {
                     if !matches!(link.target, Target::Unknown(_)) {
@@ -378,14 +479,15 @@ impl Model {
             }
         }
         self.firewalls = fws;
-        let mut pols = std::mem::take(&mut self.firewall_policies);
-        for p in &mut pols {
-            let label = p.meta.display().to_string();
-            if let Some(l) = p.base_policy.as_mut() {
+        // Base policies resolve among the policies themselves (not taken out meanwhile).
+        for i in 0..self.firewall_policies.len() {
+            let label = self.firewall_policies[i].meta.display().to_string();
+            let mut base = self.firewall_policies[i].base_policy.take();
+            if let Some(l) = base.as_mut() {
                 res!(l, firewall_policies, format!("base policy of `{label}`"));
             }
+            self.firewall_policies[i].base_policy = base;
         }
-        self.firewall_policies = pols;
         let mut atts = std::mem::take(&mut self.rule_attachments);
         for a in &mut atts {
             let label = a.meta.display().to_string();
@@ -560,7 +662,16 @@ impl Model {
         for n in &mut nas {
             if let Some(l) = n.vnet.as_mut() {
                 if l.id.is_none() {
-                    l.id = resolve(&l.target, metas(&self.vnets, |x| &x.meta), &|_| None).ok();
+                    let index = indexes
+                        .entry("vnets")
+                        .or_insert_with(|| Index::new(metas(&self.vnets, |x| &x.meta)));
+                    let cands = index.candidates(&l.target);
+                    l.id = resolve(
+                        &l.target,
+                        cands.iter().map(|&i| (i, &self.vnets[i].meta)),
+                        &|_| None,
+                    )
+                    .ok();
                 }
             }
         }
