@@ -206,6 +206,8 @@ pub fn display_path(path: &Path) -> String {
 #[derive(Debug, Default)]
 pub struct SourceMap {
     files: RwLock<Vec<Arc<SourceFile>>>,
+    /// Path -> file id (a file is added once; thousands of files are looked up by path).
+    by_path: RwLock<std::collections::HashMap<PathBuf, FileId>>,
     /// Texts that replace files on disk (an editor's unsaved buffers), by absolute path.
     overlay: std::collections::HashMap<PathBuf, String>,
     /// The trees being linted (canonical): a symbolic link is read only if it points inside
@@ -245,6 +247,7 @@ impl SourceMap {
     pub fn with_overlay(overlay: Vec<(PathBuf, String)>) -> Self {
         SourceMap {
             files: RwLock::new(Vec::new()),
+            by_path: RwLock::new(std::collections::HashMap::new()),
             overlay: overlay
                 .into_iter()
                 .map(|(p, t)| (std::fs::canonicalize(&p).unwrap_or(p), t))
@@ -301,16 +304,19 @@ impl SourceMap {
     /// the first text and id.
     pub fn add(&self, path: &Path, text: String) -> FileId {
         let mut files = self.files.write().unwrap_or_else(|e| e.into_inner());
-        if let Some(i) = files.iter().position(|f| f.path == path) {
-            return i;
+        let mut by_path = self.by_path.write().unwrap_or_else(|e| e.into_inner());
+        if let Some(i) = by_path.get(path) {
+            return *i;
         }
         files.push(Arc::new(SourceFile::new(path, text)));
-        files.len() - 1
+        let id = files.len() - 1;
+        by_path.insert(files[id].path.clone(), id);
+        id
     }
 
     pub fn find(&self, path: &Path) -> Option<FileId> {
-        let files = self.files.read().unwrap_or_else(|e| e.into_inner());
-        files.iter().position(|f| f.path == path)
+        let by_path = self.by_path.read().unwrap_or_else(|e| e.into_inner());
+        by_path.get(path).copied()
     }
 
     pub fn get(&self, id: FileId) -> Arc<SourceFile> {

@@ -90,6 +90,8 @@ pub struct Classes {
     pub class_of: Vec<Option<usize>>,
     /// (a, b) VNet pairs, both orders, that are peered or route specifically to each other.
     related: HashSet<(usize, usize)>,
+    /// The same, as adjacency.
+    neighbours: HashMap<usize, HashSet<usize>>,
 }
 
 impl Classes {
@@ -98,6 +100,16 @@ impl Classes {
             (Some(a), Some(b)) => self.related.contains(&(a.0, b.0)),
             _ => true,
         }
+    }
+    /// The VNets related to `v`, in order.
+    pub fn related_to(&self, v: usize) -> Vec<usize> {
+        let mut out: Vec<usize> = self
+            .neighbours
+            .get(&v)
+            .map(|n| n.iter().copied().collect())
+            .unwrap_or_default();
+        out.sort_unstable();
+        out
     }
 }
 
@@ -401,10 +413,15 @@ impl Analysis<'_> {
                 class_of[s.0] = Some(ci);
             }
         }
+        let mut neighbours: HashMap<usize, HashSet<usize>> = HashMap::new();
+        for (a, b) in &related {
+            neighbours.entry(*a).or_default().insert(*b);
+        }
         Classes {
             members,
             class_of,
             related,
+            neighbours,
         }
     }
 }

@@ -211,9 +211,13 @@ impl Analysis<'_> {
     /// each piece is matched by the same routes everywhere (e.g. on-prem 192.168.0.0/16
     /// covered by two /17 user routes). At most 32 pieces; beyond that the prefix is kept.
     pub fn pieces(&self, p: Ipv4Net) -> Vec<Ipv4Net> {
-        let inside: Vec<Ipv4Net> = self
+        // `all_prefixes` is sorted by address: the prefixes inside `p` are one range of it.
+        let lo = self
             .all_prefixes
+            .partition_point(|r| u32::from(r.network()) < u32::from(p.network()));
+        let inside: Vec<Ipv4Net> = self.all_prefixes[lo..]
             .iter()
+            .take_while(|r| u32::from(r.network()) <= u32::from(p.broadcast()))
             .copied()
             .filter(|r| p.contains(r) && *r != p)
             .collect();
@@ -461,15 +465,13 @@ impl Analysis<'_> {
         };
         // Inside one VNet, and between related VNets: group by group.
         for (v, gs) in &by_vnet {
-            let mut others: Vec<usize> = by_vnet
-                .keys()
-                .copied()
-                .filter(|w| w == v || cl.related(Some(VNetId(*v)), Some(VNetId(*w))))
-                .collect();
-            others.sort();
+            let mut others = cl.related_to(*v);
+            others.push(*v);
+            others.sort_unstable();
             for w in others {
+                let Some(gw) = by_vnet.get(&w) else { continue };
                 for ga in gs {
-                    for gb in &by_vnet[&w] {
+                    for gb in gw {
                         pair(ga[0], gb[0], ga.len(), gb.len(), &mut out);
                     }
                 }

@@ -60,7 +60,11 @@ impl<'m> Analysis<'m> {
                 _ => None,
             })
             .collect();
-        all_prefixes.sort();
+        // Sorted by network address (then length), so a prefix's sub-prefixes are a range.
+        for p in &mut all_prefixes {
+            *p = p.trunc();
+        }
+        all_prefixes.sort_by_key(|p| (u32::from(p.network()), p.prefix_len()));
         all_prefixes.dedup();
         let connected = model
             .peerings

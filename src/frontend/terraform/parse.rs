@@ -9,7 +9,7 @@ use crate::source::{FileId, Origin, SourceMap};
 use hcl_edit::expr::Expression;
 use hcl_edit::structure::{Block, Body};
 use hcl_edit::Span;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 /// Parses one `.tf` / `.tfvars` file.
@@ -148,19 +148,46 @@ pub struct ModuleDef {
     pub outputs: BTreeMap<String, FileExpr>,
     /// Major version of azurerm the module's `required_providers` constraint implies.
     pub azurerm_major: Option<u32>,
+    /// (type, name) -> index into `resources`, and module name -> index into `modules`,
+    /// built on first use (references are looked up once per expression evaluated).
+    pub(crate) index: std::sync::OnceLock<DefIndex>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub(crate) struct DefIndex {
+    resources: HashMap<(String, String), usize>,
+    types: std::collections::HashSet<String>,
+    modules: HashMap<String, usize>,
 }
 
 impl ModuleDef {
+    fn index(&self) -> &DefIndex {
+        self.index.get_or_init(|| {
+            let mut ix = DefIndex::default();
+            for (i, r) in self.resources.iter().enumerate() {
+                ix.resources
+                    .entry((r.rtype.clone(), r.name.clone()))
+                    .or_insert(i);
+                ix.types.insert(r.rtype.clone());
+            }
+            for (i, m) in self.modules.iter().enumerate() {
+                ix.modules.entry(m.name.clone()).or_insert(i);
+            }
+            ix
+        })
+    }
     pub fn resource(&self, rtype: &str, name: &str) -> Option<&ResDef> {
-        self.resources
-            .iter()
-            .find(|r| r.rtype == rtype && r.name == name)
+        let i = self
+            .index()
+            .resources
+            .get(&(rtype.to_string(), name.to_string()))?;
+        self.resources.get(*i)
     }
     pub fn has_resource_type(&self, rtype: &str) -> bool {
-        self.resources.iter().any(|r| r.rtype == rtype)
+        self.index().types.contains(rtype)
     }
     pub fn module(&self, name: &str) -> Option<&ModCall> {
-        self.modules.iter().find(|m| m.name == name)
+        self.modules.get(*self.index().modules.get(name)?)
     }
 }
 
