@@ -277,9 +277,7 @@ impl Analysis<'_> {
                     .and_then(|s| m.subnet_vnet(s));
                 let peered = |v: VNetId| {
                     Some(v) == fw_vnet
-                        || m.peerings.iter().any(|p| {
-                            p.local_vnet.id == Some(v.0) && p.remote_vnet.id == fw_vnet.map(|x| x.0)
-                        })
+                        || fw_vnet.is_some_and(|f| m.peering_between(v.0, f.0).is_some())
                 };
                 let (Some(va), Some(vb)) = (m.subnet_vnet(a), m.subnet_vnet(b)) else {
                     continue;

@@ -315,11 +315,7 @@ pub fn onprem_of(model: &Model, g: GatewayId, configured: &[Ipv4Net]) -> OnPrem 
 pub fn reverse_peering(model: &Model, p: PeeringId) -> Option<PeeringId> {
     let pe = &model.peerings[p.0];
     let (l, r) = (pe.local_vnet.id?, pe.remote_vnet.id?);
-    model
-        .peerings
-        .iter()
-        .position(|q| q.local_vnet.id == Some(r) && q.remote_vnet.id == Some(l))
-        .map(PeeringId)
+    model.peering_between(r, l)
 }
 
 /// Gateways whose routes reach a VNet: its own, or the hub's through gateway transit.
@@ -329,8 +325,9 @@ pub fn gateways_for(model: &Model, v: VNetId) -> Vec<GatewayId> {
         return own;
     }
     let mut out = Vec::new();
-    for (i, p) in model.peerings.iter().enumerate() {
-        if p.local_vnet.id != Some(v.0) || p.use_remote_gateways.get() != Some(true) {
+    for &PeeringId(i) in model.peerings_of(v.0) {
+        let p = &model.peerings[i];
+        if p.use_remote_gateways.get() != Some(true) {
             continue;
         }
         let Some(r) = reverse_peering(model, PeeringId(i)) else {
@@ -381,10 +378,8 @@ pub fn effective(model: &Model, s: SubnetId, configured_onprem: &[Ipv4Net]) -> O
     routes.push(sys(Ipv4Net::default(), NextHop::Internet));
 
     // Peering routes.
-    for (i, p) in model.peerings.iter().enumerate() {
-        if p.local_vnet.id != Some(v.0) {
-            continue;
-        }
+    for &PeeringId(i) in model.peerings_of(v.0) {
+        let p = &model.peerings[i];
         let Some(r) = p.remote_vnet.id else { continue };
         if reverse_peering(model, PeeringId(i)).is_none() {
             continue; // Initiated: no routes until the other side exists.

@@ -399,6 +399,19 @@ impl Model {
             );
         }
         self.peerings = peerings;
+        self.peering_index.clear();
+        self.peerings_from.clear();
+        for (i, p) in self.peerings.iter().enumerate() {
+            if let Some(l) = p.local_vnet.id {
+                self.peerings_from.entry(l).or_default().push(PeeringId(i));
+                if let Some(r) = p.remote_vnet.id {
+                    self.peering_index
+                        .entry((l, r))
+                        .or_default()
+                        .push(PeeringId(i));
+                }
+            }
+        }
 
         for t in &mut self.route_tables {
             t.routes.clear();

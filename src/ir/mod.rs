@@ -696,6 +696,13 @@ pub struct Model {
     pub firewall_ips: Vec<Option<ResolvedIp>>,
     /// Filled by the linker: each firewall's effective rules (own + policy + attachments).
     pub firewall_rules: Vec<RuleSet>,
+    /// Filled by the linker: (local VNet, remote VNet) -> the peerings declared between them
+    /// in that direction, in declaration order.
+    #[serde(skip)]
+    pub peering_index: std::collections::HashMap<(usize, usize), Vec<PeeringId>>,
+    /// Filled by the linker: each VNet's own (outgoing) peerings, in declaration order.
+    #[serde(skip)]
+    pub peerings_from: std::collections::HashMap<usize, Vec<PeeringId>>,
 }
 
 /// An IP address and whether routelint derived it by convention.
@@ -730,6 +737,16 @@ pub mod special {
 }
 
 impl Model {
+    /// The first peering declared from `local` to `remote`.
+    pub fn peering_between(&self, local: usize, remote: usize) -> Option<PeeringId> {
+        self.peering_index
+            .get(&(local, remote))
+            .and_then(|v| v.first().copied())
+    }
+    /// The peerings a VNet owns.
+    pub fn peerings_of(&self, v: usize) -> &[PeeringId] {
+        self.peerings_from.get(&v).map(Vec::as_slice).unwrap_or(&[])
+    }
     /// The declaration of a device (firewall, NIC, load balancer).
     pub fn device_meta(&self, d: Device) -> &Meta {
         match d {

@@ -50,12 +50,29 @@ fn vnet_words(m: &Model, l: &Link, side: &str) -> String {
 fn check(ctx: &RuleContext) -> Vec<Violation> {
     let m = ctx.analysis.model;
     let mut out = Vec::new();
+    // Peerings with a VNet not known may be anyone's reverse.
+    let open: Vec<usize> = (0..m.peerings.len())
+        .filter(|&j| {
+            m.peerings[j].local_vnet.id.is_none() || m.peerings[j].remote_vnet.id.is_none()
+        })
+        .collect();
     for (i, p) in m.peerings.iter().enumerate() {
-        let reverse = m.peerings.iter().enumerate().any(|(j, q)| {
+        let may_reverse = |j: usize| {
+            let q = &m.peerings[j];
             j != i
                 && may_be_same(&q.local_vnet, &p.remote_vnet)
                 && may_be_same(&q.remote_vnet, &p.local_vnet)
-        });
+        };
+        let reverse = match (p.local_vnet.id, p.remote_vnet.id) {
+            // Both known: a declared reverse, or one with a VNet not known.
+            (Some(l), Some(r)) => {
+                m.peering_index
+                    .get(&(r, l))
+                    .is_some_and(|v| v.iter().any(|q| q.0 != i))
+                    || open.iter().any(|&j| may_reverse(j))
+            }
+            _ => (0..m.peerings.len()).any(may_reverse),
+        };
         if reverse {
             continue;
         }

@@ -105,14 +105,9 @@ fn check(ctx: &RuleContext) -> Vec<Violation> {
             continue;
         }
         let others = m
-            .peerings
+            .peerings_of(local)
             .iter()
-            .enumerate()
-            .filter(|(j, q)| {
-                *j != i
-                    && q.local_vnet.id == Some(local)
-                    && q.use_remote_gateways.get() == Some(true)
-            })
+            .filter(|q| q.0 != i && m.peerings[q.0].use_remote_gateways.get() == Some(true))
             .count();
         if others > 0 {
             out.push(
