@@ -164,11 +164,15 @@ pub fn load_template(
 fn dedup_by_key(m: &mut Model) {
     fn dedup<T>(v: &mut Vec<T>, key: impl Fn(&T) -> String) {
         let mut out: Vec<T> = Vec::with_capacity(v.len());
+        let mut at: HashMap<String, usize> = HashMap::new();
         for x in v.drain(..) {
             let k = key(&x).to_ascii_lowercase();
-            match out.iter().position(|y| key(y).to_ascii_lowercase() == k) {
-                Some(i) => out[i] = x,
-                None => out.push(x),
+            match at.get(&k) {
+                Some(&i) => out[i] = x,
+                None => {
+                    at.insert(k, out.len());
+                    out.push(x);
+                }
             }
         }
         *v = out;
