@@ -113,11 +113,12 @@ fn resolve<'a>(
         }
         Target::AzureId(id) => {
             // ARM keys are provider paths: match them by suffix first.
+            let id_lower = id.to_ascii_lowercase();
             let found: Vec<usize> = candidates
                 .clone()
                 .filter(|(_, m)| {
                     let k = m.key.to_ascii_lowercase();
-                    !k.is_empty() && k.contains('/') && id.to_ascii_lowercase().ends_with(&k)
+                    !k.is_empty() && k.contains('/') && id_lower.ends_with(&k)
                 })
                 .map(|(i, _)| i)
                 .collect();
@@ -211,6 +212,10 @@ impl Index {
                         Some(j) => at += j + 1,
                         None => break,
                     }
+                }
+                // One element whose key the id ends with is what `resolve` picks first.
+                if out.len() == 1 {
+                    return out;
                 }
                 if let Some((_, last)) = parse_azure_id(id).last() {
                     out.extend(
