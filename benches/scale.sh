@@ -45,18 +45,18 @@ if [ -x /usr/bin/time ]; then have_time=1; fi
 
 # median of three runs of "$@" (seconds); the peak RSS (MB) of the last run goes to $work/rss.
 measure() {
-  local t=() i
+  local t=() i s e
   for i in 1 2 3; do
+    s=$(date +%s.%N)
     if [ "$have_time" = 1 ]; then
-      /usr/bin/time -f "%e %M" -o "$work/time" "$@" >/dev/null 2>&1 || true
-      read -r secs kb < <(tail -n 1 "$work/time")
-      rss=$((kb / 1024))
+      /usr/bin/time -f "%M" -o "$work/time" "$@" >/dev/null 2>&1 || true
+      rss=$(( $(tail -n 1 "$work/time") / 1024 ))
     else
-      local s e
-      s=$(date +%s.%N); "$@" >/dev/null 2>&1 || true; e=$(date +%s.%N)
-      secs=$(echo "$e - $s" | bc); rss="?"
+      "$@" >/dev/null 2>&1 || true
+      rss="?"
     fi
-    t+=("$secs")
+    e=$(date +%s.%N)
+    t+=("$(echo "scale=3; ($e - $s) / 1" | bc)")
   done
   echo "$rss" > "$work/rss"
   printf '%s\n' "${t[@]}" | sort -n | sed -n 2p
@@ -83,6 +83,7 @@ for form in terraform arm; do
     if [ -n "$checkov" ] && [ "$form" = terraform ] && { [ "$n" = 10 ] || [ "$n" = 100 ] || [ "$n" = 1000 ]; }; then
       ck=$(measure "$checkov" -d "$dir" --framework terraform --quiet --compact)
       ratio=$(echo "scale=0; $ck / $wall" | bc 2>/dev/null || echo "?")
+      ratio="${ratio}x"
     fi
     echo "| $form | $n | $files | $mb | $expected | $right | $wall | $rss | $ck | $ratio |"
   done
