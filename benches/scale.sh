@@ -56,7 +56,7 @@ measure() {
       rss="?"
     fi
     e=$(date +%s.%N)
-    t+=("$(echo "scale=3; ($e - $s) / 1" | bc)")
+    t+=("$(printf '%.3f' "$(echo "scale=3; ($e - $s) / 1" | bc)")")
   done
   echo "$rss" > "$work/rss"
   printf '%s\n' "${t[@]}" | sort -n | sed -n 2p
