@@ -572,3 +572,130 @@ fn rl011_a_basic_vpn_gateway_offers_no_transit() {
         vec!["peering:peer-hub-to-spoke2:basic-sku".to_string()]
     );
 }
+
+/// hub-spoke-ok with its site-to-site connection replaced by `edit` of gateway.tf, and
+/// spoke1's route table left with gateway route propagation on.
+fn onprem_variant(name: &str, edit: impl Fn(&str) -> String) -> Vec<(String, String, String)> {
+    let dir = tempdir(name);
+    copy_tree(&root().join("fixtures/hub-spoke-ok/terraform"), &dir);
+    let gw = std::fs::read_to_string(dir.join("gateway.tf")).unwrap();
+    let i = gw
+        .find("resource \"azurerm_local_network_gateway\"")
+        .unwrap();
+    let j = gw
+        .find("resource \"azurerm_route_table\" \"gateway\"")
+        .unwrap();
+    let edited = edit(&format!("{}{}", &gw[..i], &gw[j..]));
+    std::fs::write(dir.join("gateway.tf"), edited).unwrap();
+    let spokes = std::fs::read_to_string(dir.join("spokes.tf")).unwrap();
+    let on = spokes.replacen(
+        "bgp_route_propagation_enabled = false",
+        "bgp_route_propagation_enabled = true",
+        1,
+    );
+    assert_ne!(spokes, on);
+    std::fs::write(dir.join("spokes.tf"), on).unwrap();
+    findings(&run(&dir), &dir)
+        .into_iter()
+        .filter(|f| f.0 == "RL001")
+        .collect()
+}
+
+#[test]
+fn point_to_site_clients_are_remote_prefixes_and_a_bare_vpn_gateway_learns_nothing() {
+    // A VPN gateway with BGP off and no connection: nothing is learned, so spoke1's
+    // propagation breaks no flow (no "assumed learned prefixes" finding).
+    assert!(onprem_variant("p2s-none", |t| t.to_string()).is_empty());
+    // Its point-to-site pool is a remote prefix: spoke1's reply to it skips the firewall.
+    let got = onprem_variant("p2s-pool", |t| {
+        t.replace(
+            "  ip_configuration {\n    name                 = \"vnetGatewayConfig\"",
+            "  vpn_client_configuration {\n    address_space = [\"172.31.0.0/24\"]\n  }\n\n  ip_configuration {\n    name                 = \"vnetGatewayConfig\"",
+        )
+    });
+    assert_eq!(
+        got.iter().map(|f| f.1.as_str()).collect::<Vec<_>>(),
+        vec!["onprem:172.31.0.0/24<->vnet-spoke1/snet-workload"]
+    );
+}
+
+#[test]
+fn a_vnet_to_vnet_connection_brings_the_peer_vnets_range() {
+    let tf = r#"
+resource "azurerm_virtual_network" "a" {
+  name                = "vnet-a"
+  resource_group_name = "rg"
+  location            = "westeurope"
+  address_space       = ["10.10.0.0/16"]
+}
+resource "azurerm_subnet" "a_gw" {
+  name                 = "GatewaySubnet"
+  resource_group_name  = "rg"
+  virtual_network_name = azurerm_virtual_network.a.name
+  address_prefixes     = ["10.10.0.0/27"]
+}
+resource "azurerm_subnet" "a_app" {
+  name                 = "snet-app"
+  resource_group_name  = "rg"
+  virtual_network_name = azurerm_virtual_network.a.name
+  address_prefixes     = ["10.10.1.0/24"]
+}
+resource "azurerm_virtual_network_gateway" "a" {
+  name                = "vpngw-a"
+  resource_group_name = "rg"
+  location            = "westeurope"
+  type                = "Vpn"
+  sku                 = "VpnGw1"
+  ip_configuration {
+    name      = "c"
+    subnet_id = azurerm_subnet.a_gw.id
+  }
+}
+resource "azurerm_virtual_network" "b" {
+  name                = "vnet-b"
+  resource_group_name = "rg"
+  location            = "northeurope"
+  address_space       = ["10.20.0.0/16"]
+}
+resource "azurerm_subnet" "b_gw" {
+  name                 = "GatewaySubnet"
+  resource_group_name  = "rg"
+  virtual_network_name = azurerm_virtual_network.b.name
+  address_prefixes     = ["10.20.0.0/27"]
+}
+resource "azurerm_virtual_network_gateway" "b" {
+  name                = "vpngw-b"
+  resource_group_name = "rg"
+  location            = "northeurope"
+  type                = "Vpn"
+  sku                 = "VpnGw1"
+  ip_configuration {
+    name      = "c"
+    subnet_id = azurerm_subnet.b_gw.id
+  }
+}
+resource "azurerm_virtual_network_gateway_connection" "a_to_b" {
+  name                            = "a-to-b"
+  resource_group_name             = "rg"
+  location                        = "westeurope"
+  type                            = "Vnet2Vnet"
+  virtual_network_gateway_id      = azurerm_virtual_network_gateway.a.id
+  peer_virtual_network_gateway_id = azurerm_virtual_network_gateway.b.id
+  shared_key                      = "not-a-real-key"
+}
+"#;
+    let dir = tempdir("vnet2vnet");
+    std::fs::write(dir.join("main.tf"), tf).unwrap();
+    let out = model_of(&dir);
+    let p = &out.projects[0];
+    let a = routelint::analysis::Analysis::new(&p.model, &p.config);
+    let app = p.model.find_subnet("vnet-a/snet-app")[0];
+    let t = a.table(app).unwrap();
+    let learned: Vec<String> = t
+        .routes
+        .iter()
+        .filter(|r| r.source == routelint::analysis::routes::Source::Gateway)
+        .map(|r| r.prefix.to_string())
+        .collect();
+    assert_eq!(learned, vec!["10.20.0.0/16".to_string()]);
+}

@@ -274,13 +274,49 @@ pub fn onprem_of(model: &Model, g: GatewayId, configured: &[Ipv4Net]) -> OnPrem 
     let mut out = OnPrem::default();
     let mut bgp =
         model.gateways[g.0].bgp_enabled || model.gateways[g.0].kind == GatewayKind::ExpressRoute;
-    let mut any_conn = false;
+    // A connection to something not declared here: its prefixes are not known.
+    let mut open = false;
+    let add = |out: &mut OnPrem, n: Ipv4Net, o: Option<Origin>| {
+        if !out.prefixes.iter().any(|(q, _)| *q == n) {
+            out.prefixes.push((n, o));
+        }
+    };
+    // Point-to-site clients come from the gateway's client address pools.
+    for p in &model.gateways[g.0].client_pools {
+        if let Prefix::V4(n) = p.value {
+            add(&mut out, n, Some(p.origin));
+        }
+    }
     for c in &model.connections {
-        if c.gateway.id != Some(g.0) {
+        // A VNet-to-VNet connection is declared on each side: either names this gateway.
+        let peer = match (c.gateway.id, c.peer_gateway.as_ref().map(|l| l.id)) {
+            (Some(x), Some(p)) if x == g.0 => Some(p),
+            (x, Some(Some(p))) if p == g.0 => Some(x),
+            (Some(x), None) if x == g.0 => None,
+            _ => continue,
+        };
+        if let Some(other) = peer {
+            // The other gateway's VNet address space is the remote prefix set.
+            match other.and_then(|o| model.gateways[o].subnet.as_ref()?.id) {
+                Some(s) => match model.subnet_vnet(SubnetId(s)) {
+                    Some(v) => {
+                        for p in &model.vnets[v.0].address_space {
+                            if let Prefix::V4(n) = p.value {
+                                add(&mut out, n, Some(p.origin));
+                            }
+                        }
+                    }
+                    None => open = true,
+                },
+                None => open = true,
+            }
+            bgp |= c.bgp;
             continue;
         }
-        any_conn = true;
         bgp |= c.bgp;
+        if c.local_gateway.as_ref().is_some_and(|l| l.id.is_none()) {
+            open = true;
+        }
         if c.kind
             .as_deref()
             .is_some_and(|k| k.eq_ignore_ascii_case("ExpressRoute"))
@@ -292,19 +328,18 @@ pub fn onprem_of(model: &Model, g: GatewayId, configured: &[Ipv4Net]) -> OnPrem 
             bgp |= lg.bgp;
             for p in &lg.address_space {
                 if let Prefix::V4(n) = p.value {
-                    if !out.prefixes.iter().any(|(q, _)| *q == n) {
-                        out.prefixes.push((n, Some(p.origin)));
-                    }
+                    add(&mut out, n, Some(p.origin));
                 }
             }
         }
     }
     for p in configured {
-        if !out.prefixes.iter().any(|(q, _)| q == p) {
-            out.prefixes.push((*p, None));
-        }
+        add(&mut out, *p, None);
     }
-    if configured.is_empty() && (bgp || !any_conn) && out.prefixes.is_empty() {
+    // Learned prefixes are assumed only where something can announce them: BGP (always
+    // with ExpressRoute) or a connection to a peer not declared here. A VPN gateway with
+    // BGP off and no connection learns nothing.
+    if configured.is_empty() && (bgp || open) && out.prefixes.is_empty() {
         out.unknown = true;
     }
     out

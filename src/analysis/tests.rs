@@ -124,6 +124,7 @@ pub fn model(text: &str) -> Model {
                 bgp_enabled: has("bgp"),
                 public_ips: Vec::new(),
                 sku: None,
+                client_pools: Vec::new(),
             }),
             "onprem" => {
                 let lng = format!("lng-{}", m.local_gateways.len());

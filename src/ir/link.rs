@@ -546,6 +546,9 @@ impl Model {
                     format!("local network gateway of `{label}`")
                 );
             }
+            if let Some(l) = c.peer_gateway.as_mut() {
+                res!(l, gateways, format!("peer gateway of `{label}`"));
+            }
         }
         self.connections = conns;
 

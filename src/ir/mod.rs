@@ -411,6 +411,9 @@ pub struct Gateway {
     pub public_ips: Vec<Link>,
     /// The SKU as written (`VpnGw1`, `Basic`), with where it is set.
     pub sku: Option<Spanned<String>>,
+    /// Point-to-site client address pools: remote prefixes like on-premises ones.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub client_pools: Vec<Spanned<Prefix>>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -426,6 +429,9 @@ pub struct Connection {
     pub kind: Option<String>,
     pub gateway: Link,
     pub local_gateway: Option<Link>,
+    /// The other VNet's gateway of a VNet-to-VNet connection.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub peer_gateway: Option<Link>,
     pub bgp: bool,
 }
 

@@ -583,6 +583,7 @@ pub fn resource(m: &mut Model, syntax: &mut Syntax, r: &ArmResource, loc: &dyn L
                 bgp_enabled: get(b, "properties.enableBgp").and_then(|v| v.as_bool()) == Some(true),
                 public_ips: ipcs.iter().enumerate().filter_map(|(i, ic)| c.link(ic, &format!("properties.ipConfigurations[{i}]"), "properties.publicIPAddress")).collect(),
                 sku: string(b, "properties.sku.name").map(|s| Spanned::new(s, c.o("properties.sku.name"))),
+                client_pools: c.prefixes(b, "", "properties.vpnClientConfiguration.vpnClientAddressPool.addressPrefixes"),
             });
         }
         // properties.localNetworkAddressSpace.addressPrefixes, bgpSettings
@@ -597,6 +598,7 @@ pub fn resource(m: &mut Model, syntax: &mut Syntax, r: &ArmResource, loc: &dyn L
             kind: string(b, "properties.connectionType"),
             gateway: c.link(b, "", "properties.virtualNetworkGateway1").unwrap_or_else(|| Link::new(Target::Unknown("`virtualNetworkGateway1` is not set".into()), c.o(""))),
             local_gateway: c.link(b, "", "properties.localNetworkGateway2"),
+            peer_gateway: c.link(b, "", "properties.virtualNetworkGateway2"),
             bgp: get(b, "properties.enableBgp").and_then(|v| v.as_bool()) == Some(true),
         }),
         "microsoft.network/publicipaddresses" => m.public_ips.push(PublicIp { meta: c.meta(), sku: string(b, "sku.name"), address: literal_ip(b, "properties.ipAddress") }),

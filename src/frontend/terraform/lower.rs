@@ -412,6 +412,11 @@ impl Lower<'_> {
                     bgp_enabled: flag_any(e, &["bgp_enabled", "enable_bgp"], false).get() == Some(true),
                     public_ips: ipcs.iter().filter_map(|c| link(c, "public_ip_address_id")).collect(),
                     sku: string(e, "sku").map(|s| Spanned::new(s, e.attr_origin("sku"))),
+                    client_pools: e
+                        .blocks("vpn_client_configuration")
+                        .iter()
+                        .flat_map(|v| prefixes(v, "address_space"))
+                        .collect(),
                 });
             }
             // address_space, bgp_settings
@@ -428,6 +433,7 @@ impl Lower<'_> {
                     Link::new(Target::Unknown("`virtual_network_gateway_id` is not set".into()), e.origin())
                 }),
                 local_gateway: link(e, "local_network_gateway_id"),
+                peer_gateway: link(e, "peer_virtual_network_gateway_id"),
                 bgp: flag_any(e, &["bgp_enabled", "enable_bgp"], false).get() == Some(true),
             }),
             // sku, ip_address
