@@ -138,6 +138,7 @@ pub fn model(text: &str) -> Model {
                     kind: Some("IPsec".into()),
                     gateway: key(w[1]),
                     local_gateway: Some(key(&lng)),
+                    peer_gateway: None,
                     bgp: false,
                 });
             }
