@@ -14,7 +14,10 @@ impl Evaluator<'_> {
                 Slot::InProgress => Err(err(format!("`{rtype}.{name}` refers to itself"), origin)),
             };
         }
-        let Some(def) = inst.def.resource(rtype, name).cloned() else {
+        // The module definition is shared (`Arc`): the resource's block is borrowed, not
+        // copied, for each evaluation.
+        let defs = inst.def.clone();
+        let Some(def) = defs.resource(rtype, name) else {
             return Err(err(
                 format!("resource `{rtype}.{name}` is not declared"),
                 origin,
@@ -23,7 +26,7 @@ impl Evaluator<'_> {
         inst.resources
             .borrow_mut()
             .insert(key.clone(), Slot::InProgress);
-        let v = self.resource_uncached(inst, &def);
+        let v = self.resource_uncached(inst, def);
         inst.resources
             .borrow_mut()
             .insert(key, Slot::Done(v.clone()));
