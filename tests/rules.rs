@@ -699,3 +699,166 @@ resource "azurerm_virtual_network_gateway_connection" "a_to_b" {
         .collect();
     assert_eq!(learned, vec!["10.20.0.0/16".to_string()]);
 }
+
+/// Two hubs joined by global peering, each with its own firewall and one spoke; each
+/// firewall's subnet routes the other hub's spoke to the other firewall.
+fn two_hubs(back_route: bool) -> String {
+    let hub = |h: &str, n: u8, other: &str, other_net: u8, route: bool| {
+        let r = if route {
+            format!(
+                r#"
+  route {{
+    name                   = "to-{other}-spokes"
+    address_prefix         = "10.{}.0.0/16"
+    next_hop_type          = "VirtualAppliance"
+    next_hop_in_ip_address = azurerm_firewall.{other}.ip_configuration[0].private_ip_address
+  }}"#,
+                other_net + 1
+            )
+        } else {
+            String::new()
+        };
+        format!(
+            r#"
+resource "azurerm_virtual_network" "{h}" {{
+  name                = "vnet-{h}"
+  resource_group_name = "rg"
+  location            = "westeurope"
+  address_space       = ["10.{n}.0.0/16"]
+}}
+resource "azurerm_subnet" "{h}_fw" {{
+  name                 = "AzureFirewallSubnet"
+  resource_group_name  = "rg"
+  virtual_network_name = azurerm_virtual_network.{h}.name
+  address_prefixes     = ["10.{n}.1.0/26"]
+}}
+resource "azurerm_route_table" "{h}_fw" {{
+  name                = "rt-{h}-fw"
+  resource_group_name = "rg"
+  location            = "westeurope"
+  route {{
+    name           = "internet"
+    address_prefix = "0.0.0.0/0"
+    next_hop_type  = "Internet"
+  }}{r}
+}}
+resource "azurerm_subnet_route_table_association" "{h}_fw" {{
+  subnet_id      = azurerm_subnet.{h}_fw.id
+  route_table_id = azurerm_route_table.{h}_fw.id
+}}
+resource "azurerm_firewall_policy" "{h}" {{
+  name                = "fwpol-{h}"
+  resource_group_name = "rg"
+  location            = "westeurope"
+}}
+resource "azurerm_firewall_policy_rule_collection_group" "{h}" {{
+  name               = "rcg"
+  firewall_policy_id = azurerm_firewall_policy.{h}.id
+  priority           = 100
+  network_rule_collection {{
+    name     = "east-west"
+    priority = 100
+    action   = "Allow"
+    rule {{
+      name                  = "spokes"
+      protocols             = ["TCP"]
+      source_addresses      = ["10.0.0.0/8"]
+      destination_addresses = ["10.0.0.0/8"]
+      destination_ports     = ["443"]
+    }}
+  }}
+}}
+resource "azurerm_firewall" "{h}" {{
+  name                = "fw-{h}"
+  resource_group_name = "rg"
+  location            = "westeurope"
+  sku_name            = "AZFW_VNet"
+  sku_tier            = "Standard"
+  firewall_policy_id  = azurerm_firewall_policy.{h}.id
+  ip_configuration {{
+    name      = "c"
+    subnet_id = azurerm_subnet.{h}_fw.id
+  }}
+}}
+resource "azurerm_virtual_network" "{h}_spoke" {{
+  name                = "vnet-{h}-spoke"
+  resource_group_name = "rg"
+  location            = "westeurope"
+  address_space       = ["10.{}.0.0/16"]
+}}
+resource "azurerm_subnet" "{h}_app" {{
+  name                 = "snet-app"
+  resource_group_name  = "rg"
+  virtual_network_name = azurerm_virtual_network.{h}_spoke.name
+  address_prefixes     = ["10.{}.1.0/24"]
+}}
+resource "azurerm_route_table" "{h}_spoke" {{
+  name                          = "rt-{h}-spoke"
+  resource_group_name           = "rg"
+  location                      = "westeurope"
+  bgp_route_propagation_enabled = false
+  route {{
+    name                   = "default"
+    address_prefix         = "0.0.0.0/0"
+    next_hop_type          = "VirtualAppliance"
+    next_hop_in_ip_address = azurerm_firewall.{h}.ip_configuration[0].private_ip_address
+  }}
+}}
+resource "azurerm_subnet_route_table_association" "{h}_app" {{
+  subnet_id      = azurerm_subnet.{h}_app.id
+  route_table_id = azurerm_route_table.{h}_spoke.id
+}}
+resource "azurerm_virtual_network_peering" "{h}_to_spoke" {{
+  name                      = "{h}-to-spoke"
+  resource_group_name       = "rg"
+  virtual_network_name      = azurerm_virtual_network.{h}.name
+  remote_virtual_network_id = azurerm_virtual_network.{h}_spoke.id
+  allow_forwarded_traffic   = true
+}}
+resource "azurerm_virtual_network_peering" "spoke_to_{h}" {{
+  name                      = "spoke-to-{h}"
+  resource_group_name       = "rg"
+  virtual_network_name      = azurerm_virtual_network.{h}_spoke.name
+  remote_virtual_network_id = azurerm_virtual_network.{h}.id
+  allow_forwarded_traffic   = true
+}}
+resource "azurerm_virtual_network_peering" "{h}_to_{other}" {{
+  name                      = "{h}-to-{other}"
+  resource_group_name       = "rg"
+  virtual_network_name      = azurerm_virtual_network.{h}.name
+  remote_virtual_network_id = azurerm_virtual_network.{other}.id
+  allow_forwarded_traffic   = true
+}}
+"#,
+            n + 1,
+            n + 1
+        )
+    };
+    format!(
+        "{}{}",
+        hub("a", 0, "b", 100, true),
+        hub("b", 100, "a", 0, back_route)
+    )
+}
+
+#[test]
+fn several_hubs_through_both_firewalls_and_a_missing_route_back() {
+    // Forward through firewall A then B, the reply through B then A: symmetric.
+    let ok = findings_of("two-hubs-ok", &[("main.tf", &two_hubs(true))]);
+    assert!(ok.is_empty(), "{ok:?}");
+    // Hub B's firewall subnet has no route back to hub A's spoke: the flows are traced (not
+    // left unchecked) and the reply is dropped.
+    let dir = tempdir("two-hubs-broken");
+    std::fs::write(dir.join("main.tf"), two_hubs(false)).unwrap();
+    let out = run(&dir);
+    let got: Vec<_> = findings(&out, &dir)
+        .into_iter()
+        .filter(|f| f.0 == "RL002")
+        .map(|f| f.1)
+        .collect();
+    assert!(
+        got.iter()
+            .any(|s| s.contains("vnet-a-spoke/snet-app") && s.contains("vnet-b-spoke/snet-app")),
+        "{got:?}"
+    );
+}

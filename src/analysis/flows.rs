@@ -254,6 +254,36 @@ impl Analysis<'_> {
         pb: Ipv4Net,
         only: Option<FirewallId>,
     ) -> Option<(String, Option<Origin>)> {
+        self.rule_allowing_via(a, b, pa, pb, only, false)
+    }
+
+    /// The appliance a device's own subnet sends `p` on to with a user route (hub-to-hub
+    /// routing between the firewalls of several hubs), if any.
+    fn onward_appliance(&self, d: Device, p: Ipv4Net) -> Option<Device> {
+        let t = self.table(self.device_subnet(d)?)?;
+        let Lookup::Route(i) = t.lookup(Dest::Net(p)) else {
+            return None;
+        };
+        let r = &t.routes[i];
+        match (&r.next_hop, r.source) {
+            (NextHop::Appliance(ap), Source::User) => {
+                self.device_of(ap).ok().filter(|next| *next != d)
+            }
+            _ => None,
+        }
+    }
+
+    /// A network rule allowing `a` -> `b`. Both VNets must be peered with the firewall's
+    /// VNet, unless `onward` (the firewall's subnet routes `b` on to another hub's appliance).
+    fn rule_allowing_via(
+        &self,
+        a: SubnetId,
+        b: SubnetId,
+        pa: Ipv4Net,
+        pb: Ipv4Net,
+        only: Option<FirewallId>,
+        onward: bool,
+    ) -> Option<(String, Option<Origin>)> {
         let m = self.model;
         for (fi, rules) in m.firewall_rules.iter().enumerate() {
             if only.is_some_and(|f| f.0 != fi) {
@@ -282,7 +312,7 @@ impl Analysis<'_> {
                 let (Some(va), Some(vb)) = (m.subnet_vnet(a), m.subnet_vnet(b)) else {
                     continue;
                 };
-                if peered(va) && peered(vb) {
+                if peered(va) && (onward || peered(vb)) {
                     return Some((
                         format!(
                             "firewall `{}` rule `{}` allows it",
@@ -361,6 +391,24 @@ impl Analysis<'_> {
                     if n.prefix_len() == 0
                         && !(hub.is_some() && (hub == dst_vnet || self.connected(hub, dst_vnet)))
                     {
+                        // Several hubs: the appliance's own subnet routes the destination on
+                        // to another appliance (hub-to-hub routing), so the flow is meant to
+                        // cross both; the first firewall's rules decide, as for one hub.
+                        if let Some(next) = self.onward_appliance(d, pb) {
+                            return match d {
+                                Device::Firewall(f) if self.rules_known(f) => self
+                                    .rule_allowing_via(a, b, pa, pb, Some(f), true)
+                                    .or_else(|| self.application_rule_for(f, pa)),
+                                _ => Some((
+                                    format!(
+                                        "route {} sends it to an appliance, which routes it on to `{}`",
+                                        r.prefix,
+                                        self.device_name(next)
+                                    ),
+                                    origin,
+                                )),
+                            };
+                        }
                         return self.rule_allowing(a, b, pa, pb, None);
                     }
                 }

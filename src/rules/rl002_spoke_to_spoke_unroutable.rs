@@ -154,7 +154,12 @@ fn check(ctx: &RuleContext) -> Vec<Violation> {
                         // A table with no default route of its own: one 0.0.0.0/0 to the
                         // appliance mends every flow it breaks (one cause, one finding);
                         // else the route for this prefix.
-                        let no_default = a.table(s).is_some_and(|tab| {
+                        // A firewall's own subnet keeps 0.0.0.0/0 to the Internet (RL019):
+                        // only the specific route is advised there.
+                        let fw_subnet = m
+                            .subnet_name(s)
+                            .eq_ignore_ascii_case(crate::ir::special::FIREWALL_SUBNET);
+                        let no_default = !fw_subnet && a.table(s).is_some_and(|tab| {
                             !matches!(
                                 tab.lookup(crate::analysis::routes::Dest::Net(Default::default())),
                                 crate::analysis::routes::Lookup::Route(i)
@@ -165,17 +170,22 @@ fn check(ctx: &RuleContext) -> Vec<Violation> {
                             let name = format!("default-via-{}", a.device_name(dv));
                             (
                                 text::add_route(a, Some(t), s, &name, "0.0.0.0/0", dv),
-                                "or one route per destination prefix".to_string(),
+                                " (or one route per destination prefix)".to_string(),
+                            )
+                        } else if fw_subnet {
+                            (
+                                text::add_route(a, Some(t), s, &route_name, &prefix, dv),
+                                String::new(),
                             )
                         } else {
                             (
                                 text::add_route(a, Some(t), s, &route_name, &prefix, dv),
-                                "or a 0.0.0.0/0 route to the same appliance".to_string(),
+                                " (or a 0.0.0.0/0 route to the same appliance)".to_string(),
                             )
                         };
                         d = d
                             .help(
-                                Help::text(format!("add to `{}` ({alt}):\n", rt.meta.display()))
+                                Help::text(format!("add to `{}`{alt}:\n", rt.meta.display()))
                                     .snippet(&route, 2),
                             )
                             .fix(&route);
