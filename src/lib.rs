@@ -273,6 +273,33 @@ fn check_project(p: &Project, cfg: &Config, sources: &SourceMap) -> (Vec<Found>,
         .collect();
     kept.retain_mut(|(d, _)| cfg.admit(d, sources));
     let mut kept = one_finding_per_cause(kept);
+    // A path through a subnet that receives a Route Server's routes may be different.
+    for (d, t) in &mut kept {
+        let Some(t) = t else { continue };
+        let mut names: Vec<String> = Vec::new();
+        for (s, _) in t
+            .forward
+            .routes()
+            .chain(t.reply.iter().flat_map(|r| r.routes()))
+        {
+            for n in a.route_servers_reaching(s) {
+                let name = format!(
+                    "`{}` (its routes reach {})",
+                    n.meta.display(),
+                    p.model.subnet_label(s)
+                );
+                if !names.contains(&name) {
+                    names.push(name);
+                }
+            }
+        }
+        if !names.is_empty() {
+            d.notes.push(format!(
+                "incomplete: Azure Route Server {} announces routes from NVAs that are not in the code; they may change this path",
+                names.join(", ")
+            ));
+        }
+    }
     kept.extend(not_analysed_notes(&p.model).into_iter().map(|d| (d, None)));
     let unchecked = ctx.unchecked();
     let count = unchecked.iter().map(|n| n.flows).sum();

@@ -322,3 +322,49 @@ fn symbolic_copy_references_and_declared_properties() {
         ]
     );
 }
+
+/// A virtual hub without a virtual WAN is an Azure Route Server (not Virtual WAN), placed
+/// in its RouteServerSubnet; a hub with a virtual WAN is Virtual WAN.
+#[test]
+fn route_server_is_not_virtual_wan() {
+    let tpl = r#"{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "contentVersion": "1.0.0.0",
+  "resources": [
+    {"type": "Microsoft.Network/virtualNetworks", "apiVersion": "2024-05-01", "name": "vnet-hub",
+     "properties": {"addressSpace": {"addressPrefixes": ["10.0.0.0/16"]},
+       "subnets": [{"name": "RouteServerSubnet", "properties": {"addressPrefix": "10.0.3.0/27"}}]}},
+    {"type": "Microsoft.Network/virtualHubs", "apiVersion": "2024-05-01", "name": "rs-hub",
+     "properties": {"sku": "Standard", "allowBranchToBranchTraffic": true}},
+    {"type": "Microsoft.Network/virtualHubs/ipConfigurations", "apiVersion": "2024-05-01", "name": "rs-hub/ipconfig",
+     "properties": {"subnet": {"id": "[resourceId('Microsoft.Network/virtualNetworks/subnets', 'vnet-hub', 'RouteServerSubnet')]"}}},
+    {"type": "Microsoft.Network/virtualWans", "apiVersion": "2024-05-01", "name": "vwan"},
+    {"type": "Microsoft.Network/virtualHubs", "apiVersion": "2024-05-01", "name": "vhub",
+     "properties": {"virtualWan": {"id": "[resourceId('Microsoft.Network/virtualWans', 'vwan')]"}, "addressPrefix": "10.100.0.0/23"}}
+  ]
+}"#;
+    let dir = tempdir("arm-route-server");
+    std::fs::write(dir.join("main.json"), tpl).unwrap();
+    let out = model_of(&dir);
+    let m = &out.projects[0].model;
+    let kinds: Vec<(String, Construct, bool)> = m
+        .not_analysed
+        .iter()
+        .map(|n| {
+            (
+                n.meta.display().to_string(),
+                n.construct,
+                n.subnet.as_ref().and_then(|l| l.id).is_some(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        vec![
+            ("rs-hub".to_string(), Construct::RouteServer, false),
+            ("ipconfig".to_string(), Construct::RouteServer, true),
+            ("vwan".to_string(), Construct::VirtualWan, false),
+            ("vhub".to_string(), Construct::VirtualWan, false),
+        ]
+    );
+}

@@ -862,3 +862,59 @@ fn several_hubs_through_both_firewalls_and_a_missing_route_back() {
         "{got:?}"
     );
 }
+
+#[test]
+fn a_route_server_marks_the_findings_whose_path_it_reaches_incomplete() {
+    let dir = tempdir("route-server");
+    copy_tree(
+        &root().join("fixtures/onprem-return-propagation-on/terraform"),
+        &dir,
+    );
+    let rs = r#"
+resource "azurerm_subnet" "route_server" {
+  name                 = "RouteServerSubnet"
+  resource_group_name  = azurerm_resource_group.hub.name
+  virtual_network_name = azurerm_virtual_network.hub.name
+  address_prefixes     = ["10.0.3.0/27"]
+}
+
+resource "azurerm_public_ip" "route_server" {
+  name                = "pip-rs-hub"
+  location            = azurerm_resource_group.hub.location
+  resource_group_name = azurerm_resource_group.hub.name
+  allocation_method   = "Static"
+  sku                 = "Standard"
+}
+
+resource "azurerm_route_server" "hub" {
+  name                             = "rs-hub"
+  location                         = azurerm_resource_group.hub.location
+  resource_group_name              = azurerm_resource_group.hub.name
+  sku                              = "Standard"
+  public_ip_address_id             = azurerm_public_ip.route_server.id
+  subnet_id                        = azurerm_subnet.route_server.id
+  branch_to_branch_traffic_enabled = true
+}
+"#;
+    let before = run(&dir);
+    let note = |out: &routelint::Outcome| {
+        out.diagnostics
+            .iter()
+            .filter(|d| d.code == "RL001")
+            .map(|d| {
+                d.notes
+                    .iter()
+                    .any(|n| n.starts_with("incomplete: Azure Route Server `rs-hub`"))
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(note(&before), vec![false]);
+    std::fs::write(dir.join("route_server.tf"), rs).unwrap();
+    let after = run(&dir);
+    // The same finding, now saying that routes it cannot see reach its path.
+    assert_eq!(note(&after), vec![true]);
+    assert!(after
+        .diagnostics
+        .iter()
+        .any(|d| d.code == "not-analysed" && d.message.contains("rs-hub")));
+}

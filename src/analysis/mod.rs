@@ -90,4 +90,42 @@ impl<'m> Analysis<'m> {
     pub fn table(&self, s: SubnetId) -> Option<&routes::Table> {
         self.tables.get(s.0).and_then(|t| t.as_ref())
     }
+
+    /// The Azure Route Servers whose announced routes reach a subnet: routes the NVAs
+    /// announce over BGP are not in the code, so a path through this subnet may differ.
+    /// They reach the Route Server's VNet and the VNets that use its gateway transit, unless
+    /// the subnet's route table disables gateway route propagation
+    /// ([Route Server FAQ](https://learn.microsoft.com/azure/route-server/route-server-faq)).
+    pub fn route_servers_reaching(&self, s: SubnetId) -> Vec<&NotAnalysed> {
+        let m = self.model;
+        let Some(v) = m.subnet_vnet(s) else {
+            return Vec::new();
+        };
+        if self.table(s).and_then(|t| t.propagation) == Some(false) {
+            return Vec::new();
+        }
+        m.not_analysed
+            .iter()
+            .filter(|n| n.construct == Construct::RouteServer)
+            .filter(|n| {
+                let Some(rv) = n
+                    .subnet
+                    .as_ref()
+                    .and_then(|l| l.id)
+                    .and_then(|x| m.subnet_vnet(SubnetId(x)))
+                else {
+                    return false;
+                };
+                rv == v
+                    || m.peerings_of(v.0).iter().any(|p| {
+                        let p = &m.peerings[p.0];
+                        p.remote_vnet.id == Some(rv.0)
+                            && p.use_remote_gateways.get() == Some(true)
+                            && m.peering_between(rv.0, v.0).is_some_and(|b| {
+                                m.peerings[b.0].allow_gateway_transit.get() == Some(true)
+                            })
+                    })
+            })
+            .collect()
+    }
 }

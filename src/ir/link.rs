@@ -681,6 +681,17 @@ impl Model {
         // declared here, silently left as written where it is not (it is not analysed).
         let mut nas = std::mem::take(&mut self.not_analysed);
         for n in &mut nas {
+            if let Some(l) = n.subnet.as_mut() {
+                if l.id.is_none() {
+                    let cands = subnet_index.candidates(&l.target);
+                    l.id = resolve(
+                        &l.target,
+                        cands.iter().map(|&i| (i, &subnet_metas[i])),
+                        &|i| subnet_parent[i].clone(),
+                    )
+                    .ok();
+                }
+            }
             if let Some(l) = n.vnet.as_mut() {
                 if l.id.is_none() {
                     let index = indexes

@@ -611,6 +611,9 @@ pub struct NotAnalysed {
     /// The VNet it attaches (a Virtual WAN hub's VNet connection), linked.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub vnet: Option<Link>,
+    /// The subnet it sits in (a Route Server's `RouteServerSubnet`), linked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subnet: Option<Link>,
 }
 
 /// Which kind of construct a [`NotAnalysed`] element is.

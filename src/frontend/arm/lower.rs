@@ -528,7 +528,7 @@ pub fn resource(m: &mut Model, syntax: &mut Syntax, r: &ArmResource, loc: &dyn L
             let public_ips = ipcs.iter().enumerate().filter_map(|(i, ic)| c.link(ic, &format!("properties.ipConfigurations[{i}]"), "properties.publicIPAddress")).collect();
             let in_hub = get(b, "properties.virtualHub").is_some_and(|v| !matches!(v, Value::Null));
             if in_hub {
-                m.not_analysed.push(NotAnalysed { meta: c.meta(), what: "Azure Firewall in a Virtual WAN hub".into(), why: "Virtual WAN hub routing (routing intent, hub route tables) is not analysed; flows through the hub are not traced".into(), construct: Construct::VirtualWan, vnet: None });
+                m.not_analysed.push(NotAnalysed { meta: c.meta(), what: "Azure Firewall in a Virtual WAN hub".into(), why: "Virtual WAN hub routing (routing intent, hub route tables) is not analysed; flows through the hub are not traced".into(), construct: Construct::VirtualWan, vnet: None, subnet: None });
             }
             let private_ranges = match get(b, "properties.additionalProperties") {
                 Some(Value::Map(am)) => ci(am, "Network.SNAT.PrivateRanges").and_then(|v| v.to_tf_string()),
@@ -715,6 +715,7 @@ pub fn resource(m: &mut Model, syntax: &mut Syntax, r: &ArmResource, loc: &dyn L
             why: "routes the NVAs announce to it over BGP are not in the code: the subnets of its VNet (and of VNets using its gateway transit) may receive routes that are not analysed".into(),
             construct: Construct::RouteServer,
             vnet: None,
+                subnet: c.link(b, "", "properties.subnet"),
         }),
         // properties.remoteVirtualNetwork.id of a hub connection
         "microsoft.network/virtualhubs" | "microsoft.network/virtualhubs/routingintent" | "microsoft.network/virtualwans" | "microsoft.network/virtualhubs/hubvirtualnetworkconnections" | "microsoft.network/virtualhubs/hubroutetables" => m.not_analysed.push(NotAnalysed {
@@ -723,6 +724,7 @@ pub fn resource(m: &mut Model, syntax: &mut Syntax, r: &ArmResource, loc: &dyn L
             why: "Virtual WAN hub routing (routing intent, hub route tables) is not analysed; flows through the hub are not traced".into(),
             construct: Construct::VirtualWan,
             vnet: c.link(b, "", "properties.remoteVirtualNetwork"),
+                subnet: None,
         }),
         "microsoft.network/networkmanagers/connectivityconfigurations" => m.not_analysed.push(NotAnalysed {
             meta: c.meta(),
@@ -730,6 +732,7 @@ pub fn resource(m: &mut Model, syntax: &mut Syntax, r: &ArmResource, loc: &dyn L
             why: "it creates peerings (hub-and-spoke or mesh) that are not declared as peering resources; they are not in the model".into(),
             construct: Construct::NetworkManager,
             vnet: None,
+                subnet: None,
         }),
         _ => {}
     }

@@ -312,6 +312,7 @@ impl Lower<'_> {
                         why: "Virtual WAN hub routing is a hub-level model (routing intent, hub route tables) that routelint does not analyse yet".into(),
                         construct: Construct::VirtualWan,
                         vnet: None,
+                subnet: None,
                     });
                 }
                 let rules = RuleSet::default();
@@ -644,6 +645,7 @@ impl Lower<'_> {
                 why: "Virtual WAN hub routing (routing intent, hub route tables) is not analysed; flows through the hub are not traced".into(),
                 construct: Construct::VirtualWan,
                 vnet: link(e, "remote_virtual_network_id"),
+                subnet: None,
             }),
             // virtual_hub_id of an azurerm_route_server_bgp_connection
             "azurerm_route_server" | "azurerm_route_server_bgp_connection" => m.not_analysed.push(NotAnalysed {
@@ -652,6 +654,7 @@ impl Lower<'_> {
                 why: "routes the NVAs announce to it over BGP are not in the code: the subnets of its VNet (and of VNets using its gateway transit) may receive routes that are not analysed".into(),
                 construct: Construct::RouteServer,
                 vnet: None,
+                subnet: link(e, "subnet_id"),
             }),
             "azurerm_network_manager_connectivity_configuration" => m.not_analysed.push(NotAnalysed {
                 meta: meta(e),
@@ -659,6 +662,7 @@ impl Lower<'_> {
                 why: "it creates peerings (hub-and-spoke or mesh) that are not declared as peering resources; they are not in the model".into(),
                 construct: Construct::NetworkManager,
                 vnet: None,
+                subnet: None,
             }),
             _ => {}
         }
