@@ -918,3 +918,68 @@ resource "azurerm_route_server" "hub" {
         .iter()
         .any(|d| d.code == "not-analysed" && d.message.contains("rs-hub")));
 }
+
+/// hub-spoke-ok with an internal load balancer of two frontends in the hub (HA NVAs behind
+/// it), spoke1 routing to frontend `spoke1_fe` and spoke2 to `spoke2_fe` (references by
+/// position).
+fn ilb_frontends(spoke1_fe: usize, spoke2_fe: usize) -> Vec<(String, String, String)> {
+    let dir = tempdir(&format!("ilb-{spoke1_fe}-{spoke2_fe}"));
+    copy_tree(&root().join("fixtures/hub-spoke-ok/terraform"), &dir);
+    let lb = r#"
+resource "azurerm_subnet" "nva" {
+  name                 = "snet-nva"
+  resource_group_name  = azurerm_resource_group.hub.name
+  virtual_network_name = azurerm_virtual_network.hub.name
+  address_prefixes     = ["10.0.2.0/24"]
+}
+
+resource "azurerm_lb" "nva" {
+  name                = "lb-nva"
+  location            = azurerm_resource_group.hub.location
+  resource_group_name = azurerm_resource_group.hub.name
+  sku                 = "Standard"
+
+  frontend_ip_configuration {
+    name                          = "fe-a"
+    subnet_id                     = azurerm_subnet.nva.id
+    private_ip_address_allocation = "Static"
+    private_ip_address            = "10.0.2.10"
+  }
+
+  frontend_ip_configuration {
+    name                          = "fe-b"
+    subnet_id                     = azurerm_subnet.nva.id
+    private_ip_address_allocation = "Static"
+    private_ip_address            = "10.0.2.11"
+  }
+}
+"#;
+    std::fs::write(dir.join("lb.tf"), lb).unwrap();
+    let spokes = std::fs::read_to_string(dir.join("spokes.tf")).unwrap();
+    let fw = "next_hop_in_ip_address = azurerm_firewall.hub.ip_configuration[0].private_ip_address";
+    let mut parts = spokes.splitn(3, fw);
+    let edited = format!(
+        "{}next_hop_in_ip_address = azurerm_lb.nva.frontend_ip_configuration[{spoke1_fe}].private_ip_address{}next_hop_in_ip_address = azurerm_lb.nva.frontend_ip_configuration[{spoke2_fe}].private_ip_address{}",
+        parts.next().unwrap(),
+        parts.next().expect("spoke1's route"),
+        parts.next().expect("spoke2's route")
+    );
+    std::fs::write(dir.join("spokes.tf"), edited).unwrap();
+    findings(&run(&dir), &dir)
+        .into_iter()
+        .filter(|f| f.0 == "RL002")
+        .collect()
+}
+
+#[test]
+fn internal_load_balancer_symmetry_holds_per_frontend() {
+    // Both spokes through one frontend: the reply comes back the way the request went.
+    assert!(ilb_frontends(0, 0).is_empty());
+    // Through two frontends: the reply reaches a frontend that holds no session for it.
+    let got = ilb_frontends(0, 1);
+    assert!(
+        got.iter()
+            .any(|f| f.1 == "vnet-spoke1/snet-workload<->vnet-spoke2/snet-workload"),
+        "{got:?}"
+    );
+}

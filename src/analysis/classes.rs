@@ -251,9 +251,11 @@ impl Analysis<'_> {
                 }
             }
         }
-        for l in 0..m.load_balancers.len() {
-            if let Some(s) = self.device_subnet(Device::Lb(LbId(l))) {
-                hosts.insert(s.0);
+        for (l, lb) in m.load_balancers.iter().enumerate() {
+            for fe in 0..lb.frontends.len() {
+                if let Some(s) = self.device_subnet(Device::Lb(LbId(l), fe)) {
+                    hosts.insert(s.0);
+                }
             }
         }
 

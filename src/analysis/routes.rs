@@ -63,7 +63,8 @@ pub enum ApplianceRef {
     Ip(Ipv4Addr),
     Firewall(FirewallId),
     Nic(NicId),
-    Lb(LbId),
+    /// A load balancer and which frontend (by name; the first when not named).
+    Lb(LbId, Option<String>),
     Unknown(String),
 }
 
@@ -254,8 +255,8 @@ pub fn appliance_of(ip: Option<&IpRef>) -> ApplianceRef {
             Some(n) => ApplianceRef::Nic(NicId(n)),
             None => ApplianceRef::Unknown("the NIC is not declared".into()),
         },
-        Some(IpRef::LbFrontendPrivateIp { lb, .. }) => match lb.id {
-            Some(l) => ApplianceRef::Lb(LbId(l)),
+        Some(IpRef::LbFrontendPrivateIp { lb, frontend }) => match lb.id {
+            Some(l) => ApplianceRef::Lb(LbId(l), frontend.clone()),
             None => ApplianceRef::Unknown("the load balancer is not declared".into()),
         },
         Some(IpRef::Unknown { reason }) => ApplianceRef::Unknown(reason.clone()),

@@ -58,6 +58,19 @@ pub fn strings_exact(v: Option<&Value>) -> Option<Vec<String>> {
     }
 }
 
+/// `[i]` when a reference's path indexes the attribute `attr` (`frontend_ip_configuration[1]`).
+pub fn indexed_after(r: &SymRef, attr: &str) -> Option<String> {
+    use crate::frontend::value::PathSeg;
+    let at = r
+        .path
+        .iter()
+        .position(|p| matches!(p, PathSeg::Attr(a) if a.eq_ignore_ascii_case(attr)))?;
+    match r.path.get(at + 1) {
+        Some(PathSeg::Index(i)) => Some(format!("[{i}]")),
+        _ => None,
+    }
+}
+
 /// A whole number in `0..=u32::MAX` (an NSG priority, a port), else `None`.
 pub fn small_whole(v: Option<&Value>) -> Option<u32> {
     let n = match v? {

@@ -269,7 +269,8 @@ pub enum IpRef {
     NicPrivateIp {
         nic: Link,
     },
-    /// A reference to a load balancer frontend's private IP.
+    /// A reference to a load balancer frontend's private IP: the frontend by name, or by
+    /// position written `[i]` (`frontend_ip_configuration[1]`); the first when `None`.
     LbFrontendPrivateIp {
         lb: Link,
         frontend: Option<String>,
@@ -663,8 +664,9 @@ ids!(
 pub enum Device {
     Firewall(FirewallId),
     Nva(NicId),
-    /// An internal load balancer frontend used as next hop (HA NVAs behind it).
-    Lb(LbId),
+    /// An internal load balancer frontend (index into its `frontends`) used as next hop
+    /// (HA NVAs behind it). HA-ports flow symmetry holds per frontend: each is a device.
+    Lb(LbId, usize),
 }
 
 /// Everything one root module (Terraform) or one template (ARM) declares.
@@ -761,7 +763,7 @@ impl Model {
         match d {
             Device::Firewall(f) => &self.firewalls[f.0].meta,
             Device::Nva(n) => &self.nics[n.0].meta,
-            Device::Lb(l) => &self.load_balancers[l.0].meta,
+            Device::Lb(l, _) => &self.load_balancers[l.0].meta,
         }
     }
     pub fn vnet(&self, id: VNetId) -> &VNet {

@@ -72,7 +72,7 @@ fn device_id(d: Device) -> String {
     match d {
         Device::Firewall(f) => format!("f{}", f.0),
         Device::Nva(n) => format!("n{}", n.0),
-        Device::Lb(l) => format!("l{}", l.0),
+        Device::Lb(l, fe) => format!("l{}_{fe}", l.0),
     }
 }
 

@@ -26,7 +26,20 @@ impl Analysis<'_> {
         match a {
             ApplianceRef::Firewall(f) => Ok(Device::Firewall(*f)),
             ApplianceRef::Nic(n) => Ok(Device::Nva(*n)),
-            ApplianceRef::Lb(l) => Ok(Device::Lb(*l)),
+            ApplianceRef::Lb(l, fe) => {
+                let fes = &m.load_balancers[l.0].frontends;
+                let i = fe
+                    .as_ref()
+                    .and_then(|n| {
+                        n.strip_prefix('[')
+                            .and_then(|x| x.strip_suffix(']'))
+                            .and_then(|x| x.parse::<usize>().ok())
+                            .filter(|i| *i < fes.len())
+                            .or_else(|| fes.iter().position(|f| &f.name == n))
+                    })
+                    .unwrap_or(0);
+                Ok(Device::Lb(*l, i))
+            }
             ApplianceRef::Unknown(w) => Err(NoDevice::Computed(w.clone())),
             ApplianceRef::Ip(ip) => {
                 for (i, f) in m.firewall_ips.iter().enumerate() {
@@ -40,8 +53,8 @@ impl Analysis<'_> {
                     }
                 }
                 for (i, l) in m.load_balancers.iter().enumerate() {
-                    if l.frontends.iter().any(|f| f.private_ip == Some(*ip)) {
-                        return Ok(Device::Lb(LbId(i)));
+                    if let Some(fe) = l.frontends.iter().position(|f| f.private_ip == Some(*ip)) {
+                        return Ok(Device::Lb(LbId(i), fe));
                     }
                 }
                 for (i, f) in m.firewalls.iter().enumerate() {
@@ -112,11 +125,13 @@ impl Analysis<'_> {
                 .iter()
                 .find_map(|c| c.subnet.as_ref()?.id)
                 .map(SubnetId),
-            Device::Lb(l) => m.load_balancers[l.0]
-                .frontends
-                .iter()
-                .find_map(|f| f.subnet.as_ref()?.id)
-                .map(SubnetId),
+            Device::Lb(l, fe) => {
+                let fes = &m.load_balancers[l.0].frontends;
+                fes.get(fe)
+                    .and_then(|f| f.subnet.as_ref()?.id)
+                    .or_else(|| fes.iter().find_map(|f| f.subnet.as_ref()?.id))
+                    .map(SubnetId)
+            }
         }
     }
 
@@ -124,8 +139,19 @@ impl Analysis<'_> {
         self.model.device_meta(d)
     }
 
+    /// The device's name; a load balancer with several frontends names the frontend too.
     pub fn device_name(&self, d: Device) -> String {
-        self.device_meta(d).display().to_string()
+        let name = self.device_meta(d).display().to_string();
+        match d {
+            Device::Lb(l, fe) => {
+                let fes = &self.model.load_balancers[l.0].frontends;
+                match fes.get(fe) {
+                    Some(f) if fes.len() > 1 => format!("{name} (frontend {})", f.name),
+                    _ => name,
+                }
+            }
+            _ => name,
+        }
     }
 
     pub fn device_origin(&self, d: Device) -> Origin {
@@ -144,7 +170,7 @@ impl Analysis<'_> {
                 .iter()
                 .filter_map(|c| c.private_ip.map(|i| i.to_string()))
                 .collect(),
-            Device::Lb(l) => m.load_balancers[l.0]
+            Device::Lb(l, _) => m.load_balancers[l.0]
                 .frontends
                 .iter()
                 .filter_map(|f| f.private_ip.map(|i| i.to_string()))
@@ -164,7 +190,7 @@ impl Analysis<'_> {
             ApplianceRef::Ip(ip) => Some((*ip, false)),
             ApplianceRef::Firewall(f) => super::device_ip(self.model, Device::Firewall(*f)),
             ApplianceRef::Nic(n) => super::device_ip(self.model, Device::Nva(*n)),
-            ApplianceRef::Lb(l) => super::device_ip(self.model, Device::Lb(*l)),
+            ApplianceRef::Lb(..) => super::device_ip(self.model, self.device_of(a).ok()?),
             ApplianceRef::Unknown(_) => None,
         }
     }

@@ -382,10 +382,10 @@ pub fn device_ip(m: &Model, d: Device) -> Option<(Ipv4Addr, bool)> {
             .iter()
             .find_map(|c| c.private_ip)
             .map(|i| (i, false)),
-        Device::Lb(l) => m.load_balancers[l.0]
+        Device::Lb(l, fe) => m.load_balancers[l.0]
             .frontends
-            .iter()
-            .find_map(|f| f.private_ip)
+            .get(fe)
+            .and_then(|f| f.private_ip)
             .map(|i| (i, false)),
     }
 }

@@ -214,7 +214,7 @@ fn ip_ref(v: &Value) -> IpRef {
             ("microsoft.network/loadbalancers", "privateipaddress") => {
                 Some(IpRef::LbFrontendPrivateIp {
                     lb: link,
-                    frontend: None,
+                    frontend: to_ir::indexed_after(r, "frontendIPConfigurations"),
                 })
             }
             _ => None,

@@ -292,7 +292,7 @@ fn reference(m: &Model, d: Device) -> Option<String> {
     Some(match d {
         Device::Firewall(_) => format!("{key}.ip_configuration[0].private_ip_address"),
         Device::Nva(_) => format!("{key}.private_ip_address"),
-        Device::Lb(_) => format!("{key}.frontend_ip_configuration[0].private_ip_address"),
+        Device::Lb(_, fe) => format!("{key}.frontend_ip_configuration[{fe}].private_ip_address"),
     })
 }
 

@@ -170,7 +170,7 @@ fn ip_ref(v: &Value) -> IpRef {
             ("azurerm_lb", "private_ip_address" | "private_ip_addresses") => {
                 Some(IpRef::LbFrontendPrivateIp {
                     lb: link,
-                    frontend: None,
+                    frontend: to_ir::indexed_after(r, "frontend_ip_configuration"),
                 })
             }
             _ => None,
