@@ -159,3 +159,35 @@ fn links_out_of_the_tree_and_pipes_are_not_read() {
     let _ = std::fs::remove_file(&secret);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A chain of 5,000 locals (and one of 3,000 ARM variables) is an evaluation error at its
+/// position, not a stack overflow; the binary exits with a documented code.
+#[test]
+fn deep_reference_chains_are_diagnostics_not_stack_overflows() {
+    let dir = tempdir("deep-locals");
+    let mut tf = String::from("locals {\n  l0 = \"10.0.0.0/16\"\n");
+    for i in 1..5000 {
+        tf.push_str(&format!("  l{i} = local.l{}\n", i - 1));
+    }
+    tf.push_str("}\nresource \"azurerm_virtual_network\" \"a\" {\n  name          = \"x\"\n  address_space = [local.l4999]\n}\n");
+    std::fs::write(dir.join("main.tf"), tf).unwrap();
+    let (code, out, err) =
+        common::routelint(&["check", dir.to_str().unwrap(), "--format", "concise"]);
+    assert!(matches!(code, 0..=2), "exit {code}: {err}");
+    assert!(out.contains("nested more than 200 deep"), "{out}\n{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+
+    let dir = tempdir("deep-variables");
+    let mut vars = String::from("\"v0\": \"10.0.0.0/16\"");
+    for i in 1..3000 {
+        vars.push_str(&format!(", \"v{i}\": \"[variables('v{}')]\"", i - 1));
+    }
+    let tpl = format!(
+        "{{\"$schema\": \"https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#\", \"contentVersion\": \"1.0.0.0\", \"variables\": {{{vars}}}, \"resources\": [{{\"type\": \"Microsoft.Network/virtualNetworks\", \"apiVersion\": \"2024-05-01\", \"name\": \"x\", \"properties\": {{\"addressSpace\": {{\"addressPrefixes\": [\"[variables('v2999')]\"]}}}}}}]}}"
+    );
+    std::fs::write(dir.join("main.json"), tpl).unwrap();
+    let (code, _, err) =
+        common::routelint(&["check", dir.to_str().unwrap(), "--format", "concise"]);
+    assert!(matches!(code, 0..=2), "exit {code}: {err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -92,6 +92,10 @@ enum Slot {
     Done(Value),
 }
 
+/// The deepest nesting of expressions and references evaluated (a guard for the stack:
+/// loading runs on worker threads with small stacks).
+pub const MAX_EVAL_DEPTH: usize = 200;
+
 /// A resource instance: its declaration (index into `declarations`) and copy indexes.
 type Instance = (usize, Vec<(String, usize)>);
 
@@ -133,6 +137,8 @@ pub struct ArmEval {
     pub skipped: RefCell<Vec<(String, String, Origin)>>,
     /// How deep `declared_value` is nested (a guard against declarations about themselves).
     declared_depth: std::cell::Cell<usize>,
+    /// How deeply `eval` is nested now.
+    eval_depth: std::cell::Cell<usize>,
     /// Every resource instance of every template evaluated so far, by key (lowercase): a
     /// resource id names a resource wherever in the deployment tree it is declared.
     declared: RefCell<HashMap<String, (Rc<Tpl>, Instance)>>,
@@ -210,6 +216,7 @@ impl ArmEval {
             resources: RefCell::new(Vec::new()),
             skipped: RefCell::new(Vec::new()),
             declared_depth: std::cell::Cell::new(0),
+            eval_depth: std::cell::Cell::new(0),
             declared: RefCell::new(HashMap::new()),
         }
     }
@@ -888,7 +895,22 @@ impl ArmEval {
         })))
     }
 
+    /// Evaluates an expression. Nesting deeper than [`MAX_EVAL_DEPTH`] (a chain of
+    /// thousands of variables) is an error at the expression, never a stack overflow.
     pub fn eval(&self, e: &Expr, cx: &Cx, origin: Origin) -> R {
+        let depth = self.eval_depth.get();
+        if depth >= MAX_EVAL_DEPTH {
+            return Err(format!(
+                "references or expressions nested more than {MAX_EVAL_DEPTH} deep are not evaluated"
+            ));
+        }
+        self.eval_depth.set(depth + 1);
+        let r = self.eval_at(e, cx, origin);
+        self.eval_depth.set(depth);
+        r
+    }
+
+    fn eval_at(&self, e: &Expr, cx: &Cx, origin: Origin) -> R {
         match e {
             Expr::Str(s) => Ok(Value::String(s.clone())),
             Expr::Num(n) => Ok(Value::Number(*n)),

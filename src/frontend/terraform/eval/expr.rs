@@ -3,7 +3,27 @@
 use super::*;
 
 impl Evaluator<'_> {
+    /// Evaluates an expression. References and nesting deeper than
+    /// [`MAX_EVAL_DEPTH`](super::MAX_EVAL_DEPTH) (a chain of thousands of locals) are an
+    /// error at the expression, never a stack overflow.
     pub fn eval(&self, e: &Expression, file: FileId, scope: &Scope) -> R {
+        let depth = self.depth.get();
+        if depth >= super::MAX_EVAL_DEPTH {
+            return Err(err(
+                format!(
+                    "references or expressions nested more than {} deep are not evaluated",
+                    super::MAX_EVAL_DEPTH
+                ),
+                Origin::new(file, e.span().unwrap_or(0..0)),
+            ));
+        }
+        self.depth.set(depth + 1);
+        let r = self.eval_at(e, file, scope);
+        self.depth.set(depth);
+        r
+    }
+
+    fn eval_at(&self, e: &Expression, file: FileId, scope: &Scope) -> R {
         let origin = Origin::new(file, e.span().unwrap_or(0..0));
         match e {
             Expression::Null(_) => Ok(Value::Null),

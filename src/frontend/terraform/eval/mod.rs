@@ -136,7 +136,13 @@ pub struct Evaluator<'a> {
     pub instances: RefCell<Vec<Rc<ModInst>>>,
     /// Resources and modules that are not analysed, with the reason and position.
     pub skipped: RefCell<Vec<(String, String, Origin)>>,
+    /// How deeply `eval` is nested now.
+    depth: std::cell::Cell<usize>,
 }
+
+/// The deepest nesting of references and expressions evaluated (a guard for the stack:
+/// loading runs on worker threads with small stacks).
+pub const MAX_EVAL_DEPTH: usize = 200;
 
 impl<'a> Evaluator<'a> {
     pub fn new(
@@ -154,6 +160,7 @@ impl<'a> Evaluator<'a> {
             resources: RefCell::new(Vec::new()),
             instances: RefCell::new(Vec::new()),
             skipped: RefCell::new(Vec::new()),
+            depth: std::cell::Cell::new(0),
         }
     }
 
@@ -210,7 +217,8 @@ impl<'a> Evaluator<'a> {
     /// Forces evaluation of every resource and module in an instance tree.
     pub fn evaluate_all(&self, inst: &Rc<ModInst>) {
         let scope = Self::scope(inst);
-        for r in inst.def.resources.clone() {
+        let def = inst.def.clone();
+        for r in &def.resources {
             let o = Origin::new(r.file, r.block.span().unwrap_or(0..0));
             if let Err(e) = self.resource(&scope, &r.rtype, &r.name, o) {
                 self.report(&e);
