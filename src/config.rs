@@ -118,7 +118,9 @@ impl Config {
     }
 }
 
-/// Finds `routelint.toml` in `start` or a parent directory.
+/// Finds `routelint.toml` in `start` or a parent directory, up to the repository root
+/// (the enclosing git work tree; without one, `start`'s own directory only): a stray
+/// configuration above the repository never governs it.
 pub fn find(start: &Path) -> Option<PathBuf> {
     let abs = std::fs::canonicalize(start).unwrap_or_else(|_| start.to_path_buf());
     let mut dir = if abs.is_file() {
@@ -126,12 +128,13 @@ pub fn find(start: &Path) -> Option<PathBuf> {
     } else {
         abs
     };
+    let root = crate::source::tree_of(&dir);
     loop {
         let c = dir.join(FILE_NAME);
         if c.is_file() {
             return Some(c);
         }
-        if !dir.pop() {
+        if dir == root || !dir.starts_with(&root) || !dir.pop() {
             return None;
         }
     }

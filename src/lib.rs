@@ -85,6 +85,8 @@ pub struct Outcome {
     /// How many intended flows could not be checked (a deciding value is not known); the
     /// `not-checked` notes say which and why.
     pub not_checked: usize,
+    /// The configuration files used (explicit `--config`, or found for the units), in order.
+    pub config_files: Vec<PathBuf>,
 }
 
 impl Outcome {
@@ -156,6 +158,12 @@ pub fn load(paths: &[PathBuf], opts: &Options) -> Outcome {
             None => config::find(u.path()),
         })
         .collect();
+    let mut config_files: Vec<PathBuf> = opts.config.iter().cloned().collect();
+    for p in config_of.iter().flatten() {
+        if !config_files.contains(p) {
+            config_files.push(p.clone());
+        }
+    }
     let mut configs: HashMap<&Path, Config> = HashMap::new();
     for p in config_of.iter().flatten() {
         if !configs.contains_key(p.as_path()) {
@@ -224,6 +232,7 @@ pub fn load(paths: &[PathBuf], opts: &Options) -> Outcome {
         input_error,
         traced: Vec::new(),
         not_checked: 0,
+        config_files,
     }
 }
 

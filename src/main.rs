@@ -280,6 +280,11 @@ fn main() -> ExitCode {
             // a CI log or an annotation.
             report::clean_all(&mut diags);
             let to_file = output.is_some();
+            let config_names: Vec<String> = out
+                .config_files
+                .iter()
+                .map(|p| routelint::source::display_path(p))
+                .collect();
             let mut text = match format {
                 OutFormat::Human => {
                     let mut t = report::human::render(
@@ -317,11 +322,16 @@ fn main() -> ExitCode {
                     t
                 }
                 OutFormat::Concise => report::concise(&diags, &out.sources),
-                OutFormat::Json => report::json::render(&diags, &out.sources),
-                OutFormat::Sarif => report::sarif::render(&diags, &out.sources),
+                OutFormat::Json => report::json::render_with(&diags, &out.sources, &config_names),
+                OutFormat::Sarif => report::sarif::render_with(&diags, &out.sources, &config_names),
                 OutFormat::Github => report::github::render(&diags, &out.sources),
                 OutFormat::Checkstyle => report::checkstyle::render(&diags, &out.sources),
             };
+            if verbose {
+                for c in &config_names {
+                    eprintln!("routelint: configuration {c}");
+                }
+            }
             if statistics {
                 let stats = report::statistics(&diags);
                 match format {

@@ -314,3 +314,49 @@ fn summary_counts_input_errors() {
         "{out}"
     );
 }
+
+/// `routelint.toml` is looked up from the linted path up to the repository root, not past
+/// it (a stray `ignore = ["ALL"]` above the repository silences nothing); the file used is
+/// named with --verbose and in the JSON and SARIF output.
+#[test]
+fn configuration_lookup_stops_at_the_repository_root_and_is_reported() {
+    let outer = tempdir("config-root");
+    let repo = outer.join("repo");
+    copy_tree(
+        &root().join("fixtures/onprem-return-propagation-on/terraform"),
+        &repo,
+    );
+    std::fs::create_dir_all(repo.join(".git")).unwrap();
+    std::fs::write(
+        outer.join("routelint.toml"),
+        "[rules]\nignore = [\"ALL\"]\n",
+    )
+    .unwrap();
+    let (code, out, _) = routelint_in(&repo, &["check", ".", "--format", "json"]);
+    assert_eq!(
+        code, 1,
+        "the configuration above the repository must not apply"
+    );
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["config_files"], serde_json::json!([]));
+    // A configuration inside the repository applies, and is named.
+    std::fs::write(
+        repo.join("routelint.toml"),
+        "[rules]\nignore = [\"RL001\"]\n",
+    )
+    .unwrap();
+    let (code, out, _) = routelint_in(&repo, &["check", ".", "--format", "sarif"]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let files = v["runs"][0]["properties"]["configFiles"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(files.len(), 1);
+    assert!(
+        files[0].as_str().unwrap().ends_with("routelint.toml"),
+        "{files:?}"
+    );
+    let (_, _, err) = routelint_in(&repo, &["check", ".", "--verbose"]);
+    assert!(err.contains("routelint: configuration "), "{err}");
+}

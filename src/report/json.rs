@@ -78,10 +78,16 @@ pub fn diagnostic(d: &Diagnostic, sources: &SourceMap) -> Value {
 }
 
 pub fn render(diags: &[Diagnostic], sources: &SourceMap) -> String {
+    render_with(diags, sources, &[])
+}
+
+/// The JSON report, naming the configuration files that governed the run.
+pub fn render_with(diags: &[Diagnostic], sources: &SourceMap, config_files: &[String]) -> String {
     let count = |s: Severity| diags.iter().filter(|d| d.severity == s).count();
     let v = json!({
         "version": SCHEMA_VERSION,
         "tool": {"name": "routelint", "version": env!("CARGO_PKG_VERSION")},
+        "config_files": config_files,
         "diagnostics": diags.iter().map(|d| diagnostic(d, sources)).collect::<Vec<_>>(),
         "summary": {"error": count(Severity::Error), "warning": count(Severity::Warning), "info": count(Severity::Info)},
     });

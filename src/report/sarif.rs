@@ -59,6 +59,11 @@ fn first_paragraph(doc: &str, heading: &str) -> String {
 }
 
 pub fn render(diags: &[Diagnostic], sources: &SourceMap) -> String {
+    render_with(diags, sources, &[])
+}
+
+/// The SARIF log, with the configuration files that governed the run as run properties.
+pub fn render_with(diags: &[Diagnostic], sources: &SourceMap, config_files: &[String]) -> String {
     let all = rules::all();
     let base = rules_url();
     let mut rule_objs: Vec<Value> = all
@@ -189,6 +194,7 @@ pub fn render(diags: &[Diagnostic], sources: &SourceMap) -> String {
             "originalUriBaseIds": {"%SRCROOT%": {"uri": cwd}},
             "columnKind": "utf16CodeUnits",
             "results": results,
+            "properties": {"configFiles": config_files},
         }],
     });
     serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
