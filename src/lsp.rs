@@ -297,17 +297,186 @@ fn handle_notification(conn: &Connection, st: &mut State, n: Notification) {
     }
 }
 
-/// Serves one client over stdio until it shuts down.
-pub fn run() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
-    let (conn, io) = Connection::stdio();
-    serve(&conn)?;
-    drop(conn);
-    io.join()?;
-    Ok(())
+/// The largest message body the server reads (`Content-Length`); a larger one is skipped
+/// without being held in memory.
+pub const MAX_MESSAGE_BYTES: usize = 64 << 20;
+
+/// One framed message read from the client, or why the frame was not one.
+#[derive(Debug)]
+pub enum Frame {
+    Message(Message),
+    /// A frame that is not a message (no or bad `Content-Length`, too large, not JSON-RPC):
+    /// skipped; the reason is logged, and a parse error is answered.
+    Invalid(String),
+    Eof,
 }
 
-/// The server loop on any connection (stdio, or in memory for tests).
-pub fn serve(conn: &Connection) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+/// Reads one `Content-Length`-framed message. Never allocates more than
+/// [`MAX_MESSAGE_BYTES`] for a body, whatever the header says.
+pub fn read_frame(r: &mut impl std::io::BufRead) -> std::io::Result<Frame> {
+    use std::io::{BufRead, Read};
+    // The rest of a line, skipped without holding it.
+    fn skip_line(r: &mut impl BufRead) -> std::io::Result<()> {
+        loop {
+            let buf = r.fill_buf()?;
+            if buf.is_empty() {
+                return Ok(());
+            }
+            match buf.iter().position(|b| *b == b'\n') {
+                Some(i) => {
+                    r.consume(i + 1);
+                    return Ok(());
+                }
+                None => {
+                    let n = buf.len();
+                    r.consume(n);
+                }
+            }
+        }
+    }
+    let mut length: Option<Result<usize, String>> = None;
+    let mut saw_header = false;
+    loop {
+        let mut line = Vec::new();
+        let n = r.by_ref().take(8 << 10).read_until(b'\n', &mut line)?;
+        if n == 0 {
+            return Ok(if saw_header {
+                Frame::Invalid("the input ended inside a header".into())
+            } else {
+                Frame::Eof
+            });
+        }
+        if !line.ends_with(b"\n") {
+            // A header line longer than 8 KiB: drop the rest of it.
+            skip_line(r)?;
+            length = Some(Err("a header line is too long".into()));
+            continue;
+        }
+        let text = String::from_utf8_lossy(&line);
+        let text = text.trim_end_matches(['\r', '\n']);
+        if text.is_empty() {
+            if !saw_header {
+                continue;
+            }
+            break;
+        }
+        saw_header = true;
+        if let Some((name, value)) = text.split_once(':') {
+            if name.trim().eq_ignore_ascii_case("Content-Length") {
+                length = Some(
+                    value
+                        .trim()
+                        .parse::<usize>()
+                        .map_err(|_| format!("Content-Length `{}` is not a number", value.trim())),
+                );
+            }
+        }
+    }
+    let len = match length {
+        None => return Ok(Frame::Invalid("a message without Content-Length".into())),
+        Some(Err(why)) => return Ok(Frame::Invalid(why)),
+        Some(Ok(n)) => n,
+    };
+    if len > MAX_MESSAGE_BYTES {
+        // Skip the body without holding it.
+        std::io::copy(&mut r.by_ref().take(len as u64), &mut std::io::sink())?;
+        return Ok(Frame::Invalid(format!(
+            "a message of {len} bytes (routelint reads at most {MAX_MESSAGE_BYTES})"
+        )));
+    }
+    let mut body = Vec::with_capacity(len.min(1 << 20));
+    r.by_ref().take(len as u64).read_to_end(&mut body)?;
+    if body.len() < len {
+        return Ok(Frame::Invalid("the input ended inside a message".into()));
+    }
+    Ok(match serde_json::from_slice::<Message>(&body) {
+        Ok(m) => Frame::Message(m),
+        Err(e) => Frame::Invalid(format!("not a JSON-RPC message: {e}")),
+    })
+}
+
+/// A connection over stdin/stdout that survives malformed frames: a frame that is not a
+/// message is logged to stderr and answered with a JSON-RPC parse error, and reading goes on.
+fn stdio_connection() -> (Connection, Vec<std::thread::JoinHandle<()>>) {
+    let (writer_tx, writer_rx) = crossbeam_channel::bounded::<Message>(0);
+    let (reader_tx, reader_rx) = crossbeam_channel::bounded::<Message>(0);
+    // Parse errors have a null id, which `Message` cannot carry: they go out as raw JSON.
+    let (raw_tx, raw_rx) = crossbeam_channel::unbounded::<String>();
+    let writer = std::thread::spawn(move || {
+        use std::io::Write;
+        let stdout = std::io::stdout();
+        let mut out = stdout.lock();
+        loop {
+            crossbeam_channel::select! {
+                recv(writer_rx) -> m => match m {
+                    Ok(m) => {
+                        if m.write(&mut out).is_err() {
+                            break;
+                        }
+                    }
+                    Err(_) => break,
+                },
+                recv(raw_rx) -> body => {
+                    let Ok(body) = body else { continue };
+                    if write!(out, "Content-Length: {}\r\n\r\n{body}", body.len())
+                        .and_then(|_| out.flush())
+                        .is_err()
+                    {
+                        break;
+                    }
+                }
+            }
+        }
+    });
+    let reader = std::thread::spawn(move || {
+        let stdin = std::io::stdin();
+        let mut input = stdin.lock();
+        loop {
+            match read_frame(&mut input) {
+                Ok(Frame::Message(m)) => {
+                    let exit = matches!(&m, Message::Notification(n) if n.method == "exit");
+                    if reader_tx.send(m).is_err() || exit {
+                        break;
+                    }
+                }
+                Ok(Frame::Invalid(why)) => {
+                    eprintln!("routelint lsp: skipped a frame: {why}");
+                    let body = serde_json::json!({
+                        "jsonrpc": "2.0",
+                        "id": null,
+                        "error": {"code": lsp_server::ErrorCode::ParseError as i32, "message": why},
+                    });
+                    let _ = raw_tx.send(body.to_string());
+                }
+                Ok(Frame::Eof) | Err(_) => break,
+            }
+        }
+    });
+    (
+        Connection {
+            sender: writer_tx,
+            receiver: reader_rx,
+        },
+        vec![reader, writer],
+    )
+}
+
+/// Serves one client over stdio until it exits. `Ok(true)`: it shut down cleanly (`shutdown`
+/// then `exit`); `Ok(false)`: it exited or went away without `shutdown` (exit code 1, as
+/// the protocol says).
+pub fn run() -> Result<bool, Box<dyn std::error::Error + Send + Sync>> {
+    let (conn, threads) = stdio_connection();
+    let clean = serve(&conn)?;
+    drop(conn);
+    for t in threads {
+        let _ = t.join();
+    }
+    Ok(clean)
+}
+
+/// The server loop on any connection (stdio, or in memory for tests). `Ok(true)` after
+/// `shutdown` and `exit`, `Ok(false)` after `exit` (or a lost client) without `shutdown`.
+pub fn serve(conn: &Connection) -> Result<bool, Box<dyn std::error::Error + Send + Sync>> {
     let caps = ServerCapabilities {
         text_document_sync: Some(TextDocumentSyncCapability::Options(
             TextDocumentSyncOptions {
@@ -342,24 +511,83 @@ pub fn serve(conn: &Connection) -> Result<(), Box<dyn std::error::Error + Send +
         match conn.receiver.recv_timeout(timeout) {
             Ok(Message::Request(req)) => {
                 if handle_request(conn, &st, req) {
-                    return Ok(());
+                    return Ok(true);
                 }
             }
             Ok(Message::Notification(n)) => {
                 if n.method == "exit" {
-                    return Ok(());
+                    return Ok(false);
                 }
                 handle_notification(conn, &mut st, n);
             }
             Ok(Message::Response(_)) => {}
             Err(crossbeam_timeout) => {
                 if crossbeam_timeout.is_disconnected() {
-                    return Ok(());
+                    return Ok(false);
                 }
                 if let Some((_, uri)) = st.pending.take() {
                     st.lint(conn, &uri);
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod framing_tests {
+    use super::{read_frame, Frame, MAX_MESSAGE_BYTES};
+    use std::io::Cursor;
+
+    fn frames(bytes: &[u8]) -> Vec<String> {
+        let mut r = Cursor::new(bytes.to_vec());
+        let mut out = Vec::new();
+        loop {
+            match read_frame(&mut r).expect("reading from memory") {
+                Frame::Eof => return out,
+                Frame::Message(m) => {
+                    out.push(format!("message {}", serde_json::to_string(&m).unwrap()))
+                }
+                Frame::Invalid(why) => out.push(format!("invalid {why}")),
+            }
+        }
+    }
+
+    #[test]
+    fn malformed_frames_are_skipped_and_reading_goes_on() {
+        let ok = r#"{"jsonrpc":"2.0","method":"initialized","params":{}}"#;
+        let input = format!(
+            "Content-Length: 5\r\n\r\nnot{{}}Content-Length: {}\r\n\r\n{ok}X-Other: 1\r\n\r\nContent-Length: abc\r\n\r\nContent-Length: {}\r\n\r\n{ok}",
+            ok.len(),
+            ok.len()
+        );
+        let got = frames(input.as_bytes());
+        assert_eq!(got.len(), 5, "{got:#?}");
+        assert!(
+            got[0].starts_with("invalid not a JSON-RPC message"),
+            "{got:?}"
+        );
+        assert!(got[1].starts_with("message "), "{got:?}");
+        assert_eq!(got[2], "invalid a message without Content-Length");
+        assert_eq!(got[3], "invalid Content-Length `abc` is not a number");
+        assert!(got[4].starts_with("message "), "{got:?}");
+    }
+
+    #[test]
+    fn a_huge_content_length_is_refused_without_allocating() {
+        // 3,000,000,000 bytes announced, 10 sent: skipped, nothing held.
+        let got = frames(b"Content-Length: 3000000000\r\n\r\n0123456789");
+        assert_eq!(
+            got,
+            vec![format!(
+                "invalid a message of 3000000000 bytes (routelint reads at most {MAX_MESSAGE_BYTES})"
+            )]
+        );
+        let got = frames(b"Content-Length: 100000000000\r\n\r\n");
+        assert_eq!(got.len(), 1);
+        // A body cut short.
+        assert_eq!(
+            frames(b"Content-Length: 50\r\n\r\n{\"jsonrpc\""),
+            vec!["invalid the input ended inside a message".to_string()]
+        );
     }
 }

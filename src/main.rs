@@ -484,7 +484,9 @@ fn main() -> ExitCode {
         })()
         .unwrap_or_else(|e| usage_error(&e)),
         Command::Lsp => match routelint::lsp::run() {
-            Ok(()) => ExitCode::from(EXIT_CLEAN),
+            Ok(true) => ExitCode::from(EXIT_CLEAN),
+            // `exit` without `shutdown`: 1, as the Language Server Protocol says.
+            Ok(false) => ExitCode::from(1),
             Err(e) => usage_error(&format!("lsp: {e}")),
         },
         Command::Explain { rule } => match routelint::rules::find(&rule) {

@@ -154,3 +154,52 @@ fn diagnostics_related_information_code_action_and_shutdown() {
     let status = c.child.wait().unwrap();
     assert!(status.success());
 }
+
+/// Malformed frames (bad JSON, no Content-Length, a Content-Length of 3 GB) are answered
+/// with a parse error and skipped; the server keeps serving, and `exit` without `shutdown`
+/// ends it with code 1.
+#[test]
+fn malformed_frames_are_survived_and_exit_without_shutdown_is_1() {
+    let mut c = Client::start();
+    let init = c.request(
+        1,
+        "initialize",
+        json!({"processId": null, "rootUri": null, "capabilities": {}}),
+    );
+    assert!(init.get("result").is_some(), "{init}");
+    c.notify("initialized", json!({}));
+    write!(c.stdin, "Content-Length: 7\r\n\r\nnot {{}}X").unwrap();
+    write!(c.stdin, "X-Nothing: 1\r\n\r\n").unwrap();
+    write!(
+        c.stdin,
+        "Content-Length: 3000000000\r\n\r\n{{\"short\": 1}}"
+    )
+    .unwrap();
+    c.stdin.flush().unwrap();
+    // The 3 GB frame swallows what follows it; close the input to end it. The server
+    // answered the first two with parse errors and is still there to answer.
+    let first =
+        c.rx.recv_timeout(Duration::from_secs(30))
+            .expect("a parse error");
+    assert_eq!(first["error"]["code"], json!(-32700), "{first}");
+    assert_eq!(first["id"], json!(null), "{first}");
+    let second =
+        c.rx.recv_timeout(Duration::from_secs(30))
+            .expect("a parse error");
+    assert_eq!(second["error"]["code"], json!(-32700), "{second}");
+    drop(c.stdin);
+    let status = c.child.wait().unwrap();
+    assert_eq!(status.code(), Some(1), "lost without shutdown");
+
+    // `exit` without `shutdown`: code 1.
+    let mut c = Client::start();
+    c.request(
+        1,
+        "initialize",
+        json!({"processId": null, "rootUri": null, "capabilities": {}}),
+    );
+    c.notify("initialized", json!({}));
+    c.notify("exit", json!(null));
+    let status = c.child.wait().unwrap();
+    assert_eq!(status.code(), Some(1));
+}
