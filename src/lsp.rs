@@ -155,6 +155,9 @@ struct State {
     fixes: HashMap<Url, Vec<(Range, CodeAction)>>,
     /// A change waiting for the debounce to settle.
     pending: Option<(Instant, Url)>,
+    /// The workspace folders the client opened: only files inside them are linted (none
+    /// given: any file).
+    roots: Vec<PathBuf>,
 }
 
 fn overlaps(a: &Range, b: &Range) -> bool {
@@ -165,6 +168,16 @@ impl State {
     fn lint(&mut self, conn: &Connection, uri: &Url) {
         let Some(path) = uri_to_path(uri) else { return };
         if !lintable(&path) {
+            return;
+        }
+        // Only files inside the client's workspace folders (when it names any).
+        let canon = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
+        if !self.roots.is_empty()
+            && !self
+                .roots
+                .iter()
+                .any(|r| path.starts_with(r) || canon.starts_with(r))
+        {
             return;
         }
         let overlay: Vec<(PathBuf, String)> = self
@@ -295,6 +308,34 @@ fn handle_notification(conn: &Connection, st: &mut State, n: Notification) {
         }
         _ => {}
     }
+}
+
+/// The workspace folders of `initialize` (`workspaceFolders`, else `rootUri`, else
+/// `rootPath`), as canonical paths.
+fn workspace_roots(params: &serde_json::Value) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = Vec::new();
+    let from_uri = |u: &serde_json::Value| {
+        u.as_str()
+            .and_then(|s| Url::parse(s).ok())
+            .and_then(|u| uri_to_path(&u))
+    };
+    if let Some(folders) = params.get("workspaceFolders").and_then(|f| f.as_array()) {
+        out.extend(
+            folders
+                .iter()
+                .filter_map(|f| f.get("uri").and_then(from_uri)),
+        );
+    }
+    if out.is_empty() {
+        if let Some(p) = params.get("rootUri").and_then(from_uri) {
+            out.push(p);
+        } else if let Some(p) = params.get("rootPath").and_then(|p| p.as_str()) {
+            out.push(PathBuf::from(p));
+        }
+    }
+    out.into_iter()
+        .map(|p| std::fs::canonicalize(&p).unwrap_or(p))
+        .collect()
 }
 
 /// The largest message body the server reads (`Content-Length`); a larger one is skipped
@@ -501,8 +542,12 @@ pub fn serve(conn: &Connection) -> Result<bool, Box<dyn std::error::Error + Send
             version: Some(env!("CARGO_PKG_VERSION").into()),
         }),
     };
-    conn.initialize_finish(conn.initialize_start()?.0, serde_json::to_value(init)?)?;
-    let mut st = State::default();
+    let (id, params) = conn.initialize_start()?;
+    conn.initialize_finish(id, serde_json::to_value(init)?)?;
+    let mut st = State {
+        roots: workspace_roots(&params),
+        ..Default::default()
+    };
     loop {
         let timeout = match &st.pending {
             Some((at, _)) => at.saturating_duration_since(Instant::now()),
@@ -530,6 +575,24 @@ pub fn serve(conn: &Connection) -> Result<bool, Box<dyn std::error::Error + Send
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod root_tests {
+    #[test]
+    fn workspace_folders_then_root_uri_then_root_path() {
+        let dir = std::env::temp_dir();
+        let canon = std::fs::canonicalize(&dir).unwrap();
+        let uri = super::path_to_uri(&canon).unwrap().to_string();
+        let got = super::workspace_roots(&serde_json::json!({
+            "workspaceFolders": [{"uri": uri, "name": "w"}],
+            "rootUri": "file:///elsewhere"
+        }));
+        assert_eq!(got, vec![canon.clone()]);
+        let got = super::workspace_roots(&serde_json::json!({"rootUri": uri}));
+        assert_eq!(got, vec![canon.clone()]);
+        assert!(super::workspace_roots(&serde_json::json!({"rootUri": null})).is_empty());
     }
 }
 
