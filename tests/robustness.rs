@@ -191,3 +191,41 @@ fn deep_reference_chains_are_diagnostics_not_stack_overflows() {
     assert!(matches!(code, 0..=2), "exit {code}: {err}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Set operations are linear (`distinct`, `toset`, `setunion` of hundreds of thousands of
+/// items finish at once; they were quadratic) and a `format` width over the string limit is
+/// an error, not a gigabyte of padding.
+#[test]
+fn set_operations_are_linear_and_format_widths_capped() {
+    let dir = tempdir("set-ops");
+    std::fs::write(
+        dir.join("main.tf"),
+        r#"locals {
+  a = distinct(range(200000))
+  b = toset([for i in range(100000) : "s${i}"])
+  c = setunion(range(100000), range(100000))
+  d = format("%0999999999d", 1)
+}
+resource "azurerm_virtual_network" "v" {
+  name                = "v"
+  resource_group_name = local.d
+  address_space       = [length(local.a) + length(local.b) + length(local.c) == 400000 ? "10.0.0.0/16" : "10.9.0.0/16"]
+}
+"#,
+    )
+    .unwrap();
+    let out = routelint::load(std::slice::from_ref(&dir), &routelint::Options::default());
+    let m = &out.projects[0].model;
+    assert_eq!(
+        m.vnets[0].address_space[0].value,
+        routelint::ir::Prefix::parse("10.0.0.0/16")
+    );
+    assert!(
+        out.diagnostics
+            .iter()
+            .any(|d| d.message.contains("a width of 999999999 is more than")),
+        "{:?}",
+        out.diagnostics
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

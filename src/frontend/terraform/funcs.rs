@@ -53,13 +53,43 @@ fn flatten_into(v: &Value, out: &mut Vec<Value>) {
     }
 }
 
-fn set_of(items: &[Value]) -> Vec<Value> {
+/// The items without repeats, in first-seen order: scalars through a hash set (linear:
+/// `distinct(range(1000000))` is a million steps, not a trillion), other values compared
+/// with the other non-scalars kept.
+fn unique(items: &[Value]) -> Vec<Value> {
+    let mut seen: std::collections::HashSet<(u8, String)> = std::collections::HashSet::new();
+    let mut others: Vec<Value> = Vec::new();
     let mut out: Vec<Value> = Vec::new();
     for x in items {
-        if !out.iter().any(|y| y.tf_eq(x) == Some(true)) {
-            out.push(x.clone());
+        let key = match x {
+            Value::Null => Some((0, String::new())),
+            Value::Bool(b) => Some((1, b.to_string())),
+            Value::Number(n) if !n.is_nan() => {
+                let n = if *n == 0.0 { 0.0 } else { *n };
+                Some((2, n.to_bits().to_string()))
+            }
+            Value::String(s) => Some((3, s.clone())),
+            _ => None,
+        };
+        match key {
+            Some(k) => {
+                if seen.insert(k) {
+                    out.push(x.clone());
+                }
+            }
+            None => {
+                if !others.iter().any(|y| y.tf_eq(x) == Some(true)) {
+                    others.push(x.clone());
+                    out.push(x.clone());
+                }
+            }
         }
     }
+    out
+}
+
+fn set_of(items: &[Value]) -> Vec<Value> {
+    let mut out = unique(items);
     if out.iter().all(|x| matches!(x, Value::String(_))) {
         out.sort_by(|a, b| a.as_str().cmp(&b.as_str()));
     }
@@ -235,13 +265,7 @@ pub fn call(name: &str, args: Vec<Value>, origin: Origin) -> F {
                 return unk(r);
             }
             let l = list(&args[0], name)?;
-            let mut out: Vec<Value> = Vec::new();
-            for x in l {
-                if !out.iter().any(|y| y.tf_eq(x) == Some(true)) {
-                    out.push(x.clone());
-                }
-            }
-            return Ok(Value::list(out));
+            return Ok(Value::list(unique(l)));
         }
         "setunion" => {
             let mut all = Vec::new();
@@ -666,6 +690,12 @@ fn format_tf(f: &str, args: &[Value]) -> Result<String, String> {
             .next()
             .and_then(|w| w.parse().ok())
             .unwrap_or(0);
+        if width > crate::frontend::value::MAX_STRING {
+            return Err(format!(
+                "format(): a width of {width} is more than routelint's limit of {} characters",
+                crate::frontend::value::MAX_STRING
+            ));
+        }
         if text.chars().count() < width {
             let pad = width - text.chars().count();
             if spec.starts_with('-') {
