@@ -983,3 +983,38 @@ fn internal_load_balancer_symmetry_holds_per_frontend() {
         "{got:?}"
     );
 }
+
+#[test]
+fn rl024_host_bits_and_tags_in_address_spaces() {
+    let tf = r#"
+resource "azurerm_virtual_network" "a" {
+  name                = "vnet-a"
+  resource_group_name = "rg"
+  location            = "westeurope"
+  address_space       = ["10.1.0.4/16", "VirtualNetwork"]
+}
+
+resource "azurerm_subnet" "a" {
+  name                 = "snet-a"
+  resource_group_name  = "rg"
+  virtual_network_name = azurerm_virtual_network.a.name
+  address_prefixes     = ["10.0.0.999"]
+}
+"#;
+    let got: Vec<_> = findings_of("rl024", &[("main.tf", tf)])
+        .into_iter()
+        .filter(|f| f.0 == "RL024")
+        .map(|f| (f.1, f.2))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (
+                "subnet:vnet-a/snet-a:prefix".to_string(),
+                "main.tf:13".to_string()
+            ),
+            ("vnet:vnet-a:host-bits".to_string(), "main.tf:6".to_string()),
+            ("vnet:vnet-a:prefix".to_string(), "main.tf:6".to_string()),
+        ]
+    );
+}

@@ -33,6 +33,7 @@ pub mod rl020_routing_loop;
 pub mod rl021_hardcoded_firewall_ip;
 pub mod rl022_unanalysed_virtual_wan;
 pub mod rl023_default_route_blackhole;
+pub mod rl024_invalid_address_prefix;
 pub mod text;
 pub mod violation;
 
@@ -114,6 +115,7 @@ pub static RULES: &[&Rule] = &[
     &rl021_hardcoded_firewall_ip::RULE,
     &rl022_unanalysed_virtual_wan::RULE,
     &rl023_default_route_blackhole::RULE,
+    &rl024_invalid_address_prefix::RULE,
 ];
 
 /// Every rule, in code order.
