@@ -18,6 +18,8 @@ pub mod config;
 pub mod diag;
 pub mod discover;
 pub mod frontend;
+#[doc(hidden)]
+pub mod fuzz;
 pub mod ir;
 pub mod lsp;
 pub mod report;
@@ -104,7 +106,24 @@ pub fn is_finding(d: &Diagnostic) -> bool {
 }
 
 /// Runs the front ends: discovers units and builds one model per unit.
+/// The worker threads loading and checking run on: large stacks, so the evaluators' depth
+/// limit (200 nested references) is reached long before a stack is, whatever thread called.
+fn pool() -> &'static rayon::ThreadPool {
+    static POOL: std::sync::OnceLock<rayon::ThreadPool> = std::sync::OnceLock::new();
+    POOL.get_or_init(|| {
+        rayon::ThreadPoolBuilder::new()
+            .stack_size(64 << 20)
+            .thread_name(|i| format!("routelint-{i}"))
+            .build()
+            .expect("a thread pool")
+    })
+}
+
 pub fn load(paths: &[PathBuf], opts: &Options) -> Outcome {
+    pool().install(|| load_in_pool(paths, opts))
+}
+
+fn load_in_pool(paths: &[PathBuf], opts: &Options) -> Outcome {
     let sources = SourceMap::with_overlay(opts.overlay.clone());
     for p in paths {
         sources.allow_tree(p);
@@ -238,7 +257,11 @@ pub fn load(paths: &[PathBuf], opts: &Options) -> Outcome {
 
 /// Loads, analyses and runs the rules. Diagnostics come out sorted and deduplicated.
 pub fn check(paths: &[PathBuf], opts: &Options) -> Outcome {
-    let mut out = load(paths, opts);
+    pool().install(|| check_in_pool(paths, opts))
+}
+
+fn check_in_pool(paths: &[PathBuf], opts: &Options) -> Outcome {
+    let mut out = load_in_pool(paths, opts);
     let sources = &out.sources;
     let per_project: Vec<(Vec<Found>, usize)> = out
         .projects
