@@ -229,3 +229,76 @@ resource "azurerm_virtual_network" "v" {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The mutations a file goes through mid-edit, over every fixture file and (when present)
+/// the third-party corpus read in place: a line deleted, a line duplicated, a call's
+/// arguments emptied, the file ending in a multibyte character. The binary exits 0, 1 or 2,
+/// never panics or aborts.
+#[test]
+fn edits_in_progress_exit_0_1_or_2() {
+    let mut files: Vec<std::path::PathBuf> = files_under(&root().join("fixtures"))
+        .into_iter()
+        .filter(|f| {
+            let n = f.to_string_lossy();
+            n.ends_with(".tf") || n.ends_with(".json") || n.ends_with(".bicep")
+        })
+        .collect();
+    let shared = root().join("../shared/corpus");
+    if shared.is_dir() {
+        files.extend(files_under(&shared).into_iter().filter(|f| {
+            let n = f.to_string_lossy();
+            (n.ends_with(".tf") || n.ends_with(".bicep") || n.ends_with("main.json"))
+                && !n.contains("/.terraform/")
+        }));
+    }
+    files.sort();
+    // A sample, evenly spread, keeps the run short.
+    let step = (files.len() / 60).max(1);
+    let mut runs = 0;
+    for (n, f) in files.iter().step_by(step).enumerate() {
+        let text = String::from_utf8_lossy(&std::fs::read(f).unwrap()).to_string();
+        let lines: Vec<&str> = text.lines().collect();
+        if lines.is_empty() {
+            continue;
+        }
+        let mid = lines.len() / 2;
+        let mut deleted = lines.clone();
+        deleted.remove(mid);
+        let mut duplicated = lines.clone();
+        duplicated.insert(mid, lines[mid]);
+        let emptied = match text.find('(') {
+            Some(i) => match text[i..].find(')') {
+                Some(j) => format!("{}(){}", &text[..i], &text[i + j + 1..]),
+                None => text.clone(),
+            },
+            None => text.clone(),
+        };
+        let name = f.file_name().unwrap().to_string_lossy().to_string();
+        let mut cut = text.len() / 2;
+        while !text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        for (k, mutated) in [
+            deleted.join("\n"),
+            duplicated.join("\n"),
+            emptied,
+            format!("{}é", &text[..cut]),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let dir = tempdir(&format!("edit-{n}-{k}"));
+            std::fs::write(dir.join(&name), mutated).unwrap();
+            let (code, _, err) =
+                common::routelint(&["check", dir.to_str().unwrap(), "--format", "concise"]);
+            assert!(
+                matches!(code, 0..=2),
+                "{} mutation {k}: exit {code}\n{err}",
+                f.display()
+            );
+            let _ = std::fs::remove_dir_all(&dir);
+            runs += 1;
+        }
+    }
+    assert!(runs >= 40, "{runs}");
+}
