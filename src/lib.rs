@@ -50,6 +50,8 @@ pub struct Options {
     pub select: Option<Vec<String>>,
     /// `--ignore`: these rules too.
     pub ignore: Vec<String>,
+    /// `--read-outside`: read module sources and variable files outside the repository.
+    pub read_outside: bool,
 }
 
 /// A unit of analysis.
@@ -125,7 +127,17 @@ pub fn load(paths: &[PathBuf], opts: &Options) -> Outcome {
 
 fn load_in_pool(paths: &[PathBuf], opts: &Options) -> Outcome {
     let sources = SourceMap::with_overlay(opts.overlay.clone());
+    sources.set_confined(!opts.read_outside);
     for p in paths {
+        sources.allow_tree(p);
+    }
+    // Files named on the command line are read wherever they are.
+    for p in opts
+        .config
+        .iter()
+        .chain(opts.arm_parameters.iter())
+        .chain(opts.terraform.var_files.iter())
+    {
         sources.allow_tree(p);
     }
     let cache = ModuleCache::new();

@@ -64,9 +64,14 @@ struct Input {
     /// Terraform variable, NAME=VALUE (applied last)
     #[arg(long = "var", value_name = "NAME=VALUE")]
     vars: Vec<String>,
-    /// Configuration file (default: routelint.toml found upwards from each path)
+    /// Configuration file (default: routelint.toml found upwards from each path, up to the
+    /// repository root)
     #[arg(long)]
     config: Option<PathBuf>,
+    /// Read module sources and variable files outside the repository being linted (by
+    /// default they are not read)
+    #[arg(long)]
+    read_outside: bool,
     /// ARM parameters file (default: <template>.parameters.json beside each template)
     #[arg(long, value_name = "FILE")]
     parameters: Option<PathBuf>,
@@ -182,6 +187,7 @@ fn options(input: &Input) -> Result<Options, String> {
         overlay: Vec::new(),
         select: input.select.clone(),
         ignore: input.ignore.clone(),
+        read_outside: input.read_outside,
     })
 }
 

@@ -211,8 +211,11 @@ pub struct SourceMap {
     /// Texts that replace files on disk (an editor's unsaved buffers), by absolute path.
     overlay: std::collections::HashMap<PathBuf, String>,
     /// The trees being linted (canonical): a symbolic link is read only if it points inside
-    /// one of them.
+    /// one of them, and so is any file while `confined`.
     trees: RwLock<Vec<PathBuf>>,
+    /// Read only files inside the trees (module sources, variable files, Bicep modules
+    /// that point elsewhere are not read); off with `--read-outside`.
+    confined: std::sync::atomic::AtomicBool,
 }
 
 /// The largest file routelint reads.
@@ -253,10 +256,17 @@ impl SourceMap {
                 .map(|(p, t)| (std::fs::canonicalize(&p).unwrap_or(p), t))
                 .collect(),
             trees: RwLock::new(Vec::new()),
+            confined: std::sync::atomic::AtomicBool::new(true),
         }
     }
 
     /// Adds a tree being linted (see [`tree_of`]).
+    /// Reads files outside the linted trees too (`--read-outside`), or not (the default).
+    pub fn set_confined(&self, on: bool) {
+        self.confined
+            .store(on, std::sync::atomic::Ordering::Relaxed);
+    }
+
     pub fn allow_tree(&self, path: &Path) {
         let t = tree_of(path);
         let mut trees = self.trees.write().unwrap_or_else(|e| e.into_inner());
@@ -281,6 +291,16 @@ impl SourceMap {
                 return Err(std::io::Error::other(format!(
                     "it is a symbolic link to `{}`, outside the linted tree, so it is not read",
                     target.display()
+                )));
+            }
+        }
+        if self.confined.load(std::sync::atomic::Ordering::Relaxed) {
+            let target = std::fs::canonicalize(path)?;
+            let trees = self.trees.read().unwrap_or_else(|e| e.into_inner());
+            if !trees.is_empty() && !trees.iter().any(|t| target.starts_with(t)) {
+                return Err(std::io::Error::other(format!(
+                    "it is outside the repository being linted (`{}`), so it is not read (pass --read-outside to read it)",
+                    trees[0].display()
                 )));
             }
         }

@@ -302,3 +302,34 @@ fn edits_in_progress_exit_0_1_or_2() {
     }
     assert!(runs >= 40, "{runs}");
 }
+
+/// A module source outside the repository is not read (its text never reaches a message)
+/// unless `--read-outside` says so.
+#[test]
+fn module_sources_outside_the_repository_are_not_read() {
+    let outer = tempdir("confine");
+    let repo = outer.join("repo");
+    std::fs::create_dir_all(repo.join(".git")).unwrap();
+    std::fs::create_dir_all(outer.join("outside")).unwrap();
+    std::fs::write(
+        outer.join("outside/main.tf"),
+        "resource \"azurerm_virtual_network\" \"secret\" {\n  name          = \"token-123\"\n  address_space = [\"10.0.0.0/33\"]\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        repo.join("main.tf"),
+        "module \"m\" {\n  source = \"../outside\"\n}\n",
+    )
+    .unwrap();
+    let (code, out, err) = common::routelint_in(&repo, &["check", ".", "--format", "concise"]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(out.contains("outside the repository being linted"), "{out}");
+    assert!(!out.contains("token-123"), "{out}");
+    let (code, out, _) = common::routelint_in(
+        &repo,
+        &["check", ".", "--format", "concise", "--read-outside"],
+    );
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("RL024"), "{out}");
+    let _ = std::fs::remove_dir_all(&outer);
+}
