@@ -368,3 +368,37 @@ fn route_server_is_not_virtual_wan() {
         ]
     );
 }
+
+/// One resource declared by two nested deployments (the same resource id) is one element.
+#[test]
+fn a_resource_declared_by_two_deployments_is_one() {
+    let inner = |routes: &str| {
+        format!(
+            r#"{{"expressionEvaluationOptions": {{"scope": "inner"}}, "mode": "Incremental",
+      "template": {{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#", "contentVersion": "1.0.0.0",
+        "resources": [{{"type": "Microsoft.Network/routeTables", "apiVersion": "2024-05-01", "name": "rt-shared", "location": "westeurope",
+          "properties": {{"routes": [{routes}]}}}}]}}}}"#
+        )
+    };
+    let tpl = format!(
+        r#"{{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#", "contentVersion": "1.0.0.0",
+  "resources": [
+    {{"type": "Microsoft.Resources/deployments", "apiVersion": "2025-04-01", "name": "first", "properties": {}}},
+    {{"type": "Microsoft.Resources/deployments", "apiVersion": "2025-04-01", "name": "second", "properties": {}}}
+  ]}}"#,
+        inner(""),
+        inner(
+            r#"{"name": "default", "properties": {"addressPrefix": "0.0.0.0/0", "nextHopType": "Internet"}}"#
+        )
+    );
+    let dir = tempdir("arm-dup-resource");
+    std::fs::write(dir.join("main.json"), tpl).unwrap();
+    let out = model_of(&dir);
+    let m = &out.projects[0].model;
+    assert_eq!(m.route_tables.len(), 1, "{:?}", m.route_tables);
+    assert_eq!(
+        m.route_tables[0].routes.len(),
+        1,
+        "the later declaration wins"
+    );
+}

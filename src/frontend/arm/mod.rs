@@ -177,8 +177,21 @@ fn dedup_by_key(m: &mut Model) {
         }
         *v = out;
     }
+    // One resource declared by several nested deployments (the same resource id) is one
+    // element: the last declaration wins, as it does when ARM deploys them in order.
+    dedup(&mut m.vnets, |x| x.meta.key.clone());
     dedup(&mut m.subnets, |x| x.meta.key.clone());
     dedup(&mut m.peerings, |x| x.meta.key.clone());
+    dedup(&mut m.route_tables, |x| x.meta.key.clone());
     dedup(&mut m.routes, |x| x.meta.key.clone());
+    dedup(&mut m.firewalls, |x| x.meta.key.clone());
+    dedup(&mut m.firewall_policies, |x| x.meta.key.clone());
+    dedup(&mut m.gateways, |x| x.meta.key.clone());
+    dedup(&mut m.local_gateways, |x| x.meta.key.clone());
+    dedup(&mut m.connections, |x| x.meta.key.clone());
+    dedup(&mut m.public_ips, |x| x.meta.key.clone());
+    dedup(&mut m.load_balancers, |x| x.meta.key.clone());
     dedup(&mut m.backend_pools, |x| x.meta.key.clone());
+    dedup(&mut m.nics, |x| x.meta.key.clone());
+    dedup(&mut m.nsgs, |x| x.meta.key.clone());
 }
