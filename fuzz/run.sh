@@ -51,4 +51,6 @@ for t in "${targets[@]}"; do
   # Keep the minimised corpus small enough to commit and replay quickly.
   rm -rf "saved/$t"; mv "saved/$t.new" "saved/$t"
   find "saved/$t" -type f -size +64k -delete
+  # ... and keep the 200 smallest inputs (replayed on every `cargo test`).
+  ls -S "saved/$t" | head -n -200 | while read -r f; do rm -f "saved/$t/$f"; done
 done
