@@ -323,7 +323,7 @@ impl BicepFile {
                 None => (seg, None),
             };
             let needle = format!("{key}:");
-            let at = cur.start + text[cur.clone()].find(&needle)?;
+            let at = cur.start + text.get(cur.clone())?.find(&needle)?;
             let vstart = at + needle.len() + text[at + needle.len()..].len()
                 - text[at + needle.len()..].trim_start().len();
             let vend = match text.as_bytes().get(vstart) {
@@ -340,7 +340,8 @@ impl BicepFile {
                 let mut p = vstart + 1;
                 let mut found = None;
                 for _ in 0..=n {
-                    let o = text[p..cur.end].find('{')? + p;
+                    // Unbalanced text (a file mid-edit) can put `p` past the array's end.
+                    let o = text.get(p..cur.end)?.find('{')? + p;
                     let c = matching(text.as_bytes(), o);
                     found = Some(o..c);
                     p = c;
@@ -349,9 +350,9 @@ impl BicepFile {
                 last = Some(cur.clone());
             }
         }
-        last.map(|r| {
-            let t = text[r.clone()].trim_end();
-            r.start..r.start + t.len()
+        last.and_then(|r| {
+            let t = text.get(r.clone())?.trim_end();
+            Some(r.start..r.start + t.len())
         })
     }
 }
