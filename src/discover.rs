@@ -181,7 +181,8 @@ pub fn discover(paths: &[PathBuf], cache: &ModuleCache, sources: &SourceMap) -> 
 }
 
 /// Maps files named on the command line to what is linted whole: a Terraform directory is
-/// linted through the root modules that call it (found by walking the working directory),
+/// linted through the root modules that call it (found by walking its repository, or the
+/// working directory inside it),
 /// or as a root when nothing calls it; a `.bicep` file through the compiled template beside
 /// it or in the nearest folder above that has one.
 fn map_files(
@@ -224,11 +225,33 @@ fn map_files(
     if wanted.is_empty() {
         return;
     }
-    // Every module directory under the working directory, and who calls whom.
-    let mut all: Vec<PathBuf> = Vec::new();
-    for e in walk(Path::new(".")) {
-        if e.file_type().is_dir() && !terraform::module_files(e.path()).is_empty() {
-            all.push(norm(e.path()));
+    // Every module directory that could call them, and who calls whom: walked from the
+    // working directory when it is inside the files' repository (as before), else from the
+    // repository root (the enclosing git work tree), never the whole working directory
+    // (from `/` that is the whole machine).
+    let cwd = std::env::current_dir().ok();
+    let mut starts: Vec<PathBuf> = Vec::new();
+    for w in wanted {
+        let root = crate::source::tree_of(w);
+        let start = match &cwd {
+            Some(c) if c.starts_with(&root) => PathBuf::from("."),
+            Some(c) if w.is_relative() => match root.strip_prefix(c) {
+                Ok(rel) if !rel.as_os_str().is_empty() => rel.to_path_buf(),
+                Ok(_) => PathBuf::from("."),
+                Err(_) => root.clone(),
+            },
+            _ => root.clone(),
+        };
+        if !starts.contains(&start) {
+            starts.push(start);
+        }
+    }
+    let mut all: BTreeSet<PathBuf> = BTreeSet::new();
+    for start in &starts {
+        for e in walk(start) {
+            if e.file_type().is_dir() && !terraform::module_files(e.path()).is_empty() {
+                all.insert(norm(e.path()));
+            }
         }
     }
     let calls = |d: &Path| -> Vec<PathBuf> {

@@ -446,3 +446,16 @@ fn names_cannot_forge_lines_or_annotations() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A file named alone (pre-commit, the editor) is mapped to its unit by walking its
+/// repository, not the working directory: run from `/`, it finds the same findings.
+#[test]
+fn a_file_named_from_elsewhere_walks_its_repository_only() {
+    let file = root().join("fixtures/modules-foreach-tfvars/terraform/modules/spoke/main.tf");
+    let (code, out, _) = routelint_in(
+        std::path::Path::new("/"),
+        &["check", file.to_str().unwrap(), "--format", "concise"],
+    );
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("RL001"), "{out}");
+}
