@@ -109,14 +109,33 @@ fn matching(text: &[u8], open: usize) -> usize {
     text.len()
 }
 
+/// The nearest char boundary at or before `i` (byte positions from brace matching may fall
+/// inside a multibyte character when the braces do not balance, mid-edit).
+fn floor_char(text: &str, i: usize) -> usize {
+    let mut i = i.min(text.len());
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// The nearest char boundary at or after `i`.
+fn ceil_char(text: &str, i: usize) -> usize {
+    let mut i = i.min(text.len());
+    while !text.is_char_boundary(i) {
+        i += 1;
+    }
+    i
+}
+
 fn scan(text: &str, parent: Option<(&str, std::ops::Range<usize>)>, out: &mut Vec<Decl>) {
     let bytes = text.as_bytes();
     let range = parent
         .as_ref()
-        .map(|(_, r)| r.clone())
+        .map(|(_, r)| ceil_char(text, r.start)..floor_char(text, r.end))
         .unwrap_or(0..text.len());
     let mut i = range.start;
-    while let Some(pos) = text[i..range.end].find("resource ") {
+    while let Some(pos) = text.get(i..range.end).and_then(|t| t.find("resource ")) {
         let at = i + pos;
         i = at + 9;
         // Must start a line (after indentation).
@@ -160,7 +179,7 @@ fn scan(text: &str, parent: Option<(&str, std::ops::Range<usize>)>, out: &mut Ve
             });
         }
         scan(text, Some((&rtype, open + 1..close.saturating_sub(1))), out);
-        i = close.min(range.end);
+        i = ceil_char(text, close.min(range.end));
     }
 }
 
