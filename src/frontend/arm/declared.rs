@@ -8,7 +8,7 @@
 //! whose path the declaration sets to a value without references is replaced by that value.
 //! References to references resolve over a few rounds.
 
-use super::eval::ArmResource;
+use super::eval::{ci_get, ArmResource};
 use crate::frontend::value::{PathSeg, SymRef, Value};
 use std::collections::{BTreeMap, HashMap};
 use std::rc::Rc;
@@ -29,18 +29,11 @@ fn computed(path: &[PathSeg]) -> bool {
     })
 }
 
-fn ci<'a>(m: &'a BTreeMap<String, Value>, k: &str) -> Option<&'a Value> {
-    m.get(k).or_else(|| {
-        m.iter()
-            .find(|(x, _)| x.eq_ignore_ascii_case(k))
-            .map(|(_, v)| v)
-    })
-}
-
-fn descend<'a>(mut v: &'a Value, path: &[PathSeg]) -> Option<&'a Value> {
+/// The value at a path (`properties.subnets[0]`) inside a value, keys case-insensitive.
+pub(super) fn descend<'a>(mut v: &'a Value, path: &[PathSeg]) -> Option<&'a Value> {
     for seg in path {
         v = match (seg, v) {
-            (PathSeg::Attr(a) | PathSeg::Key(a), Value::Map(m)) => ci(m, a)?,
+            (PathSeg::Attr(a) | PathSeg::Key(a), Value::Map(m)) => ci_get(m, a)?,
             (PathSeg::Index(i), Value::List(l)) => l.get(*i)?,
             _ => return None,
         };

@@ -808,18 +808,16 @@ impl ArmEval {
         {
             return None;
         }
-        let at = Cx { copy, ..cx.clone() };
+        // Evaluated in the template that declares it (not necessarily the caller's).
+        let at = Cx {
+            tpl,
+            copy,
+            lambda: Vec::new(),
+        };
         self.declared_depth.set(self.declared_depth.get() + 1);
         let body = self.node(&d.node, &at, "", &mut None);
         self.declared_depth.set(self.declared_depth.get() - 1);
-        let mut v = body;
-        for seg in &r.path {
-            v = match (seg, &v) {
-                (PathSeg::Attr(a) | PathSeg::Key(a), Value::Map(m)) => ci_get(m, a)?.clone(),
-                (PathSeg::Index(i), Value::List(l)) => l.get(*i)?.clone(),
-                _ => return None,
-            };
-        }
+        let v = super::declared::descend(&body, &r.path)?.clone();
         (!v.is_unknown()).then_some(v)
     }
 

@@ -6,7 +6,7 @@
 //! it sits beside the JSON. **Invariant:** knows nothing of routing.
 
 pub mod bicep;
-mod declared;
+pub(crate) mod declared;
 pub mod eval;
 pub mod expr;
 pub mod fix;
