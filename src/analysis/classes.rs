@@ -88,16 +88,15 @@ pub struct Classes {
     pub members: Vec<Vec<SubnetId>>,
     /// Class of each subnet (`None`: not a workload subnet).
     pub class_of: Vec<Option<usize>>,
-    /// (a, b) VNet pairs, both orders, that are peered or route specifically to each other.
-    related: HashSet<(usize, usize)>,
-    /// The same, as adjacency.
+    /// Each VNet's related VNets: peered with it, or routing specifically to it (or it to
+    /// them), both ways.
     neighbours: HashMap<usize, HashSet<usize>>,
 }
 
 impl Classes {
     pub fn related(&self, a: Option<VNetId>, b: Option<VNetId>) -> bool {
         match (a, b) {
-            (Some(a), Some(b)) => self.related.contains(&(a.0, b.0)),
+            (Some(a), Some(b)) => self.neighbours.get(&a.0).is_some_and(|n| n.contains(&b.0)),
             _ => true,
         }
     }
@@ -422,7 +421,6 @@ impl Analysis<'_> {
         Classes {
             members,
             class_of,
-            related,
             neighbours,
         }
     }
