@@ -16,6 +16,10 @@
 //! [terraform]
 //! var_files = ["env/prod.tfvars"]
 //!
+//! [limits]
+//! instances = 10000        # per count/for_each/copy, and module instances per root
+//! eval-steps = 20000000    # expressions evaluated per root module or template
+//!
 //! [rules]
 //! select = ["RL001", "RL002", "RL003"]   # default: all
 //! ignore = ["RL003"]
@@ -83,6 +87,17 @@ pub struct Rules {
     pub per_path_ignores: std::collections::BTreeMap<String, Vec<String>>,
 }
 
+/// `[limits]`: what evaluating one unit may cost (command-line `--max-*` flags win).
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LimitsCfg {
+    /// Most instances of one `count` / `for_each` / `copy` and module instances in a root.
+    pub instances: Option<usize>,
+    /// Most expressions evaluated for one root module or template.
+    #[serde(rename = "eval-steps")]
+    pub eval_steps: Option<u64>,
+}
+
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
@@ -96,6 +111,8 @@ pub struct Config {
     pub appliances: Appliances,
     #[serde(default)]
     pub terraform: TerraformCfg,
+    #[serde(default)]
+    pub limits: LimitsCfg,
     /// Where the file was found (for relative paths).
     #[serde(skip)]
     pub dir: Option<PathBuf>,
@@ -442,6 +459,10 @@ stateless = []
 
 [terraform]
 var_files = []
+
+[limits]
+# instances = 10000        # per count/for_each/copy, and module instances per root
+# eval-steps = 20000000    # expressions evaluated per root module or template
 
 [rules]
 # select = ["RL001", "RL002", "RL003"]

@@ -33,6 +33,9 @@ pub struct Units {
     pub bicep_only: Vec<PathBuf>,
     /// Paths the user named that do not exist.
     pub missing: Vec<PathBuf>,
+    /// Directories (or files) met while walking that could not be read, with the reason:
+    /// what is in them is not linted.
+    pub unreadable: Vec<(PathBuf, String)>,
 }
 
 fn is_template(p: &Path) -> bool {
@@ -52,9 +55,11 @@ fn skip_dir(name: &str) -> bool {
 }
 
 /// Everything under `root` in name order, without following links, skipping hidden
-/// directories and `node_modules`.
-fn walk(root: &Path) -> impl Iterator<Item = walkdir::DirEntry> {
-    WalkDir::new(root)
+/// directories and `node_modules`. What cannot be read (a directory without permission, a
+/// path too long for the system) is added to `unreadable` with the reason.
+fn walk(root: &Path, unreadable: &mut Vec<(PathBuf, String)>) -> Vec<walkdir::DirEntry> {
+    let mut out = Vec::new();
+    let entries = WalkDir::new(root)
         .follow_links(false)
         .sort_by_file_name()
         .into_iter()
@@ -62,8 +67,23 @@ fn walk(root: &Path) -> impl Iterator<Item = walkdir::DirEntry> {
             e.depth() == 0
                 || !e.file_type().is_dir()
                 || !skip_dir(e.file_name().to_str().unwrap_or(""))
-        })
-        .filter_map(|e| e.ok())
+        });
+    for e in entries {
+        match e {
+            Ok(e) => out.push(e),
+            Err(err) => {
+                let path = err.path().map(norm).unwrap_or_else(|| root.to_path_buf());
+                let why = err
+                    .io_error()
+                    .map(|io| io.to_string())
+                    .unwrap_or_else(|| err.to_string());
+                if !unreadable.iter().any(|(p, _)| *p == path) {
+                    unreadable.push((path, why));
+                }
+            }
+        }
+    }
+    out
 }
 
 /// Walks the paths and returns the units to lint. Module directories found are parsed (in
@@ -116,7 +136,7 @@ pub fn discover(paths: &[PathBuf], cache: &ModuleCache, sources: &SourceMap) -> 
         if !terraform::module_files(&p).is_empty() {
             explicit.insert(p.clone());
         }
-        for e in walk(&p) {
+        for e in walk(&p, &mut units.unreadable) {
             if !e.file_type().is_file() {
                 continue;
             }
@@ -136,6 +156,7 @@ pub fn discover(paths: &[PathBuf], cache: &ModuleCache, sources: &SourceMap) -> 
     }
     if files_given {
         map_files(
+            &mut units.unreadable,
             &wanted,
             &wanted_bicep,
             &mut dirs,
@@ -186,6 +207,7 @@ pub fn discover(paths: &[PathBuf], cache: &ModuleCache, sources: &SourceMap) -> 
 /// or as a root when nothing calls it; a `.bicep` file through the compiled template beside
 /// it or in the nearest folder above that has one.
 fn map_files(
+    unreadable: &mut Vec<(PathBuf, String)>,
     wanted: &BTreeSet<PathBuf>,
     bicep: &[PathBuf],
     dirs: &mut BTreeSet<PathBuf>,
@@ -248,7 +270,7 @@ fn map_files(
     }
     let mut all: BTreeSet<PathBuf> = BTreeSet::new();
     for start in &starts {
-        for e in walk(start) {
+        for e in walk(start, unreadable) {
             if e.file_type().is_dir() && !terraform::module_files(e.path()).is_empty() {
                 all.insert(norm(e.path()));
             }
@@ -257,6 +279,13 @@ fn map_files(
     let calls = |d: &Path| -> Vec<PathBuf> {
         let mut out = Vec::new();
         for f in terraform::module_files(d) {
+            // Only regular files of a readable size, not links (which may point anywhere):
+            // this only looks for local module sources.
+            let plain = std::fs::symlink_metadata(&f)
+                .is_ok_and(|m| m.is_file() && m.len() <= crate::source::MAX_FILE_BYTES);
+            if !plain {
+                continue;
+            }
             let text = std::fs::read_to_string(&f).unwrap_or_default();
             for line in text.lines() {
                 let t = line.trim();

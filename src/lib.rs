@@ -52,6 +52,36 @@ pub struct Options {
     pub ignore: Vec<String>,
     /// `--read-outside`: read module sources and variable files outside the repository.
     pub read_outside: bool,
+    /// `--max-*`: limits given on the command line (they win over `[limits]`).
+    pub limits: LimitOptions,
+}
+
+/// Limits given on the command line; `None` leaves the configuration's or the default.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct LimitOptions {
+    /// `--max-file-size` (in bytes here).
+    pub file_bytes: Option<u64>,
+    /// `--max-instances`.
+    pub instances: Option<usize>,
+    /// `--max-eval-steps`.
+    pub eval_steps: Option<u64>,
+}
+
+impl LimitOptions {
+    /// The limits for a unit governed by `cfg`.
+    fn resolve(&self, cfg: &Config) -> frontend::value::Limits {
+        let d = frontend::value::Limits::default();
+        frontend::value::Limits {
+            instances: self
+                .instances
+                .or(cfg.limits.instances)
+                .unwrap_or(d.instances),
+            eval_steps: self
+                .eval_steps
+                .or(cfg.limits.eval_steps)
+                .unwrap_or(d.eval_steps),
+        }
+    }
 }
 
 /// A unit of analysis.
@@ -128,6 +158,9 @@ pub fn load(paths: &[PathBuf], opts: &Options) -> Outcome {
 fn load_in_pool(paths: &[PathBuf], opts: &Options) -> Outcome {
     let sources = SourceMap::with_overlay(opts.overlay.clone());
     sources.set_confined(!opts.read_outside);
+    if let Some(b) = opts.limits.file_bytes {
+        sources.set_max_file_bytes(b);
+    }
     for p in paths {
         sources.allow_tree(p);
     }
@@ -151,6 +184,16 @@ fn load_in_pool(paths: &[PathBuf], opts: &Options) -> Outcome {
             format!("{}: no such file or directory", m.display()),
         ));
         input_error = true;
+    }
+    for (path, why) in &units.unreadable {
+        diagnostics.push(Diagnostic::new(
+            codes::UNREADABLE,
+            Severity::Warning,
+            format!(
+                "{}: cannot be read ({why}), so what is in it is not linted",
+                path.display()
+            ),
+        ));
     }
     let explicit_config = match &opts.config {
         Some(p) => match config::load(p, &sources, &|c| rules::find(c).is_some()) {
@@ -222,6 +265,7 @@ fn load_in_pool(paths: &[PathBuf], opts: &Options) -> Outcome {
             let (model, syntax, d) = match unit {
                 Unit::Terraform(dir) => {
                     let mut tf = opts.terraform.clone();
+                    tf.limits = opts.limits.resolve(&cfg);
                     if let Some(d) = &cfg.dir {
                         let mut files: Vec<PathBuf> =
                             cfg.terraform.var_files.iter().map(|f| d.join(f)).collect();
@@ -230,9 +274,12 @@ fn load_in_pool(paths: &[PathBuf], opts: &Options) -> Outcome {
                     }
                     terraform::load_root(&sources, &cache, dir, &tf)
                 }
-                Unit::Arm(file) => {
-                    frontend::arm::load_template(&sources, file, opts.arm_parameters.as_deref())
-                }
+                Unit::Arm(file) => frontend::arm::load_template(
+                    &sources,
+                    file,
+                    opts.arm_parameters.as_deref(),
+                    opts.limits.resolve(&cfg),
+                ),
             };
             Some((
                 Project {

@@ -81,6 +81,17 @@ struct Input {
     /// Also ignore these rules (codes or names, comma-separated)
     #[arg(long, value_delimiter = ',', value_name = "RULES")]
     ignore: Vec<String>,
+    /// Largest file read, in MiB (default 32)
+    #[arg(long, value_name = "MIB", value_parser = clap::value_parser!(u64).range(1..=4096))]
+    max_file_size: Option<u64>,
+    /// Most instances of one count/for_each/copy, and most module instances in one root
+    /// (default 10000; overrides `instances` in [limits] of routelint.toml)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
+    max_instances: Option<u64>,
+    /// Most expressions evaluated for one root module or template (default 20000000;
+    /// overrides `eval-steps` in [limits] of routelint.toml)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    max_eval_steps: Option<u64>,
 }
 
 #[derive(Subcommand)]
@@ -181,6 +192,12 @@ fn options(input: &Input) -> Result<Options, String> {
         terraform: TfOptions {
             var_files: input.var_files.clone(),
             vars,
+            limits: Default::default(),
+        },
+        limits: routelint::LimitOptions {
+            file_bytes: input.max_file_size.map(|m| m << 20),
+            instances: input.max_instances.map(|n| n as usize),
+            eval_steps: input.max_eval_steps,
         },
         config: input.config.clone(),
         arm_parameters: input.parameters.clone(),

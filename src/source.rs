@@ -162,6 +162,8 @@ impl SourceFile {
         };
         let start = self.line_starts[line];
         let slice = &self.text[start..offset];
+        // A byte-order mark is not a column: editors and annotations count from after it.
+        let slice = slice.strip_prefix('\u{feff}').unwrap_or(slice);
         LineCol {
             line: line + 1,
             col: slice.chars().count() + 1,
@@ -203,7 +205,7 @@ pub fn display_path(path: &Path) -> String {
 }
 
 /// All files read in one run. Append-only, shared between threads.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct SourceMap {
     files: RwLock<Vec<Arc<SourceFile>>>,
     /// Path -> file id (a file is added once; thousands of files are looked up by path).
@@ -216,6 +218,8 @@ pub struct SourceMap {
     /// Read only files inside the trees (module sources, variable files, Bicep modules
     /// that point elsewhere are not read); off with `--read-outside`.
     confined: std::sync::atomic::AtomicBool,
+    /// The largest file read (`--max-file-size`; default [`MAX_FILE_BYTES`]).
+    max_file_bytes: std::sync::atomic::AtomicU64,
 }
 
 /// The largest file routelint reads.
@@ -241,6 +245,12 @@ pub fn tree_of(path: &Path) -> PathBuf {
     }
 }
 
+impl Default for SourceMap {
+    fn default() -> Self {
+        Self::with_overlay(Vec::new())
+    }
+}
+
 impl SourceMap {
     pub fn new() -> Self {
         Self::default()
@@ -257,6 +267,7 @@ impl SourceMap {
                 .collect(),
             trees: RwLock::new(Vec::new()),
             confined: std::sync::atomic::AtomicBool::new(true),
+            max_file_bytes: std::sync::atomic::AtomicU64::new(MAX_FILE_BYTES),
         }
     }
 
@@ -265,6 +276,12 @@ impl SourceMap {
     pub fn set_confined(&self, on: bool) {
         self.confined
             .store(on, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Reads files up to `bytes` long (`--max-file-size`).
+    pub fn set_max_file_bytes(&self, bytes: u64) {
+        self.max_file_bytes
+            .store(bytes, std::sync::atomic::Ordering::Relaxed);
     }
 
     pub fn allow_tree(&self, path: &Path) {
@@ -310,10 +327,13 @@ impl SourceMap {
                 "it is not a regular file (a pipe, device or directory), so it is not read",
             ));
         }
-        if meta.len() > MAX_FILE_BYTES {
+        let max = self
+            .max_file_bytes
+            .load(std::sync::atomic::Ordering::Relaxed);
+        if meta.len() > max {
             return Err(std::io::Error::other(format!(
-                "it is larger than {} MiB, so it is not read",
-                MAX_FILE_BYTES >> 20
+                "it is larger than {} MiB, so it is not read (raise the limit with --max-file-size)",
+                max.div_ceil(1 << 20)
             )));
         }
         let bytes = std::fs::read(path)?;

@@ -242,6 +242,7 @@ fn tf_json_var_files_and_command_line_vars() {
         terraform: routelint::frontend::terraform::TfOptions {
             var_files: vec![dir.join("prod.tfvars")],
             vars: vec![("hop".into(), "10.77.0.4".into())],
+            ..Default::default()
         },
         ..Default::default()
     };

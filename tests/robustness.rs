@@ -333,3 +333,247 @@ fn module_sources_outside_the_repository_are_not_read() {
     assert!(out.contains("RL024"), "{out}");
     let _ = std::fs::remove_dir_all(&outer);
 }
+
+/// The limits are positioned diagnostics and configurable: a module `count` inside a module
+/// `count` cannot multiply past the module-instance cap; an evaluation that runs too long
+/// stops with one warning where it stopped; `[limits]` and `--max-*` change them, the
+/// command line winning; a file over `--max-file-size` is reported, not read.
+#[test]
+fn limits_are_positioned_and_configurable() {
+    use common::routelint_in;
+    let dir = tempdir("limits");
+    std::fs::create_dir_all(dir.join("fan/m1")).unwrap();
+    std::fs::create_dir_all(dir.join("fan/m2")).unwrap();
+    std::fs::write(
+        dir.join("fan/main.tf"),
+        "module \"a\" {\n  source = \"./m1\"\n  count  = 150\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("fan/m1/main.tf"),
+        "module \"b\" {\n  source = \"../m2\"\n  count  = 150\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("fan/m2/main.tf"),
+        "resource \"azurerm_route_table\" \"t\" {\n  name                = \"rt\"\n  location            = \"x\"\n  resource_group_name = \"r\"\n}\n",
+    )
+    .unwrap();
+    let (code, out, err) = routelint_in(&dir, &["check", "fan", "--format", "concise"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let hits: Vec<&str> = out
+        .lines()
+        .filter(|l| l.contains("module instances would make more than 10000"))
+        .collect();
+    assert!(
+        !hits.is_empty()
+            && hits
+                .iter()
+                .all(|l| l.starts_with("fan/m1/main.tf:3:12: eval-error")),
+        "{out}"
+    );
+    // Raised on the command line: everything expands (150 + 150 x 150 module instances).
+    let out = routelint::load(
+        &[dir.join("fan")],
+        &routelint::Options {
+            limits: routelint::LimitOptions {
+                instances: Some(30_000),
+                ..Default::default()
+            },
+            ..Default::default()
+        },
+    );
+    assert_eq!(out.projects[0].model.route_tables.len(), 150 * 150);
+
+    // An evaluation that would take 10^8 steps stops at the budget, with one warning.
+    std::fs::create_dir_all(dir.join("hot")).unwrap();
+    std::fs::write(
+        dir.join("hot/main.tf"),
+        "locals {\n  a = [for i in range(10000) : [for j in range(10000) : i + j]]\n}\nresource \"azurerm_route_table\" \"t\" {\n  name                = \"rt-${length(local.a)}\"\n  location            = \"x\"\n  resource_group_name = \"r\"\n}\n",
+    )
+    .unwrap();
+    let (code, out, err) = routelint_in(
+        &dir,
+        &[
+            "check",
+            "hot",
+            "--format",
+            "concise",
+            "--max-eval-steps",
+            "5000",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    let stops: Vec<&str> = out
+        .lines()
+        .filter(|l| l.contains("evaluation stopped after 5000 expressions"))
+        .collect();
+    assert_eq!(stops.len(), 1, "{out}");
+    assert!(stops[0].starts_with("hot/main.tf:2:"), "{out}");
+    assert!(stops[0].contains("eval-error [warning]"), "{out}");
+    assert!(!out.contains("cannot evaluate expression"), "{out}");
+    // The same limit from routelint.toml; the command line wins over it.
+    std::fs::write(
+        dir.join("hot/routelint.toml"),
+        "[limits]\neval-steps = 7000\n",
+    )
+    .unwrap();
+    let (_, out, _) = routelint_in(&dir, &["check", "hot", "--format", "concise"]);
+    assert!(
+        out.contains("evaluation stopped after 7000 expressions"),
+        "{out}"
+    );
+    let (_, out, _) = routelint_in(
+        &dir,
+        &[
+            "check",
+            "hot",
+            "--format",
+            "concise",
+            "--max-eval-steps",
+            "6000",
+        ],
+    );
+    assert!(
+        out.contains("evaluation stopped after 6000 expressions"),
+        "{out}"
+    );
+    std::fs::write(
+        dir.join("hot/routelint.toml"),
+        "[limits]\neval-step = 7000\n",
+    )
+    .unwrap();
+    let (code, out, _) = routelint_in(&dir, &["check", "hot", "--format", "concise"]);
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("config-error"), "{out}");
+
+    // ARM: the same budget, one warning at the expression where it ran out.
+    std::fs::create_dir_all(dir.join("arm")).unwrap();
+    let mut vars = String::new();
+    for i in 0..50 {
+        vars.push_str(&format!(
+            "    \"v{i}\": \"[concat(string({i}), '-', string(add({i}, 1)))]\",\n"
+        ));
+    }
+    std::fs::write(
+        dir.join("arm/main.json"),
+        format!(
+            "{{\n  \"$schema\": \"https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#\",\n  \"contentVersion\": \"1.0.0.0\",\n  \"variables\": {{\n{vars}    \"last\": 1\n  }},\n  \"resources\": [\n    {{\n      \"type\": \"Microsoft.Network/routeTables\",\n      \"apiVersion\": \"2024-05-01\",\n      \"name\": \"[concat(variables('v0'), variables('v49'))]\",\n      \"location\": \"x\",\n      \"properties\": {{}}\n    }}\n  ]\n}}\n"
+        ),
+    )
+    .unwrap();
+    let (_, out, _) = routelint_in(
+        &dir,
+        &[
+            "check",
+            "arm",
+            "--format",
+            "concise",
+            "--max-eval-steps",
+            "20",
+        ],
+    );
+    let stops: Vec<&str> = out
+        .lines()
+        .filter(|l| l.contains("evaluation stopped after 20 expressions"))
+        .collect();
+    assert_eq!(stops.len(), 1, "{out}");
+    assert!(stops[0].starts_with("arm/main.json:"), "{out}");
+    let (_, out, _) = routelint_in(&dir, &["check", "arm", "--format", "concise"]);
+    assert!(!out.contains("evaluation stopped"), "{out}");
+
+    // A file over --max-file-size is reported at its path and not read.
+    std::fs::create_dir_all(dir.join("big")).unwrap();
+    let mut big = String::from("locals {\n");
+    while big.len() < (1 << 20) + 10 {
+        big.push_str("  # padding padding padding padding padding padding padding padding\n");
+    }
+    big.push_str("}\n");
+    std::fs::write(dir.join("big/main.tf"), big).unwrap();
+    let (code, out, _) = routelint_in(
+        &dir,
+        &[
+            "check",
+            "big",
+            "--format",
+            "concise",
+            "--max-file-size",
+            "1",
+        ],
+    );
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("big/main.tf"), "{out}");
+    assert!(out.contains("larger than 1 MiB"), "{out}");
+    let (code, out, _) = routelint_in(&dir, &["check", "big", "--format", "concise"]);
+    assert_eq!(code, 0, "{out}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A directory that cannot be read (here a path longer than the system allows, which root
+/// cannot read either) is a warning naming it; the files beside it are still linted.
+#[cfg(unix)]
+#[test]
+fn unreadable_directories_are_warnings_and_the_rest_is_linted() {
+    use common::routelint_in;
+    let dir = tempdir("unreadable");
+    common::copy_tree(
+        &root().join("fixtures/onprem-return-propagation-on/terraform"),
+        &dir.join("net"),
+    );
+    // Directories nested past PATH_MAX, made one `cd` at a time.
+    let name = "d".repeat(250);
+    let script = format!("cd '{}' && for i in $(seq 1 18); do mkdir {name}$i 2>/dev/null && cd {name}$i 2>/dev/null || exit 0; done", dir.display());
+    std::process::Command::new("sh")
+        .arg("-c")
+        .arg(&script)
+        .status()
+        .unwrap();
+    let (code, out, err) = routelint_in(&dir, &["check", ".", "--format", "concise"]);
+    let warn: Vec<&str> = out
+        .lines()
+        .filter(|l| l.contains("unreadable [warning]"))
+        .collect();
+    assert!(!warn.is_empty(), "{out}{err}");
+    assert!(warn[0].contains("cannot be read"), "{out}");
+    assert!(warn[0].contains(&name), "{out}");
+    // The fixture's finding is still there, and the exit code is the findings'.
+    assert!(out.contains("net/") && out.contains("RL001"), "{out}");
+    assert_eq!(code, 1, "{out}");
+    let _ = std::process::Command::new("rm")
+        .arg("-rf")
+        .arg(&dir)
+        .status();
+}
+
+/// A byte-order mark is not a column: `.tf.json`, `.tf` and ARM errors on the first line are
+/// at the column an editor shows.
+#[test]
+fn a_byte_order_mark_does_not_shift_columns() {
+    use common::routelint_in;
+    let dir = tempdir("bom");
+    for (sub, name, text) in [
+        ("tfjson", "main.tf.json", "{\"a\": [1,, 2]}"),
+        ("hcl", "main.tf", "resource \"x\" \"y\" { a = [1,,2] }"),
+    ] {
+        std::fs::create_dir_all(dir.join(sub)).unwrap();
+        std::fs::write(dir.join(sub).join(name), text).unwrap();
+        let (_, plain, _) = routelint_in(&dir, &["check", sub, "--format", "concise"]);
+        std::fs::write(dir.join(sub).join(name), format!("\u{feff}{text}")).unwrap();
+        let (_, bom, _) = routelint_in(&dir, &["check", sub, "--format", "concise"]);
+        let pos = |s: &str| {
+            s.lines()
+                .find(|l| l.contains("parse-error"))
+                .map(|l| l.split(": ").next().unwrap_or("").to_string())
+        };
+        assert!(pos(&plain).is_some(), "{plain}");
+        assert_eq!(pos(&plain), pos(&bom), "{plain}\n{bom}");
+    }
+    let (_, out, _) = routelint_in(&dir, &["check", "tfjson", "--format", "concise"]);
+    assert!(
+        out.starts_with("tfjson/main.tf.json:1:10: parse-error"),
+        "{out}"
+    );
+    let (_, out, _) = routelint_in(&dir, &["check", "hcl", "--format", "concise"]);
+    assert!(out.starts_with("hcl/main.tf:1:27: parse-error"), "{out}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

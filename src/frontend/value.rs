@@ -27,9 +27,82 @@ impl std::fmt::Display for PathSeg {
     }
 }
 
-/// The most instances one `count` or `for_each` expands to (Terraform's own limit is far
-/// higher, but no network declares more).
+/// The most instances one `count` or `for_each` expands to by default (Terraform's own limit
+/// is far higher, but no network declares more).
 pub const MAX_INSTANCES: usize = 10_000;
+
+/// The most expressions evaluated for one root module or template by default: the 5,000-spoke
+/// estate of `benches/` spends under a tenth of it, a hostile file stops in seconds.
+pub const MAX_EVAL_STEPS: u64 = 20_000_000;
+
+/// What evaluating one unit (a Terraform root module with its modules, or an ARM template
+/// with its nested deployments) may cost: past a limit the value is Unknown, one positioned
+/// diagnostic says which limit and how to raise it, and nothing is guessed. Set with
+/// `--max-instances` / `--max-eval-steps` or `[limits]` in `routelint.toml`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Most instances of one `count` / `for_each`, and most module instances in one root.
+    pub instances: usize,
+    /// Most expressions evaluated for one unit.
+    pub eval_steps: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            instances: MAX_INSTANCES,
+            eval_steps: MAX_EVAL_STEPS,
+        }
+    }
+}
+
+/// Counts evaluation steps against [`Limits::eval_steps`].
+#[derive(Debug, Default)]
+pub struct Budget {
+    steps: std::cell::Cell<u64>,
+    max: u64,
+    spent: std::cell::Cell<bool>,
+}
+
+impl Budget {
+    pub fn new(max: u64) -> Self {
+        Budget {
+            steps: std::cell::Cell::new(0),
+            max,
+            spent: std::cell::Cell::new(false),
+        }
+    }
+
+    /// Takes one step. `Err(first)` once the budget is spent; `first` is true the first time
+    /// (the caller reports that one and stays quiet about the rest).
+    pub fn step(&self) -> Result<(), bool> {
+        let n = self.steps.get() + 1;
+        self.steps.set(n);
+        if n > self.max {
+            let first = !self.spent.get();
+            self.spent.set(true);
+            return Err(first);
+        }
+        Ok(())
+    }
+
+    /// Has the budget run out (every later error is a consequence, not news)?
+    pub fn spent(&self) -> bool {
+        self.spent.get()
+    }
+
+    pub fn steps(&self) -> u64 {
+        self.steps.get()
+    }
+
+    /// The message of the first step past the budget.
+    pub fn message(&self) -> String {
+        format!(
+            "evaluation stopped after {} expressions, routelint's limit for one root module or template; what is left is not known (raise it with --max-eval-steps or `eval-steps` in [limits] of routelint.toml)",
+            self.max
+        )
+    }
+}
 
 /// ARM's own limit on the iterations of one `copy` loop.
 pub const ARM_COPY_LIMIT: usize = 800;

@@ -142,6 +142,9 @@ pub struct ArmEval {
     /// Every resource instance of every template evaluated so far, by key (lowercase): a
     /// resource id names a resource wherever in the deployment tree it is declared.
     declared: RefCell<HashMap<String, (Rc<Tpl>, Instance)>>,
+    /// What this template may cost.
+    limits: crate::frontend::value::Limits,
+    budget: crate::frontend::value::Budget,
 }
 
 pub(super) type R = Result<Value, String>;
@@ -211,7 +214,13 @@ impl Default for ArmEval {
 
 impl ArmEval {
     pub fn new() -> Self {
+        Self::with_limits(Default::default())
+    }
+
+    pub fn with_limits(limits: crate::frontend::value::Limits) -> Self {
         ArmEval {
+            limits,
+            budget: crate::frontend::value::Budget::new(limits.eval_steps),
             diags: RefCell::new(Vec::new()),
             resources: RefCell::new(Vec::new()),
             skipped: RefCell::new(Vec::new()),
@@ -258,6 +267,11 @@ impl ArmEval {
     }
 
     fn report(&self, msg: &str, origin: Origin) {
+        // Past the evaluation budget every error is its consequence: the one diagnostic
+        // about the budget says it.
+        if self.budget.spent() {
+            return;
+        }
         let d = Diagnostic::new(
             codes::EVAL_ERROR,
             Severity::Info,
@@ -341,14 +355,15 @@ impl ArmEval {
                                     if let Some(sp) = spans.as_deref_mut() {
                                         sp.insert(p.clone(), l.span.clone());
                                     }
-                                    let n = match to_count(n.max(0.0), ARM_COPY_LIMIT, "copy count")
-                                    {
-                                        Ok(n) => n,
-                                        Err(why) => {
-                                            self.report(&why, origin);
-                                            0
-                                        }
-                                    };
+                                    let n =
+                                        match to_count(n.max(0.0), self.copy_limit(), "copy count")
+                                        {
+                                            Ok(n) => n,
+                                            Err(why) => {
+                                                self.report(&why, origin);
+                                                0
+                                            }
+                                        };
                                     for i in 0..n {
                                         let mut c2 = cx.clone();
                                         c2.copy.push((name.to_string(), i));
@@ -458,7 +473,7 @@ impl ArmEval {
             match (count, l.get("input")) {
                 (Some(n), Some(input)) => {
                     let mut items = Vec::new();
-                    let n = match to_count(n.max(0.0), ARM_COPY_LIMIT, "copy count") {
+                    let n = match to_count(n.max(0.0), self.copy_limit(), "copy count") {
                         Ok(n) => n,
                         Err(why) => {
                             self.report(&why, Origin::new(t.file, l.span.clone()));
@@ -574,7 +589,7 @@ impl ArmEval {
             .unwrap_or("copy")
             .to_string();
         let count = c.get("count").map(|x| self.node(x, base, "", &mut None))?;
-        let n = to_count(count.as_number()?.max(0.0), ARM_COPY_LIMIT, "copy count").ok()?;
+        let n = to_count(count.as_number()?.max(0.0), self.copy_limit(), "copy count").ok()?;
         Some(
             (0..n)
                 .map(|i| {
@@ -624,7 +639,7 @@ impl ArmEval {
                 match count
                     .as_ref()
                     .and_then(|v| v.as_number())
-                    .map(|n| to_count(n.max(0.0), ARM_COPY_LIMIT, "copy count"))
+                    .map(|n| to_count(n.max(0.0), self.copy_limit(), "copy count"))
                 {
                     Some(Err(why)) => {
                         self.report(&why, Origin::new(t.file, c.span.clone()));
@@ -893,6 +908,11 @@ impl ArmEval {
         })))
     }
 
+    /// ARM's own limit on one `copy` loop (800), or a lower one given.
+    fn copy_limit(&self) -> usize {
+        self.limits.instances.min(ARM_COPY_LIMIT)
+    }
+
     /// Evaluates an expression. Nesting deeper than [`MAX_EVAL_DEPTH`] (a chain of
     /// thousands of variables) is an error at the expression, never a stack overflow.
     pub fn eval(&self, e: &Expr, cx: &Cx, origin: Origin) -> R {
@@ -901,6 +921,17 @@ impl ArmEval {
             return Err(format!(
                 "references or expressions nested more than {MAX_EVAL_DEPTH} deep are not evaluated"
             ));
+        }
+        if let Err(first) = self.budget.step() {
+            let m = self.budget.message();
+            if first {
+                self.diags.borrow_mut().push(
+                    Diagnostic::new(codes::EVAL_ERROR, Severity::Warning, m.clone())
+                        .primary(origin, "the limit was reached here")
+                        .in_file(origin.file),
+                );
+            }
+            return Err(m);
         }
         self.eval_depth.set(depth + 1);
         let r = self.eval_at(e, cx, origin);

@@ -104,6 +104,7 @@ pub fn load_template(
     sources: &SourceMap,
     path: &Path,
     params: Option<&Path>,
+    limits: crate::frontend::value::Limits,
 ) -> (Model, super::Syntax, Vec<Diagnostic>) {
     let mut syntax = fix::Syntax::default();
     let mut model = Model {
@@ -134,7 +135,7 @@ pub fn load_template(
         Some(p) => parameters(sources, &p, &mut diags),
         None => (HashMap::new(), HashMap::new()),
     };
-    let ev = ArmEval::new();
+    let ev = ArmEval::with_limits(limits);
     let (given, given_at) = given;
     let tpl = ev.template_at(file, root.clone(), given, given_at, Vec::new());
     ev.run(&tpl);

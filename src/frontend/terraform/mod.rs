@@ -32,6 +32,8 @@ pub struct TfOptions {
     pub var_files: Vec<PathBuf>,
     /// `--var name=value`, applied last.
     pub vars: Vec<(String, String)>,
+    /// What evaluating the root may cost.
+    pub limits: crate::frontend::value::Limits,
 }
 
 /// Is this a Terraform configuration file?
@@ -245,7 +247,7 @@ pub fn load_root(
             dir: dir.to_path_buf(),
             ..Default::default()
         });
-        let ev0 = Evaluator::new(sources, &loader, HashMap::new());
+        let ev0 = Evaluator::new(sources, &loader, HashMap::new()).with_limits(opts.limits);
         let inst = ev0.root(empty);
         let scope = Evaluator::scope(&inst);
         let mut files: Vec<PathBuf> = Vec::new();
@@ -301,7 +303,8 @@ pub fn load_root(
         diags.extend(ev0.diags.borrow().iter().cloned());
     }
 
-    let mut ev = Evaluator::new(sources, &loader, root_vars.into_iter().collect());
+    let mut ev =
+        Evaluator::new(sources, &loader, root_vars.into_iter().collect()).with_limits(opts.limits);
     ev.root_var_exprs = root_var_origins;
     ev.installed = installed_modules(dir, &mut diags);
     let root = ev.root(def);

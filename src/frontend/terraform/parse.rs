@@ -19,7 +19,9 @@ pub fn parse_file(sources: &SourceMap, file: FileId) -> Result<Body, Box<Diagnos
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let offset = src.text.len() - text.len();
     if crate::source::FileKind::of(&src.path).is_json() {
+        // Offsets in the text after the BOM are moved past it.
         return super::json::parse_tf_json(text, file).map_err(|(msg, at)| {
+            let at = offset + at;
             crate::frontend::parse_error(file, at..at + 1, "Terraform JSON", &msg)
         });
     }

@@ -17,6 +17,16 @@ impl Evaluator<'_> {
                 Origin::new(file, e.span().unwrap_or(0..0)),
             ));
         }
+        if let Err(first) = self.budget.step() {
+            let e = err(
+                self.budget.message(),
+                Origin::new(file, e.span().unwrap_or(0..0)),
+            );
+            if first {
+                self.report_always(&e);
+            }
+            return Err(e);
+        }
         self.depth.set(depth + 1);
         let r = self.eval_at(e, file, scope);
         self.depth.set(depth);

@@ -138,6 +138,9 @@ pub struct Evaluator<'a> {
     pub skipped: RefCell<Vec<(String, String, Origin)>>,
     /// How deeply `eval` is nested now.
     depth: std::cell::Cell<usize>,
+    /// What this root may cost (instances, evaluation steps).
+    pub limits: crate::frontend::value::Limits,
+    budget: crate::frontend::value::Budget,
 }
 
 /// The deepest nesting of references and expressions evaluated (a guard for the stack:
@@ -161,7 +164,16 @@ impl<'a> Evaluator<'a> {
             instances: RefCell::new(Vec::new()),
             skipped: RefCell::new(Vec::new()),
             depth: std::cell::Cell::new(0),
+            limits: Default::default(),
+            budget: crate::frontend::value::Budget::new(crate::frontend::value::MAX_EVAL_STEPS),
         }
+    }
+
+    /// The same evaluator with other limits.
+    pub fn with_limits(mut self, limits: crate::frontend::value::Limits) -> Self {
+        self.limits = limits;
+        self.budget = crate::frontend::value::Budget::new(limits.eval_steps);
+        self
     }
 
     pub fn root(&self, def: Arc<ModuleDef>) -> Rc<ModInst> {
@@ -188,6 +200,11 @@ impl<'a> Evaluator<'a> {
     }
 
     fn report(&self, e: &EvalErr) {
+        // Past the evaluation budget every error is its consequence: the one diagnostic
+        // about the budget says it.
+        if self.budget.spent() {
+            return;
+        }
         // Info, not warning: the value becomes Unknown and is not guessed; routelint is not
         // `terraform validate`.
         let d = Diagnostic::new(
@@ -201,6 +218,15 @@ impl<'a> Evaluator<'a> {
         if !diags.contains(&d) {
             diags.push(d);
         }
+    }
+
+    /// Reports the evaluation budget running out: a warning, since what is left of the unit
+    /// is not analysed.
+    pub(super) fn report_always(&self, e: &EvalErr) {
+        let d = Diagnostic::new(codes::EVAL_ERROR, Severity::Warning, e.msg.clone())
+            .primary(e.origin, "the limit was reached here")
+            .in_file(e.origin.file);
+        self.diags.borrow_mut().push(d);
     }
 
     /// Evaluates an expression; an error is reported and becomes an Unknown.

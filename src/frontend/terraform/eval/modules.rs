@@ -1,9 +1,23 @@
 //! Variables, locals, outputs and module calls: values that cross module boundaries.
 
 use super::*;
-use crate::frontend::value::{to_count, MAX_INSTANCES};
+use crate::frontend::value::to_count;
 
 impl Evaluator<'_> {
+    /// Admits `n` more module instances, or says which limit they pass: one root's module
+    /// instances together are capped like one `count`, so a `count` inside a `count` cannot
+    /// multiply past it.
+    fn admit_modules(&self, n: usize) -> Result<(), String> {
+        let have = self.instances.borrow().len();
+        let max = self.limits.instances;
+        if have.saturating_add(n) > max {
+            return Err(format!(
+                "{n} more module instances would make more than {max} in this root, routelint's limit (raise it with --max-instances)"
+            ));
+        }
+        Ok(())
+    }
+
     /// Where the value of an expression is written, so a fix edits the value where the
     /// user sets it, not a shared child module: `var.X` is followed to the module argument
     /// or `.tfvars` assignment that sets it (else its default), `local.X` to its
@@ -426,13 +440,15 @@ impl Evaluator<'_> {
             let v = self.eval_or_unknown(&fe, &scope);
             match v
                 .as_number()
-                .map(|n| to_count(n.max(0.0), MAX_INSTANCES, "`count`"))
+                .map(|n| to_count(n.max(0.0), self.limits.instances, "`count`"))
+                .map(|r| r.and_then(|n| self.admit_modules(n).map(|_| n)))
             {
                 Some(Err(why)) => {
+                    self.report(&err(why.clone(), fe.origin()));
                     return Children::Opaque(Value::unknown(
                         format!("{why}, so module `{}` is not analysed", call.name),
                         fe.origin(),
-                    ))
+                    ));
                 }
                 Some(Ok(n)) => {
                     return Children::Count(
@@ -462,6 +478,13 @@ impl Evaluator<'_> {
             let v = self.eval_or_unknown(&fe, &scope);
             match for_each_items(&v) {
                 Some(items) => {
+                    if let Err(why) = self.admit_modules(items.len()) {
+                        self.report(&err(why.clone(), fe.origin()));
+                        return Children::Opaque(Value::unknown(
+                            format!("{why}, so module `{}` is not analysed", call.name),
+                            fe.origin(),
+                        ));
+                    }
                     return Children::ForEach(
                         items
                             .into_iter()

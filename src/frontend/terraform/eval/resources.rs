@@ -1,7 +1,7 @@
 //! Resources: their instances (`count`, `for_each`) and the entities they evaluate to.
 
 use super::*;
-use crate::frontend::value::{to_count, MAX_INSTANCES};
+use crate::frontend::value::to_count;
 
 impl Evaluator<'_> {
     /// A resource's value: an entity, a list (count) or a map (for_each) of entities.
@@ -74,7 +74,7 @@ impl Evaluator<'_> {
             let v = self.eval_or_unknown(&fe, &scope);
             return match v
                 .as_number()
-                .map(|n| to_count(n.max(0.0), MAX_INSTANCES, "`count`"))
+                .map(|n| to_count(n.max(0.0), self.limits.instances, "`count`"))
             {
                 Some(Ok(n)) => Value::list(
                     (0..n)
@@ -98,6 +98,16 @@ impl Evaluator<'_> {
         if let Some(fe) = def.meta_arg("for_each") {
             let v = self.eval_or_unknown(&fe, &scope);
             return match for_each_items(&v) {
+                Some(items) if items.len() > self.limits.instances => {
+                    let why = format!(
+                        "`for_each` over {} elements is more than routelint's limit of {} (raise it with --max-instances)",
+                        items.len(),
+                        self.limits.instances
+                    );
+                    let o = fe.origin();
+                    self.report(&err(why.clone(), o));
+                    Value::unknown(format!("{why}, so `{base}` is not analysed"), o)
+                }
                 Some(items) => Value::map(
                     items
                         .into_iter()
