@@ -10,6 +10,11 @@
 # the input to fuzz/regressions/<target>/ so the replay keeps it fixed.
 set -euo pipefail
 cd "$(dirname "$0")"
+# With --shared first, the targets are also seeded from ../shared/corpus (third-party files,
+# when present) to look for crashes; the saved corpus is then left as it is, so nothing derived
+# from those files is kept in the project.
+shared=0
+if [ "${1:-}" = "--shared" ]; then shared=1; shift; fi
 secs="${1:-600}"; shift || true
 targets=("$@")
 if [ "${#targets[@]}" = 0 ]; then targets=(terraform arm arm_expression bicep lsp_frames); fi
@@ -41,9 +46,40 @@ PY
   esac
 }
 
+seed_shared() {
+  local t="$1" dir="shared/$1" i=0 c="$root/../shared/corpus"
+  rm -rf "$dir"; mkdir -p "$dir"
+  [ -d "$c" ] || return 0
+  case "$t" in
+    terraform) while IFS= read -r f; do i=$((i+1)); cp "$f" "$dir/s$i.tf"; done < <(find "$c" -name '*.tf' -size -64k) ;;
+    arm) while IFS= read -r f; do i=$((i+1)); cp "$f" "$dir/s$i.json"; done < <(find "$c" -name '*.json' -size -1024k) ;;
+    bicep) while IFS= read -r f; do i=$((i+1)); cp "$f" "$dir/s$i.bicep"; done < <(find "$c" -name '*.bicep') ;;
+    arm_expression) python3 - "$dir" "$c" <<'PY'
+import pathlib, re, sys
+out, c = sys.argv[1], pathlib.Path(sys.argv[2])
+seen = set()
+for f in c.rglob('*.json'):
+    for m in re.findall(r'"\[(.*?)\]"', f.read_text(errors='replace')):
+        seen.add(m.replace('\\"', '"'))
+for i, e in enumerate(sorted(seen)):
+    open(f'{out}/s{i}.txt', 'w').write(e)
+PY
+    ;;
+  esac
+}
+
 cargo +nightly fuzz build -O
 for t in "${targets[@]}"; do
   seed "$t"
+  if [ "$shared" = 1 ]; then
+    seed_shared "$t"
+    echo "== $t (seeded from fixtures and ../shared/corpus): ${secs}s"
+    # New inputs go to a scratch directory: nothing derived from third-party files is kept.
+    rm -rf "scratch/$t"; mkdir -p "scratch/$t"
+    cargo +nightly fuzz run -O "$t" "scratch/$t" "corpus/$t" "saved/$t" "shared/$t" -- -max_total_time="$secs" -rss_limit_mb=4096 -timeout=20 2>&1 | grep -E '^(#[0-9]+ *DONE|Done|==|SUMMARY|stat::)' || true
+    rm -rf "scratch/$t" "shared/$t"
+    continue
+  fi
   echo "== $t: ${secs}s"
   cargo +nightly fuzz run -O "$t" "corpus/$t" "saved/$t" -- -max_total_time="$secs" -rss_limit_mb=4096 -timeout=20 2>&1 | grep -E '^(#[0-9]+ *DONE|Done|==|SUMMARY|stat::)' || true
   rm -rf "saved/$t.new"; mkdir -p "saved/$t.new"

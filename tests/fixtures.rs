@@ -443,3 +443,35 @@ fn one_root_cause_is_one_finding_listing_its_flows() {
         "{concise}"
     );
 }
+
+/// The private-endpoint pair: in both forms the flow to the endpoint is traced, through the
+/// firewall; fixed, the application rule SNATs it and the reply comes back through the
+/// firewall; broken, the reply leaves the endpoint by the peering route.
+#[test]
+fn private_endpoint_flows_are_traced_both_ways() {
+    use routelint::analysis::trace::{Device, FlowVerdict};
+    for (s, ok) in [
+        ("private-endpoint-flow-broken", false),
+        ("private-endpoint-flow-broken-fixed", true),
+    ] {
+        for form in ["terraform", "arm"] {
+            let out = run(&fixture(s).join(form));
+            let p = &out.projects[0];
+            let a = routelint::analysis::Analysis::new(&p.model, &p.config);
+            let flows = a.endpoint_flows();
+            assert_eq!(flows.len(), 1, "{s} {form}");
+            let f = &flows[0];
+            assert_eq!(f.dst.to_string(), "10.1.1.0/24", "{s} {form}");
+            let fw = Device::Firewall(routelint::ir::FirewallId(0));
+            assert_eq!(f.flow.forward().devices, vec![fw], "{s} {form}");
+            let reply = f.flow.reply().expect("the request arrives");
+            if ok {
+                assert_eq!(f.flow.verdict(), FlowVerdict::Ok, "{s} {form}");
+                assert_eq!(reply.devices, vec![fw], "{s} {form}");
+            } else {
+                assert_eq!(f.flow.verdict(), FlowVerdict::Asymmetric, "{s} {form}");
+                assert!(reply.devices.is_empty(), "{s} {form}");
+            }
+        }
+    }
+}

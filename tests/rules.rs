@@ -1018,3 +1018,226 @@ resource "azurerm_subnet" "a" {
         ]
     );
 }
+
+/// The failing private-endpoint fixture, edited.
+fn rl025_with(name: &str, edit: impl Fn(&str) -> String) -> Vec<(String, String, String)> {
+    let base = std::fs::read_to_string(
+        root().join("fixtures/private-endpoint-flow-broken/terraform/main.tf"),
+    )
+    .unwrap();
+    findings_of(name, &[("main.tf", &edit(&base))])
+}
+
+#[test]
+fn rl025_without_route_table_policies_the_endpoint_route_wins_and_skips_the_firewall() {
+    // Policies off (the azurerm 4.x default): the /32 beats 10.1.0.0/16 -> firewall, so the
+    // request goes straight over the peering, like the reply: symmetric, not reported.
+    let f = rl025_with("rl025-policies-off", |t| {
+        t.replace(
+            "private_endpoint_network_policies = \"RouteTableEnabled\"",
+            "private_endpoint_network_policies = \"Disabled\"",
+        )
+    });
+    assert_eq!(f, Vec::<(String, String, String)>::new());
+    // The same with the attribute left out.
+    let f = rl025_with("rl025-policies-default", |t| {
+        t.replace(
+            "  private_endpoint_network_policies = \"RouteTableEnabled\"\n",
+            "",
+        )
+    });
+    assert_eq!(f, Vec::<(String, String, String)>::new());
+    // A user route shorter than the endpoint VNet's /16 never overrides the /32, even with
+    // the policies on.
+    // (RL014 says that summary route loses to the peering.)
+    let f = rl025_with("rl025-short-route", |t| {
+        t.replace(
+            "address_prefix         = \"10.1.0.0/16\"",
+            "address_prefix         = \"10.0.0.0/8\"",
+        )
+    });
+    assert_eq!(
+        f,
+        vec![(
+            "RL014".to_string(),
+            "route:rt-shared/spoke-via-firewall@vnet-hub".to_string(),
+            "main.tf:89".to_string()
+        )]
+    );
+}
+
+#[test]
+fn rl025_a_static_endpoint_address_and_a_route_for_it() {
+    // A static address: a /32 user route for it overrides the endpoint route (policies on),
+    // and the firewall's network rule does not SNAT: reported, at the endpoint.
+    let f = rl025_with("rl025-static", |t| {
+        t.replace(
+            "  private_service_connection {",
+            "  ip_configuration {\n    name               = \"sql\"\n    private_ip_address = \"10.1.1.10\"\n    subresource_name   = \"sqlServer\"\n  }\n\n  private_service_connection {",
+        )
+        .replace("address_prefix         = \"10.1.0.0/16\"", "address_prefix         = \"10.1.1.10/32\"")
+    });
+    assert_eq!(
+        f,
+        vec![(
+            "RL025".to_string(),
+            "vnet-hub/snet-shared->pe:pe-sql".to_string(),
+            "main.tf:115".to_string()
+        )]
+    );
+}
+
+#[test]
+fn rl025_onprem_through_the_gateway_subnet_and_from_a_spoke_not_peered_with_the_endpoint() {
+    let extra = r#"
+resource "azurerm_subnet" "gateway" {
+  name                 = "GatewaySubnet"
+  resource_group_name  = azurerm_resource_group.net.name
+  virtual_network_name = azurerm_virtual_network.hub.name
+  address_prefixes     = ["10.0.2.0/27"]
+}
+
+resource "azurerm_public_ip" "vpn" {
+  name                = "pip-vpn"
+  location            = azurerm_resource_group.net.location
+  resource_group_name = azurerm_resource_group.net.name
+  allocation_method   = "Static"
+  sku                 = "Standard"
+}
+
+resource "azurerm_virtual_network_gateway" "vpn" {
+  name                = "vgw-hub"
+  location            = azurerm_resource_group.net.location
+  resource_group_name = azurerm_resource_group.net.name
+  type                = "Vpn"
+  vpn_type            = "RouteBased"
+  sku                 = "VpnGw1"
+
+  ip_configuration {
+    name                 = "vnetGatewayConfig"
+    public_ip_address_id = azurerm_public_ip.vpn.id
+    subnet_id            = azurerm_subnet.gateway.id
+  }
+}
+
+resource "azurerm_local_network_gateway" "onprem" {
+  name                = "lgw-onprem"
+  location            = azurerm_resource_group.net.location
+  resource_group_name = azurerm_resource_group.net.name
+  gateway_address     = "203.0.113.10"
+  address_space       = ["192.168.0.0/16"]
+}
+
+resource "azurerm_virtual_network_gateway_connection" "onprem" {
+  name                       = "cn-onprem"
+  location                   = azurerm_resource_group.net.location
+  resource_group_name        = azurerm_resource_group.net.name
+  type                       = "IPsec"
+  virtual_network_gateway_id = azurerm_virtual_network_gateway.vpn.id
+  local_network_gateway_id   = azurerm_local_network_gateway.onprem.id
+  shared_key                 = "not-a-secret"
+}
+
+resource "azurerm_route_table" "gateway" {
+  name                = "rt-gateway"
+  location            = azurerm_resource_group.net.location
+  resource_group_name = azurerm_resource_group.net.name
+
+  route {
+    name                   = "data-via-firewall"
+    address_prefix         = "10.1.0.0/16"
+    next_hop_type          = "VirtualAppliance"
+    next_hop_in_ip_address = azurerm_firewall.hub.ip_configuration[0].private_ip_address
+  }
+}
+
+resource "azurerm_subnet_route_table_association" "gateway" {
+  subnet_id      = azurerm_subnet.gateway.id
+  route_table_id = azurerm_route_table.gateway.id
+}
+
+resource "azurerm_virtual_network" "app" {
+  name                = "vnet-app"
+  location            = azurerm_resource_group.net.location
+  resource_group_name = azurerm_resource_group.net.name
+  address_space       = ["10.2.0.0/16"]
+}
+
+resource "azurerm_subnet" "app" {
+  name                 = "snet-app"
+  resource_group_name  = azurerm_resource_group.net.name
+  virtual_network_name = azurerm_virtual_network.app.name
+  address_prefixes     = ["10.2.1.0/24"]
+}
+
+resource "azurerm_route_table" "app" {
+  name                = "rt-app"
+  location            = azurerm_resource_group.net.location
+  resource_group_name = azurerm_resource_group.net.name
+
+  route {
+    name                   = "default-via-firewall"
+    address_prefix         = "0.0.0.0/0"
+    next_hop_type          = "VirtualAppliance"
+    next_hop_in_ip_address = azurerm_firewall.hub.ip_configuration[0].private_ip_address
+  }
+}
+
+resource "azurerm_subnet_route_table_association" "app" {
+  subnet_id      = azurerm_subnet.app.id
+  route_table_id = azurerm_route_table.app.id
+}
+
+resource "azurerm_virtual_network_peering" "hub_to_app" {
+  name                      = "hub-to-app"
+  resource_group_name       = azurerm_resource_group.net.name
+  virtual_network_name      = azurerm_virtual_network.hub.name
+  remote_virtual_network_id = azurerm_virtual_network.app.id
+  allow_forwarded_traffic   = true
+}
+
+resource "azurerm_virtual_network_peering" "app_to_hub" {
+  name                      = "app-to-hub"
+  resource_group_name       = azurerm_resource_group.net.name
+  virtual_network_name      = azurerm_virtual_network.app.name
+  remote_virtual_network_id = azurerm_virtual_network.hub.id
+  allow_forwarded_traffic   = true
+}
+"#;
+    let base = std::fs::read_to_string(
+        root().join("fixtures/private-endpoint-flow-broken/terraform/main.tf"),
+    )
+    .unwrap();
+    let dir = tempdir("rl025-onprem-spoke");
+    std::fs::write(
+        dir.join("main.tf"),
+        base.replace(
+            "source_addresses      = [\"10.0.1.0/24\"]",
+            "source_addresses      = [\"10.0.1.0/24\", \"10.2.0.0/16\", \"192.168.0.0/16\"]",
+        ) + extra,
+    )
+    .unwrap();
+    let out = run(&dir);
+    // One cause, one fix (the firewall's rule): one finding at the endpoint, naming every
+    // flow it breaks. On-prem: the GatewaySubnet's route sends the request through the
+    // firewall, the endpoint's reply follows the gateway route home. The spoke not peered
+    // with the endpoint's VNet: the reply has no route back at all.
+    assert_eq!(
+        findings(&out, &dir),
+        vec![(
+            "RL025".to_string(),
+            "vnet-hub/snet-shared->pe:pe-sql".to_string(),
+            "main.tf:115".to_string()
+        )]
+    );
+    let d = out.diagnostics.iter().find(|d| d.code == "RL025").unwrap();
+    let mut also = d.also.clone();
+    also.sort();
+    assert_eq!(
+        also,
+        vec![
+            "onprem:192.168.0.0/16->pe:pe-sql".to_string(),
+            "vnet-app/snet-app->pe:pe-sql".to_string()
+        ]
+    );
+}

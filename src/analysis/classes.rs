@@ -282,6 +282,7 @@ impl Analysis<'_> {
             Source::Peering => 1,
             Source::Gateway => 2,
             Source::User => 3,
+            Source::Endpoint => 4,
         };
 
         // Each VNet's peerings (either side), once.

@@ -50,6 +50,38 @@ pub struct CrossFlow {
     pub dst_group: usize,
 }
 
+/// A subnet's traffic to a private endpoint (and the endpoint's reply).
+#[derive(Clone, Debug)]
+pub struct EndpointFlow {
+    /// Index into `Model::private_endpoints`.
+    pub endpoint: usize,
+    /// Where the flow starts: a subnet, or on-premises through a gateway.
+    pub start: Start,
+    /// The source address: the subnet's prefix, or the on-prem prefix.
+    pub src_addr: Dest,
+    /// The endpoint's address: its static /32, or its subnet (Azure allocates one there).
+    pub dst: Ipv4Net,
+    /// Why routelint thinks this flow is intended.
+    pub intent: String,
+    pub intent_origin: Option<Origin>,
+    pub flow: TwoWay,
+    /// How many subnets (same VNet and route table) this one stands for.
+    pub group: usize,
+}
+
+impl EndpointFlow {
+    /// The source in a subject or a line: `vnet/subnet`, or `onprem:<prefix>`.
+    pub fn source_label(&self, a: &Analysis) -> String {
+        match self.start {
+            Start::Subnet(s) => a.model.subnet_label(s),
+            _ => match self.src_addr {
+                Dest::Net(n) => format!("onprem:{n}"),
+                Dest::OnPremUnknown => "onprem:learned".into(),
+            },
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub enum Ingress {
     LbRule { lb: LbId, rule: usize },
@@ -94,19 +126,67 @@ fn first_prefix(a: &Analysis, s: SubnetId) -> Option<Ipv4Net> {
 
 impl Analysis<'_> {
     /// Workload subnets (not GatewaySubnet, AzureFirewallSubnet, …) with a known VNet.
+    /// A subnet that holds only private endpoints (no NIC, load balancer frontend or
+    /// service is declared in it) is not one: its traffic is the endpoints', traced by
+    /// [`endpoint_flows`](Self::endpoint_flows) with their own routing.
     pub fn workload_subnets(&self) -> Vec<SubnetId> {
+        let endpoint_only = self.endpoint_only_subnets();
         (0..self.model.subnets.len())
             .map(SubnetId)
             .filter(|s| {
                 !special::is_infrastructure(self.model.subnet_name(*s))
+                    && !endpoint_only.contains(s)
                     && self.table(*s).is_some()
                     && first_prefix(self, *s).is_some()
             })
             .collect()
     }
 
+    /// Subnets that hold private endpoints and nothing else the configuration declares.
+    pub fn endpoint_only_subnets(&self) -> HashSet<SubnetId> {
+        let m = self.model;
+        let mut out: HashSet<SubnetId> = m
+            .private_endpoints
+            .iter()
+            .filter_map(|pe| pe.subnet.as_ref()?.id.map(SubnetId))
+            .collect();
+        if out.is_empty() {
+            return out;
+        }
+        let link = |l: &Option<Link>| l.as_ref().and_then(|l| l.id).map(SubnetId);
+        for nic in &m.nics {
+            for c in &nic.ip_configs {
+                if let Some(s) = link(&c.subnet) {
+                    out.remove(&s);
+                }
+            }
+        }
+        for lb in &m.load_balancers {
+            for f in &lb.frontends {
+                if let Some(s) = link(&f.subnet) {
+                    out.remove(&s);
+                }
+            }
+        }
+        for sv in &m.services {
+            if let Some(s) = link(&sv.subnet) {
+                out.remove(&s);
+            }
+        }
+        out
+    }
+
     /// Subnets on-prem traffic through gateway `g` is meant to reach.
     pub fn reachable_through(&self, g: GatewayId) -> Vec<SubnetId> {
+        self.workload_subnets()
+            .into_iter()
+            .filter(|&s| self.reaches(g, s))
+            .collect()
+    }
+
+    /// Is on-prem traffic through gateway `g` meant to reach subnet `s`: its VNet is the
+    /// gateway's, or uses it by transit, or the GatewaySubnet routes the subnet's addresses.
+    fn reaches(&self, g: GatewayId, s: SubnetId) -> bool {
         let m = self.model;
         let gw_subnet = m.gateways[g.0]
             .subnet
@@ -115,28 +195,25 @@ impl Analysis<'_> {
             .map(SubnetId);
         let hub = gw_subnet.and_then(|s| m.subnet_vnet(s));
         let gw_table = gw_subnet.and_then(|s| self.table(s));
-        self.workload_subnets()
-            .into_iter()
-            .filter(|&s| {
-                let Some(v) = m.subnet_vnet(s) else { return false };
-                if Some(v) == hub {
-                    return true;
-                }
-                if self.table(s).is_some_and(|t| t.gateways.contains(&g)) {
-                    return true;
-                }
-                // An explicit GatewaySubnet route for this subnet's addresses.
-                gw_table.is_some_and(|t| {
-                    m.subnet_prefixes(s).iter().any(|p| {
-                        t.routes.iter().any(|r| {
-                            r.source == Source::User
-                                && r.state == State::Active
-                                && matches!(r.prefix, RoutePrefix::Net(n) if n.prefix_len() > 0 && crate::ir::overlaps(&n, p))
-                        })
-                    })
+        let Some(v) = m.subnet_vnet(s) else {
+            return false;
+        };
+        if Some(v) == hub {
+            return true;
+        }
+        if self.table(s).is_some_and(|t| t.gateways.contains(&g)) {
+            return true;
+        }
+        // An explicit GatewaySubnet route for this subnet's addresses.
+        gw_table.is_some_and(|t| {
+            m.subnet_prefixes(s).iter().any(|p| {
+                t.routes.iter().any(|r| {
+                    r.source == Source::User
+                        && r.state == State::Active
+                        && matches!(r.prefix, RoutePrefix::Net(n) if n.prefix_len() > 0 && crate::ir::overlaps(&n, p))
                 })
             })
-            .collect()
+        })
     }
 
     pub fn onprem_flows(&self) -> Vec<OnPremFlow> {
@@ -551,6 +628,113 @@ impl Analysis<'_> {
                     if let Some(ga) = g1.iter().find(|ga| unrelated(ga[0], gb[0])) {
                         pair(ga[0], gb[0], 1, gb.len(), &mut out);
                     }
+                }
+            }
+        }
+        out
+    }
+
+    /// Flows to private endpoints: from every subnet of the endpoint's VNet and of directly
+    /// peered VNets (Azure routes them there by the endpoint's /32), and from subnets whose
+    /// routes send the endpoint's subnet to an appliance that the configuration means them
+    /// to cross (as for [`cross_flows`](Self::cross_flows)). One flow per (VNet, route table)
+    /// group of sources: their routes are the same.
+    pub fn endpoint_flows(&self) -> Vec<EndpointFlow> {
+        let m = self.model;
+        if m.private_endpoints.is_empty() {
+            return Vec::new();
+        }
+        let mut groups: BTreeMap<(usize, Option<usize>), Vec<SubnetId>> = BTreeMap::new();
+        for s in self.workload_subnets() {
+            let Some(v) = m.subnet_vnet(s) else { continue };
+            let rt = m.subnets[s.0].route_table.as_ref().and_then(|l| l.id);
+            groups.entry((v.0, rt)).or_default().push(s);
+        }
+        let configured = self.config.onprem_prefixes();
+        let mut out = Vec::new();
+        for (ei, pe) in m.private_endpoints.iter().enumerate() {
+            let Some(ps) = pe.subnet.as_ref().and_then(|l| l.id).map(SubnetId) else {
+                continue;
+            };
+            let Some(pv) = m.subnet_vnet(ps) else {
+                continue;
+            };
+            let dst = match &pe.ip {
+                Some(ip) => Ipv4Net::new(ip.value, 32).ok(),
+                None => first_prefix(self, ps),
+            };
+            let Some(dst) = dst else { continue };
+            for ((v, _), members) in &groups {
+                let Some(&a) = members.iter().find(|s| **s != ps) else {
+                    continue;
+                };
+                let Some(pa) = first_prefix(self, a) else {
+                    continue;
+                };
+                let direct = *v == pv.0 || self.connected(Some(VNetId(*v)), Some(pv));
+                // A route sending the endpoint's subnet to an appliance: the appliance (a
+                // firewall's rules, where known) decides whether the flow is meant.
+                let to_appliance = self.table(a).is_some_and(|t| {
+                    matches!(t.lookup(Dest::Net(dst)), Lookup::Route(i)
+                        if t.routes[i].source == Source::User
+                            && matches!(t.routes[i].next_hop, NextHop::Appliance(_)))
+                });
+                let intent = if direct && !to_appliance {
+                    Some((
+                        if *v == pv.0 {
+                            "the private endpoint is in its VNet".to_string()
+                        } else {
+                            "its VNet is peered with the private endpoint's".to_string()
+                        },
+                        None,
+                    ))
+                } else {
+                    self.cross_intent(a, ps, pa, dst)
+                };
+                let Some((intent, intent_origin)) = intent else {
+                    continue;
+                };
+                let flow =
+                    self.two_way_endpoint(Start::Subnet(a), Dest::Net(pa), Dest::Net(dst), ei);
+                out.push(EndpointFlow {
+                    endpoint: ei,
+                    start: Start::Subnet(a),
+                    src_addr: Dest::Net(pa),
+                    dst,
+                    intent,
+                    intent_origin,
+                    flow,
+                    group: members.len(),
+                });
+            }
+            // On-premises, through each gateway that reaches the endpoint's subnet.
+            for gi in 0..m.gateways.len() {
+                let g = GatewayId(gi);
+                if m.gateways[gi].subnet.as_ref().and_then(|l| l.id).is_none()
+                    || !self.reaches(g, ps)
+                {
+                    continue;
+                }
+                let op = routes::onprem_of(m, g, &configured);
+                let mut dests: Vec<Dest> = op.prefixes.iter().map(|(p, _)| Dest::Net(*p)).collect();
+                if op.unknown {
+                    dests.push(Dest::OnPremUnknown);
+                }
+                for d in dests {
+                    let flow = self.two_way_endpoint(Start::OnPrem(g), d, Dest::Net(dst), ei);
+                    out.push(EndpointFlow {
+                        endpoint: ei,
+                        start: Start::OnPrem(g),
+                        src_addr: d,
+                        dst,
+                        intent: format!(
+                            "on-premises reaches it through `{}`",
+                            m.gateways[gi].meta.display()
+                        ),
+                        intent_origin: None,
+                        flow,
+                        group: 1,
+                    });
                 }
             }
         }

@@ -90,6 +90,10 @@ pub enum Source {
     Peering,
     Gateway,
     User,
+    /// A private endpoint's /32 route (`InterfaceEndpoint`): in the endpoint's VNet and
+    /// directly peered VNets; it applies only to traffic to that endpoint (see
+    /// [`Table::lookup_endpoint`]).
+    Endpoint,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -127,7 +131,7 @@ impl EffRoute {
         match self.source {
             Source::User => 3,
             Source::Gateway => 2,
-            Source::System | Source::Peering => 1,
+            Source::System | Source::Peering | Source::Endpoint => 1,
         }
     }
     /// System routes for the VNet itself and for peering beat BGP routes.
@@ -155,6 +159,25 @@ pub struct Table {
     /// An active user route whose prefix is not known (the answer to any look-up is then
     /// not known).
     unknown_prefix: Option<String>,
+    /// The private endpoints this subnet has a route to (their VNet's or a directly peered
+    /// one's): not in `index`, since they apply only to traffic to the endpoint.
+    pub endpoints: Vec<EndpointRoute>,
+}
+
+/// A private endpoint's route in a subnet's table.
+#[derive(Clone, Debug)]
+pub struct EndpointRoute {
+    /// Index into `Model::private_endpoints`.
+    pub endpoint: usize,
+    /// Index into the table's `routes`.
+    pub route: usize,
+    /// The length of the address range of the endpoint's VNet that holds it: a user route
+    /// at least this long overrides the endpoint route (when policies allow).
+    pub vnet_len: u8,
+    /// Route tables apply to the endpoint's subnet (`None`: not known).
+    pub policies: Option<bool>,
+    /// The endpoint's subnet.
+    pub subnet: SubnetId,
 }
 
 /// A destination to look up.
@@ -232,6 +255,78 @@ impl Table {
                 self.lookup(Dest::Net(Ipv4Net::default()))
             }
         }
+    }
+}
+
+impl Table {
+    /// The route to a private endpoint ([PE-POL], DOMAIN.md §2 exception 4): the endpoint's
+    /// /32 beats every route except a user route whose prefix is at least as long as the
+    /// endpoint VNet's address range, and that only when the endpoint's subnet applies route
+    /// tables to private endpoints (`0.0.0.0/0` never overrides it). Without an endpoint
+    /// route here (no peering to the endpoint's VNet), the ordinary look-up.
+    pub fn lookup_endpoint(&self, dest: Dest, endpoint: usize) -> Lookup {
+        let normal = self.lookup(dest);
+        let Some(er) = self.endpoints.iter().find(|e| e.endpoint == endpoint) else {
+            return normal;
+        };
+        match normal {
+            Lookup::Route(i) => {
+                let r = &self.routes[i];
+                let len = match r.prefix {
+                    RoutePrefix::Net(n) => n.prefix_len(),
+                    _ => 0,
+                };
+                if r.source != Source::User || len < er.vnet_len {
+                    return Lookup::Route(er.route);
+                }
+                match er.policies {
+                    Some(true) => Lookup::Route(i),
+                    Some(false) => Lookup::Route(er.route),
+                    None => Lookup::Unknown(
+                        "whether route tables apply to the private endpoint's subnet (its private endpoint network policies) is not known".into(),
+                    ),
+                }
+            }
+            Lookup::NoRoute => Lookup::Route(er.route),
+            unknown => unknown,
+        }
+    }
+
+    /// A look-up that ignores user routes: how a private endpoint's own traffic (its
+    /// replies) leaves its subnet, since route tables do not apply to it ("User-defined
+    /// routes traffic is bypassed from private endpoints", Learn: inspect traffic with Azure
+    /// Firewall). The system routes a user route overrode or removed count again.
+    pub fn lookup_system(&self, dest: Dest) -> Lookup {
+        let Dest::Net(d) = dest else {
+            return self.lookup(dest);
+        };
+        let usable = |r: &EffRoute| {
+            !matches!(r.source, Source::User | Source::Endpoint)
+                && matches!(
+                    r.state,
+                    State::Active
+                        | State::Invalid(Invalid::RemovedByDefaultRoute)
+                        | State::Invalid(Invalid::OverriddenBy(Source::User))
+                )
+                && matches!(r.prefix, RoutePrefix::Net(p) if p.contains(&d))
+        };
+        let cands: Vec<usize> = (0..self.routes.len())
+            .filter(|&i| usable(&self.routes[i]))
+            .collect();
+        let no_bgp = cands.iter().any(|&i| self.routes[i].beats_bgp());
+        cands
+            .into_iter()
+            .filter(|&i| !(no_bgp && self.routes[i].source == Source::Gateway))
+            .max_by_key(|&i| match self.routes[i].prefix {
+                RoutePrefix::Net(p) => (
+                    p.prefix_len(),
+                    self.routes[i].priority(),
+                    std::cmp::Reverse(i),
+                ),
+                _ => (0, 0, std::cmp::Reverse(i)),
+            })
+            .map(Lookup::Route)
+            .unwrap_or(Lookup::NoRoute)
     }
 }
 
@@ -530,11 +625,73 @@ pub fn effective(model: &Model, s: SubnetId, configured_onprem: &[Ipv4Net]) -> O
             }
         }
     }
+    // Private endpoints of this VNet and of directly peered VNets: a /32 each (the whole
+    // subnet stands for an address Azure allocates), used only by endpoint look-ups.
+    let mut endpoints = Vec::new();
+    for (ei, pe) in model.private_endpoints.iter().enumerate() {
+        let Some(ps) = pe.subnet.as_ref().and_then(|l| l.id).map(SubnetId) else {
+            continue;
+        };
+        let Some(pv) = model.subnet_vnet(ps) else {
+            continue;
+        };
+        let hop = if pv == v {
+            NextHop::VnetLocal
+        } else {
+            let peered = model.peerings_of(v.0).iter().find(|&&p| {
+                model.peerings[p.0].remote_vnet.id == Some(pv.0)
+                    && reverse_peering(model, p).is_some()
+            });
+            match peered {
+                Some(&p) => NextHop::VNetPeering {
+                    vnet: pv,
+                    peering: p,
+                },
+                None => continue,
+            }
+        };
+        let prefix = match &pe.ip {
+            Some(ip) => Ipv4Net::new(ip.value, 32).ok(),
+            None => model.subnet_prefixes(ps).first().copied(),
+        };
+        let Some(prefix) = prefix else { continue };
+        let vnet_len = model
+            .vnet_prefixes(pv)
+            .iter()
+            .filter(|p| p.contains(&prefix))
+            .map(|p| p.prefix_len())
+            .max()
+            .unwrap_or(0);
+        let peering = match hop {
+            NextHop::VNetPeering { peering, .. } => Some(peering),
+            _ => None,
+        };
+        routes.push(EffRoute {
+            prefix: RoutePrefix::Net(prefix),
+            next_hop: hop,
+            source: Source::Endpoint,
+            state: State::Active,
+            route: None,
+            peering,
+            gateway: None,
+            origin: Some(pe.meta.origin),
+        });
+        endpoints.push(EndpointRoute {
+            endpoint: ei,
+            route: routes.len() - 1,
+            vnet_len,
+            policies: model.subnets[ps.0].endpoint_route_policies.get(),
+            subnet: ps,
+        });
+    }
     let mut index: std::collections::HashMap<(u8, u32), Vec<usize>> =
         std::collections::HashMap::new();
     let mut unknown_prefix = None;
     for (i, r) in routes.iter().enumerate() {
         if r.state != State::Active {
+            continue;
+        }
+        if r.source == Source::Endpoint {
             continue;
         }
         match &r.prefix {
@@ -557,5 +714,6 @@ pub fn effective(model: &Model, s: SubnetId, configured_onprem: &[Ipv4Net]) -> O
         gateways,
         index,
         unknown_prefix,
+        endpoints,
     })
 }

@@ -85,6 +85,7 @@ pub fn model(text: &str) -> Model {
                     route_table: opt("rt").map(|r| key(&r)),
                     nsg: None,
                     service_endpoints: Vec::new(),
+                    endpoint_route_policies: Flag::default_value(false),
                 });
             }
             "firewall" => m.firewalls.push(Firewall {

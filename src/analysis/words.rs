@@ -291,6 +291,7 @@ pub fn path(a: &Analysis, t: &Trace) -> String {
                     },
                     (Source::Peering, _) => format!("peering route {}", r.prefix),
                     (Source::System, _) => format!("system route {}", r.prefix),
+                    (Source::Endpoint, _) => format!("private endpoint route {}", r.prefix),
                     _ => r.prefix.to_string(),
                 };
                 parts.push(format!("{} [{how}]", m.subnet_label(*subnet)));
@@ -415,6 +416,7 @@ pub fn rows(a: &Analysis, t: &Trace, sources: &SourceMap) -> Vec<(String, String
                     None => match r.map(|r| r.source) {
                         Some(Source::Gateway) => "(gateway route)".into(),
                         Some(Source::Peering) => "(peering route)".into(),
+                        Some(Source::Endpoint) => "(private endpoint route)".into(),
                         _ => "(system route)".into(),
                     },
                 };

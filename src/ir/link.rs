@@ -664,6 +664,19 @@ impl Model {
         }
         self.services = svcs;
 
+        let mut pes = std::mem::take(&mut self.private_endpoints);
+        for pe in &mut pes {
+            let label = pe.meta.display().to_string();
+            if let Some(l) = pe.subnet.as_mut() {
+                res_subnet(
+                    l,
+                    format!("subnet of private endpoint `{label}`"),
+                    &mut unknowns,
+                );
+            }
+        }
+        self.private_endpoints = pes;
+
         // Security rules declared on their own join their NSG (a rule whose NSG is not
         // known leaves every NSG possibly incomplete).
         let mut decls = std::mem::take(&mut self.nsg_rules);

@@ -195,9 +195,24 @@ pub struct Subnet {
     pub prefixes: Vec<Spanned<Prefix>>,
     pub route_table: Option<Link>,
     pub nsg: Option<Link>,
-    /// Private endpoint / route table network policies etc. are not modelled yet.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub service_endpoints: Vec<String>,
+    /// Route tables apply to traffic to the subnet's private endpoints (network policies
+    /// `Enabled` or `RouteTableEnabled`; azurerm 3.x `private_endpoint_network_policies_enabled`):
+    /// only then can a user route override an endpoint's /32 route. Off by default.
+    pub endpoint_route_policies: Flag,
+}
+
+/// A private endpoint: Azure adds a /32 route to its address in every subnet of its VNet and
+/// of the VNets directly peered with it (DOMAIN.md §1, §2).
+#[derive(Clone, Debug, Serialize)]
+pub struct PrivateEndpoint {
+    pub meta: Meta,
+    pub subnet: Option<Link>,
+    /// A static address (`ip_configuration.private_ip_address`); `None`: Azure allocates
+    /// one in the subnet.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ip: Option<Spanned<Ipv4Addr>>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -701,6 +716,7 @@ pub struct Model {
     /// `for_each`): no NSG's rule list is certainly complete.
     pub nsg_rules_incomplete: bool,
     pub services: Vec<SubnetService>,
+    pub private_endpoints: Vec<PrivateEndpoint>,
     pub not_analysed: Vec<NotAnalysed>,
     pub unknowns: Vec<UnknownNote>,
     /// Filled by the linker: each firewall's resolved front-end private IP.

@@ -35,6 +35,15 @@ pub fn render(a: &Analysis, t: &Table, sources: &SourceMap) -> String {
     for r in &t.routes {
         let src = match r.source {
             crate::analysis::routes::Source::System => "system".to_string(),
+            crate::analysis::routes::Source::Endpoint => {
+                let name = t
+                    .endpoints
+                    .iter()
+                    .find(|e| t.routes.get(e.route).is_some_and(|x| std::ptr::eq(x, r)))
+                    .map(|e| m.private_endpoints[e.endpoint].meta.display().to_string())
+                    .unwrap_or_default();
+                format!("private endpoint {name}")
+            }
             crate::analysis::routes::Source::Peering => format!(
                 "peering {}",
                 r.peering

@@ -1,7 +1,7 @@
 //! What a rule sees: the analysis, and each family of traced flows computed once, on first
 //! use, whichever rule asks first (a family no enabled rule asks for is never traced).
 
-use crate::analysis::flows::{CrossFlow, DnatFlow, OnPremFlow, PublicReply};
+use crate::analysis::flows::{CrossFlow, DnatFlow, EndpointFlow, OnPremFlow, PublicReply};
 use crate::analysis::trace::{FlowVerdict, TwoWay};
 use crate::analysis::{words, Analysis};
 use crate::source::Origin;
@@ -25,6 +25,7 @@ pub struct RuleContext<'a> {
     cross: OnceCell<Vec<CrossFlow>>,
     public: OnceCell<Vec<PublicReply>>,
     dnat: OnceCell<Vec<DnatFlow>>,
+    endpoint: OnceCell<Vec<EndpointFlow>>,
     /// What rules said they could not check (beyond traces that end Unknown).
     said: RefCell<Vec<NotChecked>>,
 }
@@ -37,6 +38,7 @@ impl<'a> RuleContext<'a> {
             cross: OnceCell::new(),
             public: OnceCell::new(),
             dnat: OnceCell::new(),
+            endpoint: OnceCell::new(),
             said: RefCell::new(Vec::new()),
         }
     }
@@ -91,6 +93,17 @@ impl<'a> RuleContext<'a> {
                 look(&f.flow, &|| format!("Internet -> DNAT {}", f.target));
             }
         }
+        if let Some(fs) = self.endpoint.get() {
+            for f in fs {
+                look(&f.flow, &|| {
+                    format!(
+                        "{} -> private endpoint {}",
+                        f.source_label(a),
+                        a.model.private_endpoints[f.endpoint].meta.display()
+                    )
+                });
+            }
+        }
         out
     }
     /// On-prem <-> subnets behind a gateway, both ways.
@@ -104,6 +117,10 @@ impl<'a> RuleContext<'a> {
     /// Replies to Internet clients of public frontends that a stateful device would drop.
     pub fn public_replies(&self) -> &[PublicReply] {
         self.public.get_or_init(|| self.analysis.public_replies())
+    }
+    /// Subnets -> private endpoints, both ways.
+    pub fn endpoint_flows(&self) -> &[EndpointFlow] {
+        self.endpoint.get_or_init(|| self.analysis.endpoint_flows())
     }
     /// Internet -> DNAT rule targets, both ways.
     pub fn dnat_flows(&self) -> &[DnatFlow] {

@@ -34,6 +34,7 @@ pub mod rl021_hardcoded_firewall_ip;
 pub mod rl022_unanalysed_virtual_wan;
 pub mod rl023_default_route_blackhole;
 pub mod rl024_invalid_address_prefix;
+pub mod rl025_private_endpoint_flow_broken;
 pub mod text;
 pub mod violation;
 
@@ -116,6 +117,7 @@ pub static RULES: &[&Rule] = &[
     &rl022_unanalysed_virtual_wan::RULE,
     &rl023_default_route_blackhole::RULE,
     &rl024_invalid_address_prefix::RULE,
+    &rl025_private_endpoint_flow_broken::RULE,
 ];
 
 /// Every rule, in code order.

@@ -58,7 +58,13 @@ impl Analysis<'_> {
                 t.verdict = Verdict::Unknown(Unknown::SubnetVnet { subnet });
                 return t;
             };
-            let idx = match table.lookup(cur_dst) {
+            let first_hop = !t.steps.iter().any(|s| matches!(s, Step::Route { .. }));
+            let found = match ctx.endpoint {
+                Some(e) if !ctx.reply => table.lookup_endpoint(cur_dst, e),
+                Some(_) if first_hop => table.lookup_system(cur_dst),
+                _ => table.lookup(cur_dst),
+            };
+            let idx = match found {
                 Lookup::Route(i) => i,
                 Lookup::Unknown(why) => {
                     t.verdict = Verdict::Unknown(Unknown::RoutePrefix { subnet, why });

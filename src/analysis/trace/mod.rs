@@ -227,6 +227,11 @@ pub struct TraceCtx<'a> {
     pub unsnat: &'a [(Device, Addr)],
     /// The flow entered through a DNAT rule (the firewall also SNATs it).
     pub dnat: bool,
+    /// The flow is to (forward) or from (reply) this private endpoint (index into
+    /// `Model::private_endpoints`): forward look-ups see its /32 route; the reply leaves the
+    /// endpoint's subnet by system routes only (route tables do not apply to an endpoint's
+    /// own traffic).
+    pub endpoint: Option<usize>,
 }
 
 impl<'a> TraceCtx<'a> {
@@ -239,6 +244,7 @@ impl<'a> TraceCtx<'a> {
             sessions,
             unsnat,
             dnat: false,
+            endpoint: None,
         }
     }
 }

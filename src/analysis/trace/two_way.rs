@@ -10,18 +10,33 @@ impl Analysis<'_> {
     /// Two-way trace of a flow: forward, then (if it arrived) the reply with the forward
     /// sessions and translations.
     pub fn two_way(&self, start: Start, src: Addr, dst: Addr) -> TwoWay {
-        let forward = self.forward(start, src, dst);
+        self.two_way_to(start, src, dst, None)
+    }
+
+    /// Two-way trace of a flow to a private endpoint (index into
+    /// `Model::private_endpoints`) at `dst`: its /32 routes forward, route tables ignored on
+    /// its reply.
+    pub fn two_way_endpoint(&self, start: Start, src: Addr, dst: Addr, endpoint: usize) -> TwoWay {
+        self.two_way_to(start, src, dst, Some(endpoint))
+    }
+
+    fn two_way_to(&self, start: Start, src: Addr, dst: Addr, endpoint: Option<usize>) -> TwoWay {
+        let forward = self.forward(start, src, dst, endpoint);
         if !forward.verdict.success() {
             return TwoWay::ForwardFailed(forward);
         }
-        let reply = self.reply(start, &forward);
+        let reply = self.reply(start, &forward, endpoint);
         TwoWay::Both { forward, reply }
     }
 
-    fn forward(&self, start: Start, src: Addr, dst: Addr) -> Trace {
+    fn forward(&self, start: Start, src: Addr, dst: Addr, endpoint: Option<usize>) -> Trace {
+        let fwd = TraceCtx {
+            endpoint,
+            ..TraceCtx::forward()
+        };
         match start {
-            Start::Subnet(s) => self.trace(Location::Subnet(s), src, dst, &TraceCtx::forward()),
-            Start::OnPrem(g) => self.trace(Location::Gateway(g), src, dst, &TraceCtx::forward()),
+            Start::Subnet(s) => self.trace(Location::Subnet(s), src, dst, &fwd),
+            Start::OnPrem(g) => self.trace(Location::Gateway(g), src, dst, &fwd),
             Start::Dnat(f) => {
                 let d = Device::Firewall(f);
                 let ctx = TraceCtx {
@@ -57,7 +72,7 @@ impl Analysis<'_> {
     }
 
     /// The reply: from where the forward trace ended, to the (possibly translated) source.
-    fn reply(&self, start: Start, forward: &Trace) -> Trace {
+    fn reply(&self, start: Start, forward: &Trace, endpoint: Option<usize>) -> Trace {
         let (src, dst) = (forward.src, forward.dst);
         let sessions: &[Device] = &forward.devices;
         let mut unsnat: Vec<(Device, Addr)> = Vec::new();
@@ -68,7 +83,10 @@ impl Analysis<'_> {
                 reply_dst = Dest::Net(r);
             }
         }
-        let ctx = TraceCtx::reply(sessions, &unsnat);
+        let ctx = TraceCtx {
+            endpoint,
+            ..TraceCtx::reply(sessions, &unsnat)
+        };
         match forward.verdict {
             Verdict::Delivered(s) => self.trace(Location::Subnet(s), dst, reply_dst, &ctx),
             Verdict::ExitsOnPrem(g) => self.trace(Location::Gateway(g), dst, reply_dst, &ctx),

@@ -274,6 +274,26 @@ fn subnet(c: &Ctx, item: &Value, ipath: &str, meta: Meta, vnet: Link) -> Subnet 
             .iter()
             .filter_map(|s| string(s, "service"))
             .collect(),
+        endpoint_route_policies: endpoint_policies(c, item, ipath),
+    }
+}
+
+/// `privateEndpointNetworkPolicies`: route tables apply to the subnet's private endpoints
+/// when `Enabled` or `RouteTableEnabled` (default `Disabled`).
+fn endpoint_policies(c: &Ctx, item: &Value, ipath: &str) -> Flag {
+    let path = "properties.privateEndpointNetworkPolicies";
+    match get(item, path) {
+        None | Some(Value::Null) => Flag::default_value(false),
+        Some(v) => Flag {
+            value: match v.to_tf_string() {
+                Some(s) => Known::Known(
+                    s.eq_ignore_ascii_case("Enabled")
+                        || s.eq_ignore_ascii_case("RouteTableEnabled"),
+                ),
+                None => Known::Unknown(to_ir::why(v)),
+            },
+            origin: Some(c.set_origin(&join(ipath, path))),
+        },
     }
 }
 
@@ -699,6 +719,15 @@ pub fn resource(m: &mut Model, syntax: &mut Syntax, r: &ArmResource, loc: &dyn L
             rule.origin = meta.label_origin();
             m.nsg_rules.push(NsgRuleDecl { meta, nsg: Link::key(parent_key(), c.o("name")), rule })
         }
+        // properties.subnet.id, properties.ipConfigurations[].properties.privateIPAddress
+        "microsoft.network/privateendpoints" => m.private_endpoints.push(PrivateEndpoint {
+            meta: c.meta(),
+            subnet: c.link(b, "", "properties.subnet"),
+            ip: items(b, "properties.ipConfigurations").iter().enumerate().find_map(|(i, ic)| {
+                let ip = string(ic, "properties.privateIPAddress")?.trim().parse().ok()?;
+                Some(Spanned::new(ip, c.o(&format!("properties.ipConfigurations[{i}].properties.privateIPAddress"))))
+            }),
+        }),
         "microsoft.network/bastionhosts" => m.services.push(SubnetService { meta: c.meta(), kind: "bastion".into(), subnet: items(b, "properties.ipConfigurations").iter().enumerate().find_map(|(i, ic)| c.link(ic, &format!("properties.ipConfigurations[{i}]"), "properties.subnet")), has_public_frontend: true, sku: string(b, "sku.name") }),
         "microsoft.network/applicationgateways" => m.services.push(SubnetService {
             meta: c.meta(),

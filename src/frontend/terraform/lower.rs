@@ -148,6 +148,44 @@ fn flag(e: &Entity, key: &str, default: bool) -> Flag {
     }
 }
 
+/// Whether route tables apply to the subnet's private endpoints: azurerm 4.x
+/// `private_endpoint_network_policies` (`Enabled` or `RouteTableEnabled`; default `Disabled`),
+/// 3.x `private_endpoint_network_policies_enabled` (a bool, default `true`), 2.x
+/// `enforce_private_link_endpoint_network_policies` (`true` turns them *off*). Without a
+/// setting the default of the provider version applies; an unconstrained version is taken
+/// as 4.x (the current one).
+fn endpoint_policies(e: &Entity, azurerm_major: Option<u32>) -> Flag {
+    if let Some(v) = e.get("private_endpoint_network_policies") {
+        return Flag {
+            value: match v {
+                Value::Null => Known::Known(false),
+                v => match v.to_tf_string() {
+                    Some(s) => Known::Known(
+                        s.eq_ignore_ascii_case("Enabled")
+                            || s.eq_ignore_ascii_case("RouteTableEnabled"),
+                    ),
+                    None => Known::Unknown(to_ir::why(v)),
+                },
+            },
+            origin: Some(e.set_origin("private_endpoint_network_policies")),
+        };
+    }
+    if e.has("private_endpoint_network_policies_enabled") {
+        return flag(e, "private_endpoint_network_policies_enabled", true);
+    }
+    if e.has("enforce_private_link_endpoint_network_policies") {
+        let f = flag(e, "enforce_private_link_endpoint_network_policies", false);
+        return Flag {
+            value: match f.value {
+                Known::Known(b) => Known::Known(!b),
+                other => other,
+            },
+            origin: f.origin,
+        };
+    }
+    Flag::default_value(azurerm_major.is_some_and(|v| v == 3))
+}
+
 /// The first of several attribute spellings that is set.
 fn flag_any(e: &Entity, keys: &[&str], default: bool) -> Flag {
     keys.iter()
@@ -208,6 +246,7 @@ impl Lower<'_> {
                         route_table: link(s, "route_table_id"),
                         nsg: link(s, "security_group"),
                         service_endpoints: strings(s, "service_endpoints"),
+                        endpoint_route_policies: endpoint_policies(s, azurerm_major),
                     });
                 }
             }
@@ -224,6 +263,7 @@ impl Lower<'_> {
                     route_table: None,
                     nsg: None,
                     service_endpoints: strings(e, "service_endpoints"),
+                    endpoint_route_policies: endpoint_policies(e, azurerm_major),
                 });
             }
             "azurerm_virtual_network_peering" => m.peerings.push(Peering {
@@ -611,6 +651,15 @@ impl Lower<'_> {
                 meta: meta(e),
                 nsg: name_link(e, "network_security_group_name", "resource_group_name"),
                 rule: nsg_rule(e),
+            }),
+            // subnet_id, ip_configuration { private_ip_address }
+            "azurerm_private_endpoint" => m.private_endpoints.push(PrivateEndpoint {
+                meta: meta(e),
+                subnet: link(e, "subnet_id"),
+                ip: e.blocks("ip_configuration").iter().find_map(|c| {
+                    literal_ip(c, "private_ip_address")
+                        .map(|ip| Spanned::new(ip, c.set_origin("private_ip_address")))
+                }),
             }),
             // ip_configuration { subnet_id, public_ip_address_id }
             "azurerm_bastion_host" => m.services.push(SubnetService {
