@@ -1240,4 +1240,40 @@ resource "azurerm_virtual_network_peering" "app_to_hub" {
             "vnet-app/snet-app->pe:pe-sql".to_string()
         ]
     );
+
+    // The endpoint VNet's peering refuses forwarded traffic: what the firewall forwards from
+    // on-prem and from the other spoke is dropped there; RL012 reports it (not RL025), with
+    // those flows. The hub subnet's own traffic is not forwarded traffic and still fails as
+    // before.
+    let text = std::fs::read_to_string(dir.join("main.tf")).unwrap();
+    let i = text.find("\"spoke_to_hub\"").unwrap();
+    let edited = format!(
+        "{}{}",
+        &text[..i],
+        text[i..].replacen(
+            "allow_forwarded_traffic   = true",
+            "allow_forwarded_traffic   = false",
+            1
+        )
+    );
+    std::fs::write(dir.join("main.tf"), edited).unwrap();
+    let out = run(&dir);
+    assert_eq!(
+        findings(&out, &dir),
+        vec![
+            (
+                "RL012".to_string(),
+                "peering:data-to-hub".to_string(),
+                "main.tf:142".to_string()
+            ),
+            (
+                "RL025".to_string(),
+                "vnet-hub/snet-shared->pe:pe-sql".to_string(),
+                "main.tf:115".to_string()
+            ),
+        ]
+    );
+    let d = out.diagnostics.iter().find(|d| d.code == "RL012").unwrap();
+    let text = format!("{} {:?}", d.message, d.notes);
+    assert!(text.contains("private endpoint pe-sql"), "{text}");
 }

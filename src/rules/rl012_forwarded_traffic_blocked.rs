@@ -53,6 +53,16 @@ fn check(ctx: &RuleContext) -> Vec<Violation> {
     for f in ctx.dnat_flows() {
         flows.push((format!("Internet -> DNAT {}", f.target), &f.flow));
     }
+    for f in ctx.endpoint_flows() {
+        flows.push((
+            format!(
+                "{} -> private endpoint {}",
+                f.source_label(a),
+                m.private_endpoints[f.endpoint].meta.display()
+            ),
+            &f.flow,
+        ));
+    }
     let mut by_peering: std::collections::BTreeMap<usize, Vec<(String, &TwoWay)>> =
         Default::default();
     for (line, tw) in flows {
