@@ -367,27 +367,34 @@ fn check_project(p: &Project, cfg: &Config, sources: &SourceMap) -> (Vec<Found>,
     // A path through a subnet that receives a Route Server's routes may be different.
     for (d, t) in &mut kept {
         let Some(t) = t else { continue };
-        let mut names: Vec<String> = Vec::new();
+        // Route Server name -> the subnets on the path its routes reach, in path order.
+        let mut names: Vec<(String, Vec<String>)> = Vec::new();
         for (s, _) in t
             .forward
             .routes()
             .chain(t.reply.iter().flat_map(|r| r.routes()))
         {
             for n in a.route_servers_reaching(s) {
-                let name = format!(
-                    "`{}` (its routes reach {})",
-                    n.meta.display(),
-                    p.model.subnet_label(s)
-                );
-                if !names.contains(&name) {
-                    names.push(name);
+                let name = n.meta.display().to_string();
+                let subnet = p.model.subnet_label(s);
+                match names.iter_mut().find(|(x, _)| *x == name) {
+                    Some((_, subnets)) => {
+                        if !subnets.contains(&subnet) {
+                            subnets.push(subnet);
+                        }
+                    }
+                    None => names.push((name, vec![subnet])),
                 }
             }
         }
         if !names.is_empty() {
+            let list: Vec<String> = names
+                .iter()
+                .map(|(n, subnets)| format!("`{n}` (its routes reach {})", subnets.join(", ")))
+                .collect();
             d.notes.push(format!(
                 "incomplete: Azure Route Server {} announces routes from NVAs that are not in the code; they may change this path",
-                names.join(", ")
+                list.join(", ")
             ));
         }
     }

@@ -362,7 +362,8 @@ fn route_server_is_not_virtual_wan() {
         kinds,
         vec![
             ("rs-hub".to_string(), Construct::RouteServer, false),
-            ("ipconfig".to_string(), Construct::RouteServer, true),
+            // Its IP configuration is the Route Server in its subnet: named as the hub.
+            ("rs-hub".to_string(), Construct::RouteServer, true),
             ("vwan".to_string(), Construct::VirtualWan, false),
             ("vhub".to_string(), Construct::VirtualWan, false),
         ]

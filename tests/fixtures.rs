@@ -475,3 +475,94 @@ fn private_endpoint_flows_are_traced_both_ways() {
         }
     }
 }
+
+/// The fixed forms of the flow-family pairs: the flow each is about is generated and traced
+/// both ways, and is symmetric through the devices named (a clean result that is not
+/// "nothing was checked").
+#[test]
+fn flow_family_fixtures_are_traced_not_skipped() {
+    use routelint::analysis::trace::FlowVerdict;
+    for form in ["terraform", "arm"] {
+        // Several hubs: forward through firewall A then B, the reply through B then A.
+        let out = run(&fixture("several-hubs-via-both-firewalls").join(form));
+        let p = &out.projects[0];
+        let a = routelint::analysis::Analysis::new(&p.model, &p.config);
+        let flows = a.cross_flows();
+        let f = flows
+            .iter()
+            .find(|f| {
+                p.model.subnet_label(f.src) == "vnet-a-spoke/snet-app"
+                    && p.model.subnet_label(f.dst) == "vnet-b-spoke/snet-app"
+            })
+            .expect("the cross-hub flow is generated");
+        assert_eq!(f.flow.verdict(), FlowVerdict::Ok, "{form}");
+        let names: Vec<String> = f
+            .flow
+            .forward()
+            .devices
+            .iter()
+            .map(|d| a.device_name(*d))
+            .collect();
+        assert_eq!(names, vec!["fw-a", "fw-b"], "{form}");
+        let back: Vec<String> = f
+            .flow
+            .reply()
+            .unwrap()
+            .devices
+            .iter()
+            .map(|d| a.device_name(*d))
+            .collect();
+        assert_eq!(back, vec!["fw-b", "fw-a"], "{form}");
+
+        // Point-to-site clients and a VNet-to-VNet peer: on-prem flows, both ways, Ok.
+        let out = run(&fixture("onprem-vpn-clients-and-vnet2vnet-fixed").join(form));
+        let p = &out.projects[0];
+        let a = routelint::analysis::Analysis::new(&p.model, &p.config);
+        let mut remote: Vec<String> = a
+            .onprem_flows()
+            .iter()
+            .filter(|f| {
+                f.inbound.verdict() == FlowVerdict::Ok && f.outbound.verdict() == FlowVerdict::Ok
+            })
+            .map(|f| f.onprem.to_string())
+            .collect();
+        remote.sort();
+        remote.dedup();
+        assert_eq!(remote, vec!["10.20.0.0/16", "172.31.0.0/24"], "{form}");
+
+        // One frontend of the internal load balancer both ways.
+        let out = run(&fixture("ilb-frontends-asymmetric-fixed").join(form));
+        let p = &out.projects[0];
+        let a = routelint::analysis::Analysis::new(&p.model, &p.config);
+        let flows = a.cross_flows();
+        assert!(!flows.is_empty(), "{form}");
+        for f in &flows {
+            assert_eq!(f.flow.verdict(), FlowVerdict::Ok, "{form}");
+            let names: Vec<String> = f
+                .flow
+                .forward()
+                .devices
+                .iter()
+                .map(|d| a.device_name(*d))
+                .collect();
+            assert_eq!(names, vec!["lb-nva (frontend fe-a)"], "{form}");
+        }
+
+        // The Route Server's finding says it is incomplete; the fixed form is clean and
+        // still names the Route Server as not analysed.
+        let out = run(&fixture("route-server-onprem-return").join(form));
+        let d = out.diagnostics.iter().find(|d| d.code == "RL001").unwrap();
+        assert!(
+            d.notes
+                .iter()
+                .any(|n| n.starts_with("incomplete: Azure Route Server `rs-hub`")),
+            "{form}: {:?}",
+            d.notes
+        );
+        let out = run(&fixture("route-server-onprem-return-fixed").join(form));
+        assert!(out
+            .diagnostics
+            .iter()
+            .any(|d| d.code == "not-analysed" && d.message.contains("rs-hub")));
+    }
+}

@@ -441,8 +441,27 @@ fn canonical(m: &Model) -> Vec<String> {
                     (|x: &Nic| &x.meta) as fn(&Nic) -> &Meta
                 )
             ),
+            // A frontend whose address is written is that address (Terraform reads the
+            // value, ARM keeps the reference).
             Some(IpRef::LbFrontendPrivateIp { lb: l, frontend }) => {
-                format!("lb {} {frontend:?}", name(&some(l), &m.load_balancers, lb))
+                let fe = l.id.and_then(|i| {
+                    let fes = &m.load_balancers[i].frontends;
+                    match frontend.as_deref() {
+                        None => fes.first(),
+                        Some(f) => match f
+                            .strip_prefix('[')
+                            .and_then(|x| x.strip_suffix(']'))
+                            .and_then(|x| x.parse::<usize>().ok())
+                        {
+                            Some(k) => fes.get(k),
+                            None => fes.iter().find(|x| x.name == f),
+                        },
+                    }
+                });
+                match fe.and_then(|f| f.private_ip) {
+                    Some(ip) => ip.to_string(),
+                    None => format!("lb {} {frontend:?}", name(&some(l), &m.load_balancers, lb)),
+                }
             }
             Some(IpRef::Unknown { .. }) => "unknown".into(),
         };

@@ -739,7 +739,12 @@ pub fn resource(m: &mut Model, syntax: &mut Syntax, r: &ArmResource, loc: &dyn L
         // A virtual hub without a virtual WAN is an Azure Route Server (its ipConfigurations
         // name RouteServerSubnet); its BGP connections are child resources.
         "microsoft.network/virtualhubs" | "microsoft.network/virtualhubs/bgpconnections" | "microsoft.network/virtualhubs/ipconfigurations" if is_route_server(&t, b) => m.not_analysed.push(NotAnalysed {
-            meta: c.meta(),
+            // An IP configuration is the Route Server itself (in its subnet): named as it.
+            meta: if t.ends_with("/ipconfigurations") {
+                Meta { name: r.name.split('/').next().map(str::to_string), ..c.meta() }
+            } else {
+                c.meta()
+            },
             what: format!("Azure Route Server ({})", r.rtype),
             why: "routes the NVAs announce to it over BGP are not in the code: the subnets of its VNet (and of VNets using its gateway transit) may receive routes that are not analysed".into(),
             construct: Construct::RouteServer,
