@@ -92,6 +92,8 @@ pub mod codes {
     pub const UNUSED_SUPPRESSION: &str = "unused-suppression";
     /// A directory met while looking for files that could not be read.
     pub const UNREADABLE: &str = "unreadable";
+    /// A baseline entry that matches no finding any more.
+    pub const BASELINE_STALE: &str = "baseline-stale";
 
     /// What a code that is not a rule means (`routelint explain unknown`).
     pub fn explain(code: &str) -> Option<&'static str> {
@@ -102,6 +104,7 @@ pub mod codes {
             NOT_ANALYSED => "# not-analysed (info)\n\nSomething routelint recognises and deliberately does not analyse yet (Azure Route Server's BGP routes, Virtual Network Manager connectivity). Virtual WAN hubs are reported by RL022 `unanalysed-virtual-wan`.",
             CONFIG_ERROR => "# config-error (error)\n\nA problem in routelint.toml, at its position: an unknown key, rule, severity or glob.",
             NOT_CHECKED => "# not-checked (info)\n\nIntended flows whose two-way trace stops at a value that is not known: one note per deciding value says how many and why (with --verbose); the summary counts them.",
+            BASELINE_STALE => "# baseline-stale (warning)\n\nAn entry of the file given with --baseline matches no finding any more: what it recorded was fixed (or its subject renamed). Remove the entry, or rewrite the file with --write-baseline. It does not change the exit code.",
             UNREADABLE => "# unreadable (warning)\n\nA directory met while looking for files to lint could not be read (no permission, a path too long for the system): what is in it is not linted. The rest is, and the exit code is not changed by it.",
             UNUSED_SUPPRESSION => "# unused-suppression (warning)\n\nA routelint:ignore comment that suppresses no finding: remove it, or fix its code.",
             _ => return None,

@@ -14,6 +14,7 @@
 //! ```
 
 pub mod analysis;
+pub mod baseline;
 pub mod config;
 pub mod diag;
 pub mod discover;

@@ -122,6 +122,16 @@ enum Command {
         /// Write the report to this file instead of standard output
         #[arg(long, short, value_name = "FILE")]
         output: Option<PathBuf>,
+        /// Also write a SARIF report of the same run to this file (one run for annotations
+        /// and code scanning)
+        #[arg(long, value_name = "FILE")]
+        sarif: Option<PathBuf>,
+        /// Do not report findings recorded in this baseline file; report its stale entries
+        #[arg(long, value_name = "FILE")]
+        baseline: Option<PathBuf>,
+        /// Record every finding in this baseline file, report nothing, and exit 0
+        #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
+        write_baseline: Option<PathBuf>,
         #[command(flatten)]
         input: Input,
     },
@@ -269,6 +279,9 @@ fn main() -> ExitCode {
             fail_on,
             statistics,
             output,
+            sarif,
+            baseline,
+            write_baseline,
             input,
         } => {
             let opts = match options(&input) {
@@ -280,8 +293,38 @@ fn main() -> ExitCode {
             } else {
                 paths
             };
+            let baseline_entries = match &baseline {
+                Some(b) => match routelint::baseline::read(b) {
+                    Ok(e) => Some(e),
+                    Err(e) => return usage_error(&e),
+                },
+                None => None,
+            };
             let out = routelint::check(&paths, &opts);
             let mut diags = out.diagnostics.clone();
+            if let Some(f) = &write_baseline {
+                let findings: Vec<&routelint::diag::Diagnostic> =
+                    diags.iter().filter(|d| d.code.starts_with("RL")).collect();
+                let text = routelint::baseline::write(&findings, &out.sources);
+                if let Err(e) = std::fs::write(f, text) {
+                    return usage_error(&format!("cannot write {}: {e}", f.display()));
+                }
+                eprintln!(
+                    "routelint: wrote {} finding(s) to the baseline {}",
+                    findings.len(),
+                    f.display()
+                );
+                return ExitCode::from(if out.input_error {
+                    EXIT_ERROR
+                } else {
+                    EXIT_CLEAN
+                });
+            }
+            if let Some(entries) = &baseline_entries {
+                routelint::baseline::apply(&mut diags, entries, &out.sources, |d| {
+                    d.code.starts_with("RL")
+                });
+            }
             // Annotation-style formats (SARIF, GitHub, checkstyle) carry findings and input
             // errors; notes about what could not be known go there only with --verbose.
             let machine = matches!(
@@ -360,6 +403,18 @@ fn main() -> ExitCode {
                 match format {
                     OutFormat::Human | OutFormat::Concise => text.push_str(&stats),
                     _ => eprint!("{stats}"),
+                }
+            }
+            if let Some(f) = &sarif {
+                // The SARIF file carries the same findings as the main report (input errors
+                // included), whatever its format.
+                let mut sd = diags.clone();
+                if !verbose {
+                    sd.retain(|d| is_finding(d) || d.severity == Severity::Error);
+                }
+                let s = report::sarif::render_with(&sd, &out.sources, &config_names);
+                if let Err(e) = std::fs::write(f, s) {
+                    return usage_error(&format!("cannot write {}: {e}", f.display()));
                 }
             }
             match &output {

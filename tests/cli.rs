@@ -459,3 +459,83 @@ fn a_file_named_from_elsewhere_walks_its_repository_only() {
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("RL001"), "{out}");
 }
+
+/// A baseline round trip: record the findings of an estate, see nothing reported against
+/// it, still nothing after the code moves (fingerprints have no line numbers), a new finding
+/// reported, and a fixed one reported as a stale entry; SARIF carries the same fingerprint.
+#[test]
+fn baseline_round_trip() {
+    let dir = tempdir("baseline");
+    copy_tree(
+        &root().join("fixtures/several-hubs-missing-route-back/terraform"),
+        &dir.join("net"),
+    );
+    let base = dir.join("routelint-baseline.json");
+    let b = base.to_str().unwrap();
+    let (code, out, err) = routelint_in(&dir, &["check", "net", "--write-baseline", b]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(err.contains("wrote 1 finding(s) to the baseline"), "{err}");
+    let text = std::fs::read_to_string(&base).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(v["routelint_baseline"], 1);
+    let fp = v["findings"][0]["fingerprint"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(v["findings"][0]["code"], "RL002");
+    assert_eq!(v["findings"][0]["file"], "net/main.tf");
+
+    let (code, out, _) = routelint_in(
+        &dir,
+        &["check", "net", "--baseline", b, "--format", "concise"],
+    );
+    assert_eq!((code, out.as_str()), (0, ""));
+    // Lines move: still the same finding.
+    let tf = std::fs::read_to_string(dir.join("net/main.tf")).unwrap();
+    std::fs::write(dir.join("net/main.tf"), format!("\n\n\n# moved\n{tf}")).unwrap();
+    let (code, out, _) = routelint_in(
+        &dir,
+        &["check", "net", "--baseline", b, "--format", "concise"],
+    );
+    assert_eq!((code, out.as_str()), (0, ""));
+    // SARIF carries the fingerprint the baseline uses.
+    let (_, sarif, _) = routelint_in(&dir, &["check", "net", "--format", "sarif"]);
+    assert!(
+        sarif.contains(&format!("\"routelint/v1\": \"{fp}\"")),
+        "{sarif}"
+    );
+    // A new finding is reported; the old one still is not.
+    std::fs::write(
+        dir.join("net/extra.tf"),
+        "resource \"azurerm_route_table\" \"x\" {\n  name                = \"rt-x\"\n  resource_group_name = \"rg-net\"\n  location            = \"westeurope\"\n  route {\n    name           = \"a\"\n    address_prefix = \"10.9.0.0/16\"\n    next_hop_type  = \"None\"\n  }\n  route {\n    name           = \"b\"\n    address_prefix = \"10.9.0.0/16\"\n    next_hop_type  = \"Internet\"\n  }\n}\n",
+    )
+    .unwrap();
+    let (code, out, _) = routelint_in(
+        &dir,
+        &["check", "net", "--baseline", b, "--format", "concise"],
+    );
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("RL015") && !out.contains("RL002"), "{out}");
+    // Fixed: the entry is stale, and said so (a warning, not a failure).
+    let fixed = std::fs::read_to_string(
+        root().join("fixtures/several-hubs-via-both-firewalls/terraform/main.tf"),
+    )
+    .unwrap();
+    std::fs::write(dir.join("net/main.tf"), fixed).unwrap();
+    std::fs::remove_file(dir.join("net/extra.tf")).unwrap();
+    let (code, out, _) = routelint_in(
+        &dir,
+        &["check", "net", "--baseline", b, "--format", "concise"],
+    );
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("baseline-stale [warning] baseline entry RL002 `vnet-a-spoke/snet-app<->vnet-b-spoke/snet-app` (net/main.tf) matches no finding"),
+        "{out}"
+    );
+    // A file that is not a baseline is an input error.
+    std::fs::write(&base, "{}").unwrap();
+    let (code, _, err) = routelint_in(&dir, &["check", "net", "--baseline", b]);
+    assert_eq!(code, 2);
+    assert!(err.contains("is not a routelint baseline"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -48,6 +48,12 @@ fn github_annotations_follow_the_workflow_command_format() {
         msg.contains("Fix: set `bgp_route_propagation_enabled = false`"),
         "{msg}"
     );
+    // The whole help, not its first line: the route to add is there too, lines escaped.
+    assert!(
+        msg.contains("or add%0A") && msg.contains("address_prefix         = \"192.168.0.0/16\""),
+        "{msg}"
+    );
+    assert!(msg.contains("%0Aforward: "), "{msg}");
     for (_, v) in &kv {
         assert!(
             !v.contains(':') && !v.contains(','),

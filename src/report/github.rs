@@ -44,21 +44,23 @@ pub fn render(diags: &[Diagnostic], sources: &SourceMap) -> String {
             "title={}",
             escape_property(&format!("{} {}", d.code, d.name))
         ));
+        // The whole finding: the message, its notes (the flow, both paths, what breaks), the
+        // flows it also breaks, and the whole fix; the runner shows `%0A` as a line break.
         let mut msg = d.message.clone();
-        if let Some(n) = d.notes.first() {
-            msg = format!("{n}: {msg}");
+        for n in &d.notes {
+            msg.push('\n');
+            msg.push_str(n);
         }
-        if !d.also.is_empty() {
+        if !d.also.is_empty() && !d.notes.iter().any(|n| n.contains("also breaks")) {
             msg.push_str(&format!(
-                " (and {} more flow(s): {})",
+                "\nalso breaks {} more flow(s): {}",
                 d.also.len(),
                 d.also.join(", ")
             ));
         }
         if let Some(h) = &d.help {
-            let first = h.lines().next().unwrap_or("");
-            msg.push_str(". Fix: ");
-            msg.push_str(first);
+            msg.push_str("\nFix: ");
+            msg.push_str(h.trim_end());
         }
         out.push_str(&format!(
             "::{cmd} {}::{}\n",

@@ -139,7 +139,10 @@ pub fn render_with(diags: &[Diagnostic], sources: &SourceMap, config_files: &[St
             "level": level(d.severity),
             "message": {"text": text},
             "locations": locations,
-            "partialFingerprints": {"routelint/subject/v1": format!("{}:{}", d.code, d.subject)},
+            "partialFingerprints": {
+                "routelint/subject/v1": format!("{}:{}", d.code, d.subject),
+                "routelint/v1": crate::baseline::fingerprint(d, sources),
+            },
         });
         if !related.is_empty() {
             r["relatedLocations"] = json!(related);
