@@ -26,6 +26,13 @@ struct Cli {
     command: Command,
 }
 
+/// What `model` prints: text for people, or JSON.
+#[derive(Clone, Copy, ValueEnum)]
+enum ModelFormat {
+    Human,
+    Json,
+}
+
 #[derive(Clone, Copy, ValueEnum)]
 enum OutFormat {
     Human,
@@ -34,6 +41,12 @@ enum OutFormat {
     Sarif,
     Github,
     Checkstyle,
+    /// GitLab Code Quality JSON
+    Gitlab,
+    /// JUnit XML
+    Junit,
+    /// reviewdog's Diagnostic Format
+    Rdjson,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -137,11 +150,13 @@ enum Command {
     },
     /// Write an example routelint.toml into the current directory
     Init,
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish)
+    Completions { shell: clap_complete::Shell },
     /// Print the network model routelint built
     Model {
         paths: Vec<PathBuf>,
         #[arg(long, value_enum, default_value = "human")]
-        format: OutFormat,
+        format: ModelFormat,
         #[command(flatten)]
         input: Input,
     },
@@ -329,7 +344,12 @@ fn main() -> ExitCode {
             // errors; notes about what could not be known go there only with --verbose.
             let machine = matches!(
                 format,
-                OutFormat::Sarif | OutFormat::Github | OutFormat::Checkstyle
+                OutFormat::Sarif
+                    | OutFormat::Github
+                    | OutFormat::Checkstyle
+                    | OutFormat::Gitlab
+                    | OutFormat::Junit
+                    | OutFormat::Rdjson
             );
             if quiet || (machine && !verbose) {
                 diags.retain(|d| is_finding(d) || d.severity == Severity::Error);
@@ -392,6 +412,9 @@ fn main() -> ExitCode {
                 OutFormat::Sarif => report::sarif::render_with(&diags, &out.sources, &config_names),
                 OutFormat::Github => report::github::render(&diags, &out.sources),
                 OutFormat::Checkstyle => report::checkstyle::render(&diags, &out.sources),
+                OutFormat::Gitlab => report::ci::gitlab(&diags, &out.sources),
+                OutFormat::Junit => report::ci::junit(&diags, &out.sources),
+                OutFormat::Rdjson => report::ci::rdjson(&diags, &out.sources),
             };
             if verbose {
                 for c in &config_names {
@@ -444,6 +467,14 @@ fn main() -> ExitCode {
             }
             ExitCode::from(EXIT_CLEAN)
         }
+        Command::Completions { shell } => {
+            use clap::CommandFactory;
+            let mut cmd = Cli::command();
+            let mut buf: Vec<u8> = Vec::new();
+            clap_complete::generate(shell, &mut cmd, "routelint", &mut buf);
+            let _ = std::io::stdout().write_all(&buf);
+            ExitCode::from(EXIT_CLEAN)
+        }
         Command::Init => {
             let p = PathBuf::from(routelint::config::FILE_NAME);
             if p.exists() {
@@ -485,7 +516,7 @@ fn main() -> ExitCode {
                 );
             }
             match format {
-                OutFormat::Json => {
+                ModelFormat::Json => {
                     let models: Vec<serde_json::Value> = out
                         .projects
                         .iter()
@@ -498,7 +529,7 @@ fn main() -> ExitCode {
                         serde_json::to_string_pretty(&models).unwrap_or_default()
                     );
                 }
-                _ => {
+                ModelFormat::Human => {
                     for p in &out.projects {
                         out!(
                             "{}",

@@ -539,3 +539,31 @@ fn baseline_round_trip() {
     assert!(err.contains("is not a routelint baseline"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Completion scripts for each shell name the subcommands and the flags; bash's is valid
+/// bash (checked with `bash -n`).
+#[test]
+fn completions_for_every_shell() {
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let (code, out, err) = routelint(&["completions", shell]);
+        assert_eq!(code, 0, "{shell}: {err}");
+        for word in ["check", "explain", "completions", "baseline", "format"] {
+            assert!(out.contains(word), "{shell} lacks {word}");
+        }
+        // Value completion where the shell supports it.
+        if matches!(shell, "bash" | "zsh" | "fish") {
+            assert!(out.contains("rdjson"), "{shell} lacks the formats");
+        }
+    }
+    let (_, out, _) = routelint(&["completions", "bash"]);
+    let f = std::env::temp_dir().join(format!("routelint-completion-{}.bash", std::process::id()));
+    std::fs::write(&f, out).unwrap();
+    let ok = std::process::Command::new("bash")
+        .arg("-n")
+        .arg(&f)
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    let _ = std::fs::remove_file(&f);
+    assert_eq!(routelint(&["completions", "tcsh"]).0, 2);
+}

@@ -366,3 +366,60 @@ fn configuration_lookup_stops_at_the_repository_root_and_is_reported() {
     let (_, _, err) = routelint_in(&repo, &["check", ".", "--verbose"]);
     assert!(err.contains("routelint: configuration "), "{err}");
 }
+
+/// GitLab Code Quality, JUnit and rdjson carry the same finding: its rule, file and line,
+/// the whole text, and (GitLab) the baseline fingerprint.
+#[test]
+fn gitlab_junit_and_rdjson_reports() {
+    let (code, out, _) = routelint(&["check", SEED3, "--format", "gitlab"]);
+    assert_eq!(code, 1);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let issues = v.as_array().unwrap();
+    assert_eq!(issues.len(), 1, "{out}");
+    let i = &issues[0];
+    assert_eq!(i["check_name"], "RL001");
+    assert_eq!(i["severity"], "critical");
+    assert_eq!(
+        i["location"]["path"],
+        "fixtures/onprem-return-propagation-on/terraform/spokes.tf"
+    );
+    assert_eq!(i["location"]["lines"]["begin"], 35);
+    assert_eq!(i["fingerprint"].as_str().unwrap().len(), 16);
+    assert!(i["content"]["body"]
+        .as_str()
+        .unwrap()
+        .contains("Fix: set `bgp_route_propagation_enabled = false`"));
+
+    let (code, out, _) = routelint(&["check", SEED3, "--format", "junit"]);
+    assert_eq!(code, 1);
+    assert!(out.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"routelint\" tests=\"1\" failures=\"1\">"), "{out}");
+    assert!(out.contains("<testcase classname=\"fixtures/onprem-return-propagation-on/terraform/spokes.tf\" name=\"RL001 return-path-bypasses-firewall onprem:192.168.0.0/16&lt;-&gt;vnet-spoke1/snet-workload\""), "{out}");
+    assert!(out.contains("<failure type=\"RL001\" message=\"return path bypasses firewall `fw-hub`\">fixtures/onprem-return-propagation-on/terraform/spokes.tf:35:1"), "{out}");
+    // Balanced elements: every opened tag is closed.
+    for tag in ["testsuites", "testsuite", "testcase", "failure"] {
+        assert_eq!(
+            out.matches(&format!("<{tag} ")).count() + out.matches(&format!("<{tag}>")).count(),
+            out.matches(&format!("</{tag}>")).count(),
+            "{tag}: {out}"
+        );
+    }
+
+    let (code, out, _) = routelint(&["check", SEED3, "--format", "rdjson"]);
+    assert_eq!(code, 1);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["source"]["name"], "routelint");
+    let d = &v["diagnostics"][0];
+    assert_eq!(d["severity"], "ERROR");
+    assert_eq!(d["code"]["value"], "RL001");
+    assert!(d["code"]["url"].as_str().unwrap().ends_with("RL001.md"));
+    assert_eq!(d["location"]["range"]["start"]["line"], 35);
+    assert_eq!(d["location"]["range"]["start"]["column"], 1);
+    // A clean run: empty, well-formed reports.
+    let (code, out, _) = routelint(&[
+        "check",
+        "fixtures/hub-spoke-ok/terraform",
+        "--format",
+        "gitlab",
+    ]);
+    assert_eq!((code, out.trim()), (0, "[]"));
+}

@@ -2,6 +2,7 @@
 //! (miette's graphical form, the concise line form, JSON).
 
 pub mod checkstyle;
+pub mod ci;
 pub mod github;
 pub mod graph;
 pub mod human;
