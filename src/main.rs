@@ -150,6 +150,8 @@ enum Command {
     },
     /// Write an example routelint.toml into the current directory
     Init,
+    /// Print the JSON Schema of `check --format json`
+    Schema,
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish)
     Completions { shell: clap_complete::Shell },
     /// Print the network model routelint built
@@ -465,6 +467,10 @@ fn main() -> ExitCode {
             if !exit_zero && failing > 0 {
                 return ExitCode::from(EXIT_FINDINGS);
             }
+            ExitCode::from(EXIT_CLEAN)
+        }
+        Command::Schema => {
+            let _ = std::io::stdout().write_all(report::json::SCHEMA.as_bytes());
             ExitCode::from(EXIT_CLEAN)
         }
         Command::Completions { shell } => {

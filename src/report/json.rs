@@ -1,4 +1,6 @@
-//! The JSON format (schema version 1), documented in the README:
+//! The JSON format (schema version 1), documented in the README and described exactly by
+//! the JSON Schema `src/report/routelint-report.schema.json` (`routelint schema` prints it;
+//! a test validates every fixture's report against it):
 //!
 //! ```json
 //! {"version": 1, "tool": {"name": "routelint", "version": "0.1.0"},
@@ -18,6 +20,9 @@ use crate::source::{Origin, SourceMap};
 use serde_json::{json, Value};
 
 pub const SCHEMA_VERSION: u32 = 1;
+
+/// The JSON Schema of the report (`routelint schema`).
+pub const SCHEMA: &str = include_str!("routelint-report.schema.json");
 
 pub fn location(o: Origin, sources: &SourceMap) -> Value {
     let f = sources.get(o.file);
@@ -62,6 +67,8 @@ pub fn diagnostic(d: &Diagnostic, sources: &SourceMap) -> Value {
         "label": primary.map(|l| l.message),
         "notes": d.notes,
         "subject": d.subject,
+        "also": d.also,
+        "fingerprint": crate::baseline::fingerprint(d, sources),
         "flow": d.flow.as_ref().map(|f| {
             let steps = |v: &[crate::diag::StepText]| {
                 v.iter()
