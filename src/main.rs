@@ -235,6 +235,15 @@ fn options(input: &Input) -> Result<Options, String> {
     })
 }
 
+/// The terminal's width: `COLUMNS` when set (shells export it), else 100.
+fn terminal_width() -> usize {
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<usize>().ok())
+        .filter(|w| *w >= 40)
+        .unwrap_or(100)
+}
+
 fn use_color(c: Color) -> bool {
     match c {
         Color::Always => true,
@@ -375,11 +384,12 @@ fn main() -> ExitCode {
                 .collect();
             let mut text = match format {
                 OutFormat::Human => {
+                    let tty = !to_file && std::io::stdout().is_terminal();
                     let mut t = report::human::render(
                         &diags,
                         &out.sources,
                         !to_file && use_color(color),
-                        100,
+                        tty.then(terminal_width),
                     );
                     if !quiet {
                         let e = diags
@@ -518,7 +528,7 @@ fn main() -> ExitCode {
             if !errors.is_empty() {
                 eprint!(
                     "{}",
-                    report::human::render(&errors, &out.sources, false, 100)
+                    report::human::render(&errors, &out.sources, false, None)
                 );
             }
             match format {

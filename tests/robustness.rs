@@ -56,7 +56,7 @@ fn truncated_and_corrupted_inputs_do_not_panic() {
                         &out.diagnostics,
                         &out.sources,
                         false,
-                        100,
+                        Some(100),
                     );
                     let _ = routelint::report::sarif::render(&out.diagnostics, &out.sources);
                     let _ = std::fs::remove_dir_all(&tmp);
@@ -150,7 +150,7 @@ fn links_out_of_the_tree_and_pipes_are_not_read() {
         .iter()
         .map(|d| format!("{}\n", d.message))
         .collect();
-    let shown = routelint::report::human::render(&out.diagnostics, &out.sources, false, 100);
+    let shown = routelint::report::human::render(&out.diagnostics, &out.sources, false, Some(100));
     assert!(!shown.contains("do-not-print-me"), "{shown}");
     assert!(all.contains("outside the linted tree"), "{all}");
     if made.is_ok_and(|s| s.success()) {

@@ -1,5 +1,7 @@
-//! The human format: miette's graphical reports. One diagnostic per finding; labels in
-//! other files become related diagnostics with their own source.
+//! The human format: `error[RL001]: message`, the flow and notes, a source snippet per file
+//! of the labels (miette draws them; the primary label's file first), the help, and the
+//! rule's `explain` line. Prose wraps at word boundaries to the terminal's width; not at all
+//! when the output is not a terminal.
 
 use crate::diag::{Diagnostic, Severity};
 use crate::source::{FileId, SourceMap};
@@ -81,92 +83,191 @@ fn named(sources: &SourceMap, f: FileId) -> NamedSource<Arc<String>> {
     NamedSource::new(src.display.clone(), src.text.clone())
 }
 
-fn to_report(d: &Diagnostic, sources: &SourceMap) -> Report {
-    let primary_file = d.primary_file();
-    let mut message = d.message.clone();
-    for n in &d.notes {
-        message.push_str("\n  ");
-        message.push_str(n);
+/// Word-wraps `text` to `width` columns (none: no wrapping), never inside a word (a name
+/// or an address stays whole); continuation lines start with `indent`.
+fn wrap(text: &str, width: Option<usize>, first: &str, indent: &str) -> String {
+    let Some(width) = width else {
+        return format!("{first}{text}");
+    };
+    let mut out = String::from(first);
+    let mut col = first.chars().count();
+    let mut line_start = true;
+    for word in text.split(' ') {
+        let w = word.chars().count();
+        if !line_start && col + 1 + w > width {
+            out.push('\n');
+            out.push_str(indent);
+            col = indent.chars().count();
+            line_start = true;
+        }
+        if !line_start {
+            out.push(' ');
+            col += 1;
+        }
+        out.push_str(word);
+        col += w;
+        line_start = false;
     }
-    let mut labels = Vec::new();
-    let mut others: Vec<(FileId, Vec<LabeledSpan>)> = Vec::new();
-    for l in &d.labels {
-        let len = sources.get(l.origin.file).text.len();
+    out
+}
+
+fn paint(color: bool, code: &str, text: &str) -> String {
+    if color {
+        format!("\x1b[{code}m{text}\x1b[0m")
+    } else {
+        text.to_string()
+    }
+}
+
+/// The labels of a diagnostic grouped into snippets: by file, the primary label's first, and
+/// within a file labels more than 12 lines apart in snippets of their own (one snippet
+/// would print every line between them).
+fn label_groups(d: &Diagnostic, sources: &SourceMap) -> Vec<(FileId, Vec<LabeledSpan>)> {
+    // (file, first line of the group, labels)
+    let mut groups: Vec<(FileId, usize, Vec<LabeledSpan>)> = Vec::new();
+    let mut labels: Vec<&crate::diag::Label> = d.labels.iter().collect();
+    // The primary label first: its snippet leads.
+    labels.sort_by_key(|l| !l.primary);
+    for l in labels {
+        let f = sources.get(l.origin.file);
+        let len = f.text.len();
         let start = l.origin.start.min(len);
         let end = l.origin.end.min(len).max(start);
+        let line = f.line_col(start).line;
         let span = SourceSpan::new(start.into(), end - start);
         let ls = if l.primary {
             LabeledSpan::new_primary_with_span(Some(l.message.clone()), span)
         } else {
             LabeledSpan::new_with_span(Some(l.message.clone()), span)
         };
-        let far = match (d.primary_origin(), l.primary) {
-            (Some(p), false) if p.file == l.origin.file => {
-                let f = sources.get(p.file);
-                f.line_col(p.start)
-                    .line
-                    .abs_diff(f.line_col(l.origin.start).line)
-                    > 12
-            }
-            _ => false,
+        match groups
+            .iter_mut()
+            .find(|(g, first, _)| *g == l.origin.file && first.abs_diff(line) <= 12)
+        {
+            Some((_, _, v)) => v.push(ls),
+            None => groups.push((l.origin.file, line, vec![ls])),
+        }
+    }
+    groups.into_iter().map(|(f, _, v)| (f, v)).collect()
+}
+
+/// One diagnostic: `error[RL001]: message`, its notes, the source snippets of its labels
+/// (one per file, the primary's first), the help and the rule's `explain` line.
+fn render_one(
+    d: &Diagnostic,
+    sources: &SourceMap,
+    handler: &GraphicalReportHandler,
+    color: bool,
+    width: Option<usize>,
+) -> String {
+    let (sev, style) = match d.severity {
+        Severity::Error => ("error", "1;31"),
+        Severity::Warning => ("warning", "1;33"),
+        Severity::Info => ("info", "1;36"),
+    };
+    let mut out = wrap(
+        &d.message,
+        width,
+        &format!(
+            "{}{}: ",
+            paint(color, style, sev),
+            paint(color, "1", &format!("[{}]", d.code))
+        ),
+        "  ",
+    );
+    out.push('\n');
+    for n in &d.notes {
+        out.push_str(&wrap(n, width, "  ", "    "));
+        out.push('\n');
+    }
+    for (f, labels) in label_groups(d, sources) {
+        let r = Report {
+            code: String::new(),
+            severity: severity(d.severity),
+            message: String::new(),
+            help: None,
+            source: Some(named(sources, f)),
+            labels,
+            related: Vec::new(),
         };
-        if Some(l.origin.file) == primary_file && !far {
-            labels.push(ls);
-        } else {
-            match others.iter_mut().find(|(f, _)| *f == l.origin.file) {
-                Some((_, v)) => v.push(ls),
-                None => others.push((l.origin.file, vec![ls])),
+        let mut snippet = String::new();
+        if handler.render_report(&mut snippet, &r).is_err() {
+            continue;
+        }
+        // miette puts the (empty) message first: keep the snippet, from its file line on.
+        let lines: Vec<&str> = snippet.lines().collect();
+        let start = lines.iter().position(|l| l.contains("╭─[")).unwrap_or(0);
+        for l in &lines[start..] {
+            if !l.trim().is_empty() {
+                out.push_str(l);
+                out.push('\n');
             }
         }
     }
-    let related = others
-        .into_iter()
-        .map(|(f, ls)| Report {
-            code: String::new(),
-            severity: miette::Severity::Advice,
-            message: format!("related: {}", sources.get(f).display),
-            help: None,
-            source: Some(named(sources, f)),
-            labels: ls,
-            related: Vec::new(),
-        })
-        .collect();
-    let mut help = d.help.clone();
+    if let Some(h) = &d.help {
+        let mut first = true;
+        for line in h.lines() {
+            let lead = if first { "  help: " } else { "        " };
+            // Prose wraps; indented code (a route to add) is printed as it is.
+            if line.starts_with(' ') {
+                out.push_str(lead);
+                out.push_str(line);
+            } else {
+                out.push_str(&wrap(line, width, lead, "        "));
+            }
+            out.push('\n');
+            first = false;
+        }
+    }
     if d.code.starts_with("RL") {
-        let see = format!("see: routelint explain {}", d.code);
-        help = Some(match help {
-            Some(h) => format!("{h}\n{see}"),
-            None => see,
-        });
+        out.push_str(&format!("  see: routelint explain {}\n", d.code));
     }
-    Report {
-        code: d.code.clone(),
-        severity: severity(d.severity),
-        message,
-        help,
-        source: primary_file.map(|f| named(sources, f)),
-        labels,
-        related,
-    }
+    out
 }
 
-/// Renders diagnostics with miette. `color` selects the coloured theme.
-pub fn render(diags: &[Diagnostic], sources: &SourceMap, color: bool, width: usize) -> String {
+/// Renders diagnostics for people: `error[RL001]: …`, the flow, snippets, help. `color`
+/// selects ANSI colours; `width` wraps prose at word boundaries (none: no wrapping, for
+/// pipes and files).
+pub fn render(
+    diags: &[Diagnostic],
+    sources: &SourceMap,
+    color: bool,
+    width: Option<usize>,
+) -> String {
     let theme = if color {
         GraphicalTheme::unicode()
     } else {
         GraphicalTheme::unicode_nocolor()
     };
     let handler = GraphicalReportHandler::new_themed(theme)
-        .with_width(width)
+        .with_width(width.unwrap_or(10_000))
         .with_links(false);
     let mut out = String::new();
     for d in diags {
-        let r = to_report(d, sources);
-        if handler.render_report(&mut out, &r).is_err() {
-            out.push_str(&format!("{}[{}]: {}\n", d.severity, d.code, d.message));
-        }
+        out.push_str(&render_one(d, sources, &handler, color, width));
         out.push('\n');
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap;
+
+    #[test]
+    fn wrapping_keeps_names_whole() {
+        let t = "forward: vpngw-hub -> vnet-hub/GatewaySubnet -> vnet-spoke1/snet-workload";
+        let w = wrap(t, Some(30), "  ", "    ");
+        assert_eq!(
+            w,
+            "  forward: vpngw-hub ->\n    vnet-hub/GatewaySubnet ->\n    vnet-spoke1/snet-workload"
+        );
+        // A word longer than the width stays whole on its own line.
+        assert_eq!(
+            wrap("a verylongname-without-spaces b", Some(10), "", "  "),
+            "a\n  verylongname-without-spaces\n  b"
+        );
+        // No width (a pipe, a file): one line.
+        assert_eq!(wrap(t, None, "  ", "    "), format!("  {t}"));
+    }
 }
