@@ -76,8 +76,11 @@ pub struct Fix {
 
 /// Codes that are not rules.
 pub mod codes {
-    /// A file that cannot be read or parsed.
+    /// A file that cannot be parsed.
     pub const PARSE_ERROR: &str = "parse-error";
+    /// A path that does not exist or a file that cannot be read (permissions, a pipe, over
+    /// the size limit, a link out of the tree).
+    pub const READ_ERROR: &str = "read-error";
     /// An expression that cannot be evaluated (type error, missing attribute…).
     pub const EVAL_ERROR: &str = "eval-error";
     /// A value that cannot be known statically.
@@ -98,7 +101,8 @@ pub mod codes {
     /// What a code that is not a rule means (`routelint explain unknown`).
     pub fn explain(code: &str) -> Option<&'static str> {
         Some(match code {
-            PARSE_ERROR => "# parse-error (error)\n\nA file could not be read or parsed. The other files are still linted; the run exits with 2.",
+            PARSE_ERROR => "# parse-error (error)\n\nA file could not be parsed; the diagnostic is at the position where parsing stopped. The other files are still linted; the run exits with 2.",
+            READ_ERROR => "# read-error (error)\n\nA path that does not exist, or a file routelint does not read: no permission, not a regular file (a pipe or device), larger than --max-file-size, or a link out of the linted tree. The other files are still linted; the run exits with 2.",
             EVAL_ERROR => "# eval-error (info)\n\nAn expression could not be evaluated (a type error, a missing attribute, a limit reached). Its value is Unknown and nothing that depends on it is guessed.",
             UNKNOWN => "# unknown (info)\n\nA value the configuration does not determine (a computed attribute, an unset variable, a module that is not downloaded). With --verbose each one is listed at its position; flows that depend on one are not judged.",
             NOT_ANALYSED => "# not-analysed (info)\n\nSomething routelint recognises and deliberately does not analyse yet (Azure Route Server's BGP routes, Virtual Network Manager connectivity). Virtual WAN hubs are reported by RL022 `unanalysed-virtual-wan`.",
@@ -106,6 +110,7 @@ pub mod codes {
             NOT_CHECKED => "# not-checked (info)\n\nIntended flows whose two-way trace stops at a value that is not known: one note per deciding value says how many and why (with --verbose); the summary counts them.",
             BASELINE_STALE => "# baseline-stale (warning)\n\nAn entry of the file given with --baseline matches no finding any more: what it recorded was fixed (or its subject renamed). Remove the entry, or rewrite the file with --write-baseline. It does not change the exit code.",
             UNREADABLE => "# unreadable (warning)\n\nA directory met while looking for files to lint could not be read (no permission, a path too long for the system): what is in it is not linted. The rest is, and the exit code is not changed by it.",
+            "invalid-suppression" => "# invalid-suppression (error)\n\nA routelint:ignore comment (or ARM metadata) names a code or name that is no rule: a typo that would suppress nothing. Write a rule code (RL001) or name; `routelint rules` lists them. The run exits with 2.",
             UNUSED_SUPPRESSION => "# unused-suppression (warning)\n\nA routelint:ignore comment that suppresses no finding: remove it, or fix its code.",
             _ => return None,
         })

@@ -180,7 +180,7 @@ fn load_in_pool(paths: &[PathBuf], opts: &Options) -> Outcome {
     let mut input_error = false;
     for m in &units.missing {
         diagnostics.push(Diagnostic::new(
-            codes::PARSE_ERROR,
+            codes::READ_ERROR,
             Severity::Error,
             format!("{}: no such file or directory", m.display()),
         ));
@@ -301,7 +301,10 @@ fn load_in_pool(paths: &[PathBuf], opts: &Options) -> Outcome {
         diagnostics.extend(d);
     }
     diagnostics.extend(cache.take_diagnostics());
-    if diagnostics.iter().any(|d| d.code == codes::PARSE_ERROR) {
+    if diagnostics
+        .iter()
+        .any(|d| d.code == codes::PARSE_ERROR || d.code == codes::READ_ERROR)
+    {
         input_error = true;
     }
     Outcome {
@@ -347,6 +350,9 @@ fn check_in_pool(paths: &[PathBuf], opts: &Options) -> Outcome {
     }
     // Suppression does not depend on order; one sort at the end covers the notes it adds.
     suppress::apply(&mut out.diagnostics, &out.sources);
+    if out.diagnostics.iter().any(|d| d.code == suppress::INVALID) {
+        out.input_error = true;
+    }
     diag::sort_and_dedup(&mut out.diagnostics, &out.sources);
     out
 }

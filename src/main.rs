@@ -109,7 +109,7 @@ struct Input {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Lint Terraform modules (and, later, ARM templates) under the paths
+    /// Lint the Terraform root modules and ARM templates (Bicep through their compiled JSON) under the paths
     Check {
         /// Files or directories (default: .)
         paths: Vec<PathBuf>,
@@ -202,10 +202,45 @@ enum Command {
     Rules,
 }
 
+/// The codes of diagnostics that are not rules, which --select and --ignore accept too.
+const META_CODES: &[&str] = &[
+    "parse-error",
+    "read-error",
+    "eval-error",
+    "unknown",
+    "not-analysed",
+    "not-checked",
+    "config-error",
+    "unreadable",
+    "unused-suppression",
+    "invalid-suppression",
+    "baseline-stale",
+];
+
+fn is_meta_code(c: &str) -> bool {
+    META_CODES.iter().any(|m| m.eq_ignore_ascii_case(c))
+}
+
+/// --select and --ignore for diagnostics that are not rules: ignored codes are dropped; when
+/// --select names some, the other notes are (rules are selected by the engine).
+fn filter_meta(diags: &mut Vec<Diagnostic>, input: &Input) {
+    let named = |list: &[String], code: &str| list.iter().any(|x| x.eq_ignore_ascii_case(code));
+    diags.retain(|d| !(is_meta_code(&d.code) && named(&input.ignore, &d.code)));
+    if let Some(sel) = &input.select {
+        if sel.iter().any(|x| is_meta_code(x)) {
+            diags.retain(|d| !is_meta_code(&d.code) || named(sel, &d.code));
+        }
+    }
+}
+
 fn options(input: &Input) -> Result<Options, String> {
     for r in input.select.iter().flatten().chain(input.ignore.iter()) {
-        if routelint::rules::find(r).is_none() && !r.eq_ignore_ascii_case("ALL") {
-            return Err(format!("no rule `{r}` (see `routelint rules`)"));
+        if routelint::rules::find(r).is_none() && !r.eq_ignore_ascii_case("ALL") && !is_meta_code(r)
+        {
+            return Err(format!(
+                "no rule or diagnostic code `{r}` (see `routelint rules`; notes: {})",
+                META_CODES.join(", ")
+            ));
         }
     }
     let mut vars = Vec::new();
@@ -372,6 +407,7 @@ fn main() -> ExitCode {
                     diags.retain(|d| d.code != routelint::diag::codes::NOT_CHECKED);
                 }
             }
+            filter_meta(&mut diags, &input);
             routelint::diag::sort_and_dedup(&mut diags, &out.sources);
             // Names come from the user's files: no control characters reach a terminal,
             // a CI log or an annotation.

@@ -13,6 +13,9 @@ use crate::diag::{Diagnostic, Severity};
 use crate::source::{Origin, SourceMap};
 
 pub const UNUSED: &str = "unused-suppression";
+/// A suppression naming something that is not a rule (a typo would silently suppress
+/// nothing): an input error.
+pub const INVALID: &str = "invalid-suppression";
 
 #[derive(Clone, Debug)]
 struct Suppression {
@@ -25,12 +28,16 @@ struct Suppression {
     used: bool,
 }
 
+/// The codes a directive names: rule codes as written, rule names as their codes.
 fn parse_codes(text: &str) -> Vec<String> {
     let body = text.split("--").next().unwrap_or("");
     body.split([',', ' ', '\t'])
         .map(str::trim)
         .filter(|c| !c.is_empty())
-        .map(|c| c.to_ascii_uppercase())
+        .map(|c| match crate::rules::find(&c.to_ascii_lowercase()) {
+            Some(r) => r.meta.code.to_string(),
+            None => c.to_ascii_uppercase(),
+        })
         .collect()
 }
 
@@ -109,7 +116,7 @@ fn json_suppressions(sources: &SourceMap, file: usize) -> Vec<Suppression> {
                     let codes: Vec<String> = ign
                         .items()
                         .iter()
-                        .filter_map(|x| x.as_str().map(|s| s.to_ascii_uppercase()))
+                        .filter_map(|x| x.as_str().map(|s| parse_codes(s).join(" ")))
                         .collect();
                     out.push(Suppression {
                         origin: Origin::new(file, ign.span.clone()),
@@ -203,7 +210,35 @@ pub fn apply(diags: &mut Vec<Diagnostic>, sources: &SourceMap) {
         }
         !suppressed
     });
-    for s in sups.into_iter().filter(|s| !s.used) {
+    for s in sups.iter() {
+        let unknown: Vec<&String> = s
+            .codes
+            .iter()
+            .filter(|c| *c != "ALL" && crate::rules::find(c).is_none())
+            .collect();
+        if !unknown.is_empty() {
+            let list: Vec<String> = unknown.iter().map(|c| format!("`{c}`")).collect();
+            diags.push(
+                Diagnostic::new(
+                    INVALID,
+                    Severity::Error,
+                    format!(
+                        "suppression names {} which {} no rule",
+                        list.join(", "),
+                        if unknown.len() == 1 { "is" } else { "are" }
+                    ),
+                )
+                .primary(s.origin, "not a rule code or name")
+                .help("write a rule code (RL001) or name (return-path-bypasses-firewall); `routelint rules` lists them"),
+            );
+        }
+    }
+    for s in sups.into_iter().filter(|s| {
+        !s.used
+            && s.codes
+                .iter()
+                .all(|c| c == "ALL" || crate::rules::find(c).is_some())
+    }) {
         diags.push(
             Diagnostic::new(
                 UNUSED,

@@ -567,3 +567,83 @@ fn completions_for_every_shell() {
     let _ = std::fs::remove_file(&f);
     assert_eq!(routelint(&["completions", "tcsh"]).0, 2);
 }
+
+/// Codes that are not rules: --select/--ignore accept them; a missing path is a read error
+/// without a made-up position; a suppression naming no rule is an input error, a rule's name
+/// in one works like its code.
+#[test]
+fn meta_codes_read_errors_and_suppression_typos() {
+    let (code, out, _) = routelint(&[
+        "check",
+        "fixtures/next-hop-not-known/terraform",
+        "--format",
+        "concise",
+    ]);
+    assert_eq!(code, 0);
+    assert!(out.contains("unknown [info]"), "{out}");
+    let (code, out, _) = routelint(&[
+        "check",
+        "fixtures/next-hop-not-known/terraform",
+        "--format",
+        "concise",
+        "--ignore",
+        "unknown,not-checked",
+    ]);
+    assert_eq!((code, out.as_str()), (0, ""));
+    // Only the notes asked for: no rule runs.
+    let (_, out, _) = routelint(&[
+        "check",
+        "fixtures/onprem-return-no-udr/terraform",
+        "--format",
+        "concise",
+        "--select",
+        "unknown",
+    ]);
+    assert!(!out.contains("RL0"), "{out}");
+    let (code, _, err) = routelint(&["check", ".", "--ignore", "no-such-code"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("no rule or diagnostic code `no-such-code`"),
+        "{err}"
+    );
+
+    let (code, out, _) = routelint(&["check", "fixtures/does-not-exist", "--format", "concise"]);
+    assert_eq!(code, 2);
+    assert_eq!(
+        out.lines().next(),
+        Some("routelint: read-error [error] fixtures/does-not-exist: no such file or directory")
+    );
+    let (code, out, _) = routelint(&[
+        "check",
+        "fixtures/hub-spoke-ok/terraform",
+        "--var-file",
+        "nope.tfvars",
+        "--format",
+        "concise",
+    ]);
+    assert_eq!(code, 2);
+    assert_eq!(
+        out.lines().next(),
+        Some("nope.tfvars: read-error [error] cannot read nope.tfvars: no such file")
+    );
+
+    let dir = tempdir("suppression-typo");
+    copy_tree(
+        &root().join("fixtures/onprem-return-no-udr/terraform"),
+        &dir,
+    );
+    let spokes = std::fs::read_to_string(dir.join("spokes.tf")).unwrap();
+    std::fs::write(
+        dir.join("spokes.tf"),
+        format!("# routelint: ignore RL0001 -- a typo\n{spokes}"),
+    )
+    .unwrap();
+    let (code, out, _) = routelint_in(&dir, &["check", ".", "--format", "concise"]);
+    assert_eq!(code, 2, "{out}");
+    assert!(
+        out.contains("spokes.tf:1:1: invalid-suppression [error] suppression names `RL0001` which is no rule"),
+        "{out}"
+    );
+    assert!(!out.contains("unused-suppression"), "{out}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

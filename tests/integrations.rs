@@ -143,7 +143,7 @@ fn select_and_ignore_on_the_command_line() {
     );
     let (code, _, err) = routelint(&["check", SEED3, "--select", "RL999"]);
     assert_eq!(code, 2);
-    assert!(err.contains("no rule `RL999`"), "{err}");
+    assert!(err.contains("no rule or diagnostic code `RL999`"), "{err}");
 }
 
 #[test]

@@ -60,11 +60,16 @@ pub fn read_source(sources: &SourceMap, path: &Path) -> Result<FileId, Box<Diagn
         Ok(text) => Ok(sources.add(path, text)),
         Err(e) => {
             let id = sources.add(path, String::new());
+            let why = if e.kind() == std::io::ErrorKind::NotFound {
+                "no such file".to_string()
+            } else {
+                e.to_string()
+            };
             Err(Box::new(
                 Diagnostic::new(
-                    codes::PARSE_ERROR,
+                    codes::READ_ERROR,
                     Severity::Error,
-                    format!("cannot read {}: {e}", path.display()),
+                    format!("cannot read {}: {why}", path.display()),
                 )
                 .in_file(id),
             ))

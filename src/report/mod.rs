@@ -69,8 +69,9 @@ pub fn concise(diags: &[Diagnostic], sources: &SourceMap) -> String {
     for d in diags {
         let pos = match d.primary_origin() {
             Some(o) => sources.position(o),
+            // About a whole file (it cannot be read): no made-up position.
             None => match d.file {
-                Some(f) => format!("{}:1:1", sources.get(f).display),
+                Some(f) => sources.get(f).display.clone(),
                 None => "routelint".into(),
             },
         };
