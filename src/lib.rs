@@ -18,6 +18,7 @@ pub mod baseline;
 pub mod config;
 pub mod diag;
 pub mod discover;
+pub mod fixes;
 pub mod frontend;
 #[doc(hidden)]
 pub mod fuzz;

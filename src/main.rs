@@ -145,6 +145,16 @@ enum Command {
         /// Record every finding in this baseline file, report nothing, and exit 0
         #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
         write_baseline: Option<PathBuf>,
+        /// Apply the fixes findings carry (safe ones; with --unsafe-fixes also those that
+        /// change routing), then report what is left
+        #[arg(long)]
+        fix: bool,
+        /// Print the fixes as a unified diff instead of applying them (exit 1 if any)
+        #[arg(long)]
+        diff: bool,
+        /// Include fixes that change how the network routes (every fix routelint has today)
+        #[arg(long)]
+        unsafe_fixes: bool,
         #[command(flatten)]
         input: Input,
     },
@@ -343,6 +353,9 @@ fn main() -> ExitCode {
             sarif,
             baseline,
             write_baseline,
+            fix,
+            diff,
+            unsafe_fixes,
             input,
         } => {
             let opts = match options(&input) {
@@ -361,7 +374,47 @@ fn main() -> ExitCode {
                 },
                 None => None,
             };
-            let out = routelint::check(&paths, &opts);
+            let mut out = routelint::check(&paths, &opts);
+            if diff || fix {
+                let mut found = out.diagnostics.clone();
+                if let Some(entries) = &baseline_entries {
+                    routelint::baseline::apply(&mut found, entries, &out.sources, |d| {
+                        d.code.starts_with("RL")
+                    });
+                }
+                let plan = routelint::fixes::plan(&found, &out.sources, unsafe_fixes);
+                let n: usize = plan.files.iter().map(|f| f.fixes).sum();
+                if plan.unsafe_skipped > 0 {
+                    eprintln!(
+                        "routelint: {} fix(es) change routing and are applied only with --unsafe-fixes",
+                        plan.unsafe_skipped
+                    );
+                }
+                if diff {
+                    let _ = std::io::stdout().write_all(routelint::fixes::diff(&plan).as_bytes());
+                    eprintln!("routelint: {n} fix(es) would be applied");
+                    return ExitCode::from(if n > 0 { EXIT_FINDINGS } else { EXIT_CLEAN });
+                }
+                for f in &plan.files {
+                    if let Err(e) = std::fs::write(&f.path, &f.new) {
+                        return usage_error(&format!("cannot write {}: {e}", f.display));
+                    }
+                }
+                for f in plan.files.iter().filter(|f| f.display.ends_with(".bicep")) {
+                    eprintln!(
+                        "routelint: fixed {} in the Bicep source: run `bicep build {}` so the compiled template routelint reads has it too",
+                        f.display, f.display
+                    );
+                }
+                if n > 0 {
+                    eprintln!(
+                        "routelint: applied {n} fix(es) in {} file(s)",
+                        plan.files.len()
+                    );
+                    // What is left, from the files as they are now.
+                    out = routelint::check(&paths, &opts);
+                }
+            }
             let mut diags = out.diagnostics.clone();
             if let Some(f) = &write_baseline {
                 let findings: Vec<&routelint::diag::Diagnostic> =

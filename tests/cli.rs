@@ -647,3 +647,73 @@ fn meta_codes_read_errors_and_suppression_typos() {
     assert!(!out.contains("unused-suppression"), "{out}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `--diff` shows the fixes, `--fix` applies them (with `--unsafe-fixes`: every fix changes
+/// routing) and reports what is left; a Bicep fix is written in the Bicep source.
+#[test]
+fn fix_and_diff() {
+    let dir = tempdir("fix-diff");
+    copy_tree(
+        &root().join("fixtures/onprem-return-propagation-on/terraform"),
+        &dir,
+    );
+    let before = std::fs::read_to_string(dir.join("spokes.tf")).unwrap();
+    // Without --unsafe-fixes nothing is changed, and it says why.
+    let (code, out, err) = routelint_in(&dir, &["check", ".", "--fix", "--format", "concise"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        err.contains("1 fix(es) change routing and are applied only with --unsafe-fixes"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("spokes.tf")).unwrap(),
+        before
+    );
+    // --diff: a unified diff, nothing written, exit 1.
+    let (code, out, _) = routelint_in(&dir, &["check", ".", "--diff", "--unsafe-fixes"]);
+    assert_eq!(code, 1);
+    assert!(
+        out.starts_with("--- a/spokes.tf\n+++ b/spokes.tf\n@@ "),
+        "{out}"
+    );
+    assert!(
+        out.contains("\n+  bgp_route_propagation_enabled = false\n"),
+        "{out}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("spokes.tf")).unwrap(),
+        before
+    );
+    // --fix --unsafe-fixes: applied, and the finding is gone.
+    let (code, out, err) = routelint_in(
+        &dir,
+        &[
+            "check",
+            ".",
+            "--fix",
+            "--unsafe-fixes",
+            "--format",
+            "concise",
+        ],
+    );
+    assert_eq!((code, out.as_str()), (0, ""), "{err}");
+    assert!(err.contains("applied 1 fix(es) in 1 file(s)"), "{err}");
+    assert!(std::fs::read_to_string(dir.join("spokes.tf"))
+        .unwrap()
+        .contains("bgp_route_propagation_enabled = false"));
+    let _ = std::fs::remove_dir_all(&dir);
+
+    let dir = tempdir("fix-bicep");
+    copy_tree(
+        &root().join("fixtures/spoke-to-spoke-forwarded-off/arm"),
+        &dir,
+    );
+    let (_, out, _) = routelint_in(&dir, &["check", ".", "--diff", "--unsafe-fixes"]);
+    assert!(
+        out.contains("-    allowForwardedTraffic: false\n+    allowForwardedTraffic: true\n"),
+        "{out}"
+    );
+    let (_, _, err) = routelint_in(&dir, &["check", ".", "--fix", "--unsafe-fixes"]);
+    assert!(err.contains("run `bicep build main.bicep`"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
