@@ -64,6 +64,9 @@ set -e
 cat "$WORK/pc-broken.txt" | tail -5
 test $rc -ne 0 || { echo "pre-commit should fail on the broken fixture"; exit 1; }
 grep -q "broken/spokes.tf:35:1: RL001" "$WORK/pc-broken.txt" || { echo "finding missing"; exit 1; }
+# A failure shows the flow and the fix, not one terse line.
+grep -q "^    return:  vnet-spoke1/snet-workload \[gateway route 192.168.0.0/16\]" "$WORK/pc-broken.txt" || { echo "the flow is missing"; exit 1; }
+grep -q "^    fix: set \`bgp_route_propagation_enabled = false\`" "$WORK/pc-broken.txt" || { echo "the fix is missing"; exit 1; }
 git rm -rqf broken
 pre-commit run --all-files > "$WORK/pc-fixed.txt" 2>&1 || { cat "$WORK/pc-fixed.txt"; echo "pre-commit should pass on the fixed fixture"; exit 1; }
 echo "ok: pre-commit fails on the broken fixture with RL001 and passes on the fixed one"

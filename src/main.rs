@@ -37,6 +37,8 @@ enum ModelFormat {
 enum OutFormat {
     Human,
     Concise,
+    /// The concise line, then the flow and the fix, indented (pre-commit's default)
+    Short,
     Json,
     Sarif,
     Github,
@@ -308,15 +310,41 @@ fn usage_error(msg: &str) -> ExitCode {
 
 fn single_project(out: &Outcome, path: &std::path::Path) -> Result<usize, String> {
     match out.projects.len() {
-        0 => Err(format!(
-            "no Terraform module found under {}",
-            path.display()
-        )),
+        0 => {
+            // Say why: only Bicep sources, or nothing routelint reads.
+            let bicep_only = out.diagnostics.iter().any(|d| {
+                d.code == routelint::diag::codes::NOT_ANALYSED
+                    && d.message
+                        .contains("Bicep files without a compiled template")
+            });
+            Err(if bicep_only {
+                format!(
+                    "{} has Bicep files but no compiled template: run `bicep build` and name the JSON it writes",
+                    path.display()
+                )
+            } else {
+                format!(
+                    "no Terraform module or ARM template found under {}",
+                    path.display()
+                )
+            })
+        }
         1 => Ok(0),
-        n => Err(format!(
-            "{} holds {n} root modules; name one of them",
-            path.display()
-        )),
+        n => {
+            let mut roots: Vec<&str> = out.projects.iter().map(|p| p.model.root.as_str()).collect();
+            roots.sort_unstable();
+            let shown: Vec<&str> = roots.iter().take(8).copied().collect();
+            let more = if n > shown.len() {
+                format!(", and {} more", n - shown.len())
+            } else {
+                String::new()
+            };
+            Err(format!(
+                "{} holds {n} root modules and templates; name one of them: {}{more}",
+                path.display(),
+                shown.join(", ")
+            ))
+        }
     }
 }
 
@@ -509,6 +537,7 @@ fn main() -> ExitCode {
                     t
                 }
                 OutFormat::Concise => report::concise(&diags, &out.sources),
+                OutFormat::Short => report::short(&diags, &out.sources),
                 OutFormat::Json => report::json::render_with(&diags, &out.sources, &config_names),
                 OutFormat::Sarif => report::sarif::render_with(&diags, &out.sources, &config_names),
                 OutFormat::Github => report::github::render(&diags, &out.sources),
@@ -525,7 +554,9 @@ fn main() -> ExitCode {
             if statistics {
                 let stats = report::statistics(&diags);
                 match format {
-                    OutFormat::Human | OutFormat::Concise => text.push_str(&stats),
+                    OutFormat::Human | OutFormat::Concise | OutFormat::Short => {
+                        text.push_str(&stats)
+                    }
                     _ => eprint!("{stats}"),
                 }
             }
@@ -559,9 +590,15 @@ fn main() -> ExitCode {
                 FailOn::Warning => Severity::Warning,
                 FailOn::Info => Severity::Info,
             };
+            // --fail-on info is the strict mode: every note shown counts, not only findings.
             let failing = diags
                 .iter()
-                .filter(|d| is_finding(d) && d.severity >= min)
+                .filter(|d| {
+                    d.severity >= min
+                        && (is_finding(d)
+                            || (min == Severity::Info
+                                && d.code != routelint::diag::codes::BASELINE_STALE))
+                })
                 .count();
             if !exit_zero && failing > 0 {
                 return ExitCode::from(EXIT_FINDINGS);

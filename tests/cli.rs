@@ -717,3 +717,126 @@ fn fix_and_diff() {
     assert!(err.contains("run `bicep build main.bicep`"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `--format short` (pre-commit's): the concise line, then the flow and the fix; and
+/// `--fail-on info` is strict: notes fail the run too.
+#[test]
+fn short_format_and_strict_fail_on_info() {
+    let (code, out, _) = routelint(&[
+        "check",
+        "fixtures/onprem-return-propagation-on/terraform",
+        "--format",
+        "short",
+    ]);
+    assert_eq!(code, 1);
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(
+        lines[0].starts_with(
+            "fixtures/onprem-return-propagation-on/terraform/spokes.tf:35:1: RL001 [error]"
+        ),
+        "{out}"
+    );
+    assert!(
+        lines[1..]
+            .iter()
+            .any(|l| l.starts_with("    forward: vpngw-hub")),
+        "{out}"
+    );
+    assert!(
+        lines[1..]
+            .iter()
+            .any(|l| l.starts_with("    fix: set `bgp_route_propagation_enabled = false`")),
+        "{out}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.trim() == "address_prefix         = \"192.168.0.0/16\""),
+        "{out}"
+    );
+    // A clean module with a value that cannot be known: passes, unless --fail-on info.
+    assert_eq!(
+        routelint(&["check", "fixtures/next-hop-not-known/terraform"]).0,
+        0
+    );
+    assert_eq!(
+        routelint(&[
+            "check",
+            "fixtures/next-hop-not-known/terraform",
+            "--fail-on",
+            "info"
+        ])
+        .0,
+        1
+    );
+    assert_eq!(
+        routelint(&[
+            "check",
+            "fixtures/hub-spoke-ok/terraform",
+            "--fail-on",
+            "info"
+        ])
+        .0,
+        0
+    );
+}
+
+/// Selector errors help: did you mean, the candidates of an ambiguous name, the roots of a
+/// directory that holds several, and why a Bicep-only folder has nothing to show.
+#[test]
+fn selector_errors_name_the_candidates() {
+    let (code, _, err) = routelint(&[
+        "routes",
+        "fixtures/hub-spoke-ok/terraform",
+        "--subnet",
+        "vnet-spoke1/snet-workloadd",
+    ]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("did you mean `vnet-spoke1/snet-workload`"),
+        "{err}"
+    );
+    let (_, _, err) = routelint(&[
+        "routes",
+        "fixtures/hub-spoke-ok/terraform",
+        "--subnet",
+        "snet-workload",
+    ]);
+    assert!(
+        err.contains(
+            "matches several subnets: `vnet-spoke1/snet-workload`, `vnet-spoke2/snet-workload`"
+        ),
+        "{err}"
+    );
+    let (code, out, _) = routelint(&[
+        "routes",
+        "fixtures/hub-spoke-ok/terraform",
+        "--subnet",
+        "10.1.1.4",
+    ]);
+    assert_eq!(code, 0);
+    assert!(
+        out.starts_with("Effective routes of vnet-spoke1/snet-workload"),
+        "{out}"
+    );
+    let (_, _, err) = routelint(&[
+        "routes",
+        "fixtures/vnet-segmentation-via-firewall",
+        "--subnet",
+        "x",
+    ]);
+    assert!(err.contains("holds 2 root modules and templates; name one of them: fixtures/vnet-segmentation-via-firewall/arm/main.json, fixtures/vnet-segmentation-via-firewall/terraform"), "{err}");
+    let dir = tempdir("bicep-only");
+    std::fs::copy(
+        root().join("fixtures/hub-spoke-ok/arm/main.bicep"),
+        dir.join("main.bicep"),
+    )
+    .unwrap();
+    let (code, _, err) = routelint_in(&dir, &["routes", ".", "--subnet", "x"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("has Bicep files but no compiled template: run `bicep build`"),
+        "{err}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -28,6 +28,22 @@ fn parse_net(sel: &str) -> Option<ipnet::Ipv4Net> {
     })
 }
 
+/// Edit distance (insertions, deletions, substitutions), case-insensitive: for "did you mean".
+fn distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.to_lowercase().chars().collect();
+    let b: Vec<char> = b.to_lowercase().chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != cb);
+            cur.push(sub.min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
 impl Analysis<'_> {
     /// A subnet by `VNET/SUBNET`, unique name, or an address inside it.
     pub fn subnet_named(&self, sel: &str) -> Result<SubnetId, String> {
@@ -41,8 +57,42 @@ impl Analysis<'_> {
         }
         match m.find_subnet(sel).as_slice() {
             [s] => Ok(*s),
-            [] => Err(format!("no subnet `{sel}` (use VNET/SUBNET)")),
-            _ => Err(format!("`{sel}` matches several subnets (use VNET/SUBNET)")),
+            [] => {
+                let labels: Vec<String> = (0..m.subnets.len())
+                    .map(|i| m.subnet_label(SubnetId(i)))
+                    .collect();
+                let mut near: Vec<(usize, &String)> = labels
+                    .iter()
+                    .map(|l| {
+                        let name = l.rsplit('/').next().unwrap_or(l);
+                        (distance(sel, l).min(distance(sel, name)), l)
+                    })
+                    .filter(|(d, _)| *d <= 3.max(sel.len() / 4))
+                    .collect();
+                near.sort();
+                let near: Vec<String> =
+                    near.iter().take(3).map(|(_, l)| format!("`{l}`")).collect();
+                if near.is_empty() {
+                    Err(format!(
+                        "no subnet `{sel}` (use VNET/SUBNET, or an address in it)"
+                    ))
+                } else {
+                    Err(format!(
+                        "no subnet `{sel}`; did you mean {}?",
+                        near.join(" or ")
+                    ))
+                }
+            }
+            many => {
+                let list: Vec<String> = many
+                    .iter()
+                    .map(|s| format!("`{}`", m.subnet_label(*s)))
+                    .collect();
+                Err(format!(
+                    "`{sel}` matches several subnets: {} (use VNET/SUBNET)",
+                    list.join(", ")
+                ))
+            }
         }
     }
 

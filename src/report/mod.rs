@@ -86,6 +86,28 @@ pub fn concise(diags: &[Diagnostic], sources: &SourceMap) -> String {
     out
 }
 
+/// A few lines per finding, for pre-commit and terminals too small for snippets: the concise
+/// line, then the flow (both paths) and the fix, indented.
+pub fn short(diags: &[Diagnostic], sources: &SourceMap) -> String {
+    let mut out = String::new();
+    for d in diags {
+        out.push_str(&concise(std::slice::from_ref(d), sources));
+        for n in &d.notes {
+            out.push_str("    ");
+            out.push_str(n);
+            out.push('\n');
+        }
+        if let Some(h) = &d.help {
+            for (i, line) in h.trim_end().lines().enumerate() {
+                out.push_str(if i == 0 { "    fix: " } else { "         " });
+                out.push_str(line);
+                out.push('\n');
+            }
+        }
+    }
+    out
+}
+
 /// ` (subject, +N more)` for a finding about a flow, so lines at one place stay apart and
 /// merged findings say how many flows they stand for.
 pub fn subject_suffix(d: &Diagnostic) -> String {
