@@ -840,3 +840,22 @@ fn selector_errors_name_the_candidates() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A Bicep finding's route snippet is Bicep and names the firewall by its symbol (the address
+/// follows the firewall), not a literal IP.
+#[test]
+fn bicep_route_snippet_refers_to_the_firewall_symbol() {
+    let (_, out, _) = routelint(&[
+        "check",
+        "fixtures/onprem-return-no-udr/arm",
+        "--format",
+        "short",
+    ]);
+    assert!(
+        out.contains(
+            "nextHopIpAddress: firewall.properties.ipConfigurations[0].properties.privateIPAddress"
+        ),
+        "{out}"
+    );
+    assert!(!out.contains("'10.0.1.4'"), "{out}");
+}

@@ -394,6 +394,9 @@ impl Locate for BicepLocator {
     fn is_bicep(&self, r: &ArmResource) -> bool {
         self.file_for(r).find(r).is_some()
     }
+    fn symbol(&self, r: &ArmResource) -> Option<String> {
+        self.file_for(r).find(r).map(|d| d.symbol.clone())
+    }
     fn at(&self, r: &ArmResource, path: &str) -> Origin {
         let f = self.file_for(r);
         match f.find(r) {

@@ -123,14 +123,20 @@ impl Syntax {
         else {
             return self.setting(m, intent);
         };
-        let hop = hop_ip(next_hop);
-        if self.intent_is_bicep(m, intent) {
+        let bicep = self.intent_is_bicep(m, intent);
+        // A firewall's address by reference (it follows the firewall), else the address.
+        let hop = match self.firewall_reference(m, next_hop.device, bicep) {
+            Some(r) => r,
+            None if bicep => format!("'{}'", hop_ip(next_hop)),
+            None => format!("\"{}\"", hop_ip(next_hop)),
+        };
+        if bicep {
             format!(
-                "{{\n  name: '{name}'\n  properties: {{\n    addressPrefix: '{prefix}'\n    nextHopType: 'VirtualAppliance'\n    nextHopIpAddress: '{hop}'\n  }}\n}}"
+                "{{\n  name: '{name}'\n  properties: {{\n    addressPrefix: '{prefix}'\n    nextHopType: 'VirtualAppliance'\n    nextHopIpAddress: {hop}\n  }}\n}}"
             )
         } else {
             format!(
-                "{{\n  \"name\": \"{name}\",\n  \"properties\": {{\n    \"addressPrefix\": \"{prefix}\",\n    \"nextHopType\": \"VirtualAppliance\",\n    \"nextHopIpAddress\": \"{hop}\"\n  }}\n}}"
+                "{{\n  \"name\": \"{name}\",\n  \"properties\": {{\n    \"addressPrefix\": \"{prefix}\",\n    \"nextHopType\": \"VirtualAppliance\",\n    \"nextHopIpAddress\": {hop}\n  }}\n}}"
             )
         }
     }

@@ -22,6 +22,10 @@ pub trait Locate {
     fn exact(&self, r: &ArmResource, path: &str) -> Option<Origin> {
         r.spans.get(path).map(|s| Origin::new(r.file, s.clone()))
     }
+    /// The resource's symbolic name in the Bicep source, where it has one.
+    fn symbol(&self, _r: &ArmResource) -> Option<String> {
+        None
+    }
 }
 
 /// Positions in the template JSON itself.
@@ -145,9 +149,12 @@ impl Ctx<'_> {
         }
     }
     fn meta(&self) -> Meta {
+        // The symbolic name (languageVersion 2.0), else the Bicep declaration's: fixes in
+        // Bicep refer to resources by it.
+        let symbol = self.r.symbolic.clone().or_else(|| self.loc.symbol(self.r));
         Meta {
             key: self.r.key.clone(),
-            aliases: self.r.symbolic.iter().cloned().collect(),
+            aliases: symbol.into_iter().collect(),
             name: self.r.name.rsplit('/').next().map(str::to_string),
             resource_group: None,
             origin: self.loc.at(self.r, ""),
