@@ -577,3 +577,46 @@ fn a_byte_order_mark_does_not_shift_columns() {
     assert!(out.starts_with("hcl/main.tf:1:27: parse-error"), "{out}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Lists built by functions and `for` are capped too: a flatten of many ranges and a
+/// doubling concat chain are positioned errors, not gigabytes.
+#[test]
+fn built_lists_are_capped() {
+    let dir = tempdir("list-caps");
+    let mut locals = String::from(
+        "locals {\n  big = flatten([for i in range(3000) : range(3000)])\n  c0 = [\"a\", \"b\"]\n",
+    );
+    for i in 1..=21 {
+        locals.push_str(&format!(
+            "  c{i} = concat(local.c{}, local.c{})\n",
+            i - 1,
+            i - 1
+        ));
+    }
+    locals.push_str("}\nresource \"azurerm_route_table\" \"t\" {\n  name                = \"rt-${length(local.big)}\"\n  location            = \"x\"\n  resource_group_name = \"r\"\n}\nresource \"azurerm_route_table\" \"u\" {\n  name                = \"rt-${length(local.c21)}\"\n  location            = \"x\"\n  resource_group_name = \"r\"\n}\n");
+    std::fs::write(dir.join("main.tf"), locals).unwrap();
+    let out = routelint::check(std::slice::from_ref(&dir), &routelint::Options::default());
+    let msgs: Vec<(String, usize)> = out
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "eval-error")
+        .map(|d| {
+            (
+                d.message.clone(),
+                out.sources.line_col(d.primary_origin().unwrap()).line,
+            )
+        })
+        .collect();
+    assert!(
+        msgs.iter().any(|(m, l)| *l == 2
+            && m.contains("flatten(): more than routelint's limit of 1000000 elements")),
+        "{msgs:#?}"
+    );
+    // 2 x 2^19 = 1,048,576 elements at c19 (line 22).
+    assert!(
+        msgs.iter().any(|(m, l)| *l == 22
+            && m.contains("a collection of 1048576 elements is more than routelint's limit")),
+        "{msgs:#?}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -110,6 +110,26 @@ pub const ARM_COPY_LIMIT: usize = 800;
 /// The longest string (in characters) a function may build from user input.
 pub const MAX_STRING: usize = 1 << 20;
 
+/// The most elements a list, set or map built by a function or a `for` expression may have
+/// (`flatten` of a thousand ranges, a doubling `concat`): past it the value is an error,
+/// positioned, never gigabytes of memory.
+pub const MAX_LIST: usize = 1_000_000;
+
+/// Refuses a built collection larger than [`MAX_LIST`].
+pub fn check_size(v: Value) -> Result<Value, String> {
+    let n = match &v {
+        Value::List(l) => l.len(),
+        Value::Map(m) => m.len(),
+        _ => 0,
+    };
+    if n > MAX_LIST {
+        return Err(format!(
+            "a collection of {n} elements is more than routelint's limit of {MAX_LIST}"
+        ));
+    }
+    Ok(v)
+}
+
 /// A count from a number in user input: a whole number from 0 to `max`, else an error that
 /// says which limit (never a wrapped-around or huge allocation).
 pub fn to_count(x: f64, max: usize, what: &str) -> Result<usize, String> {

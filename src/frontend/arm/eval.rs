@@ -1221,7 +1221,7 @@ impl ArmEval {
             _ => {}
         }
         match funcs::call(name, &vals, origin) {
-            Some(r) => r,
+            Some(r) => r.and_then(crate::frontend::value::check_size),
             None => unk(format!("function `{name}()` is not known to routelint")),
         }
     }

@@ -46,10 +46,14 @@ fn net(v: &Value, f: &str) -> Result<Ipv4Net, String> {
         .map_err(|_| format!("{f}(): `{t}` is not an IPv4 CIDR prefix"))
 }
 
-fn flatten_into(v: &Value, out: &mut Vec<Value>) {
+/// Flattens into `out`, stopping (false) once it holds more than the list limit.
+fn flatten_into(v: &Value, out: &mut Vec<Value>) -> bool {
     match v {
-        Value::List(l) => l.iter().for_each(|x| flatten_into(x, out)),
-        other => out.push(other.clone()),
+        Value::List(l) => l.iter().all(|x| flatten_into(x, out)),
+        other => {
+            out.push(other.clone());
+            out.len() <= crate::frontend::value::MAX_LIST
+        }
     }
 }
 
@@ -159,7 +163,12 @@ pub fn call(name: &str, args: Vec<Value>, origin: Origin) -> F {
                 return unk(r);
             }
             let mut out = Vec::new();
-            flatten_into(&args[0], &mut out);
+            if !flatten_into(&args[0], &mut out) {
+                return Err(format!(
+                    "flatten(): more than routelint's limit of {} elements",
+                    crate::frontend::value::MAX_LIST
+                ));
+            }
             return Ok(Value::list(out));
         }
         "merge" => {

@@ -152,7 +152,9 @@ impl Evaluator<'_> {
                                 }
                             }
                         }
-                        funcs::call(&full, vals, origin).map_err(|m| err(m, origin))
+                        funcs::call(&full, vals, origin)
+                            .and_then(crate::frontend::value::check_size)
+                            .map_err(|m| err(m, origin))
                     }
                 }
             }
@@ -174,7 +176,10 @@ impl Evaluator<'_> {
                 }
             }
             Expression::BinaryOp(b) => self.binary(b, file, scope, origin),
-            Expression::ForExpr(f) => self.for_expr(f, file, scope, origin),
+            Expression::ForExpr(f) => {
+                let v = self.for_expr(f, file, scope, origin)?;
+                crate::frontend::value::check_size(v).map_err(|m| err(m, origin))
+            }
         }
     }
 
