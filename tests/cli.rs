@@ -859,3 +859,48 @@ fn bicep_route_snippet_refers_to_the_firewall_symbol() {
     );
     assert!(!out.contains("'10.0.1.4'"), "{out}");
 }
+
+/// RL003's help has a route snippet; with the clients known, it is a fix that removes the
+/// finding.
+#[test]
+fn rl003_help_snippet_and_fix_with_known_clients() {
+    let (_, out, _) = routelint(&[
+        "check",
+        "fixtures/public-lb-behind-firewall-route/terraform",
+        "--format",
+        "short",
+    ]);
+    assert!(out.contains("address_prefix = \"<client range>\""), "{out}");
+    assert!(out.contains("next_hop_type  = \"Internet\""), "{out}");
+    let dir = tempdir("rl003-clients");
+    copy_tree(
+        &root().join("fixtures/public-lb-behind-firewall-route/terraform"),
+        &dir,
+    );
+    std::fs::write(
+        dir.join("routelint.toml"),
+        "[internet]\nclients = [\"203.0.113.0/24\"]\n",
+    )
+    .unwrap();
+    let (code, out, _) = routelint_in(&dir, &["check", ".", "--diff", "--unsafe-fixes"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains(
+            "+    address_prefix = \"203.0.113.0/24\"\n+    next_hop_type  = \"Internet\"\n"
+        ),
+        "{out}"
+    );
+    let (code, out, err) = routelint_in(
+        &dir,
+        &[
+            "check",
+            ".",
+            "--fix",
+            "--unsafe-fixes",
+            "--format",
+            "concise",
+        ],
+    );
+    assert_eq!((code, out.as_str()), (0, ""), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -20,14 +20,14 @@ pub struct NextHop {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub enum FixIntent {
-    /// Add a `VirtualAppliance` route to `table`; with no table, to a new table that
-    /// `subnet` is associated with.
+    /// Add a route to `table`; with no table, to a new table that `subnet` is associated
+    /// with. To a `VirtualAppliance` next hop, or (`None`) to `Internet`.
     AddRoute {
         table: Option<RouteTableId>,
         subnet: SubnetId,
         name: String,
         prefix: String,
-        next_hop: NextHop,
+        next_hop: Option<NextHop>,
     },
     /// Turn gateway route propagation off on a route table.
     PropagationOff { table: RouteTableId },

@@ -2,7 +2,7 @@
 //! an instance-level public IP whose backend subnet sends replies to a stateful firewall or
 //! NVA, which holds no session for them and drops them (seed aside, FW-LB).
 
-use super::{text, FixAvailability, Rule, RuleContext, RuleMeta, Violation, BOTH};
+use super::{text, FixAvailability, Help, Rule, RuleContext, RuleMeta, Violation, BOTH};
 use crate::analysis::flows::Ingress;
 use crate::analysis::routes::Dest;
 use crate::analysis::trace::{Entry, Step, Trace, Verdict};
@@ -72,22 +72,58 @@ fn check(ctx: &RuleContext) -> Vec<Violation> {
             vec![Step::Enter(Entry::PublicFrontend)],
             Verdict::Delivered(p.subnet),
         );
-        let d = Violation::new(format!("replies to clients of {what} are routed into `{dev}`"))
-            .subject(format!("internet:{}->{}", p.clients, m.subnet_label(p.subnet)))
-            .flow(
-                format!("Internet {} -> {what} -> {}", p.clients, text::subnet(a, p.subnet)),
-                format!("Internet -> {what} -> {} (delivered by the load balancer or public IP)", m.subnet_label(p.subnet)),
-                Some(words::path(a, &p.trace)),
-            )
-            .steps(Vec::new(), words::steps(a, &p.trace))
-            .traced(&entered, Some(&p.trace))
-            .note(format!("`{dev}` holds no session for these replies and drops them."))
-            .primary(at, format!("sends replies to {} to {dev}", p.clients))
-            .secondary(ing_origin, ing_label)
-            .help(format!(
-                "use an internal load balancer behind the firewall (clients reach it through a DNAT rule on `{dev}`), or keep this public frontend, add a DNAT rule on the firewall to it, and route the firewall's public IP (/32) to `Internet` on {} so its replies return the way they came",
+        let d = Violation::new(format!(
+            "replies to clients of {what} are routed into `{dev}`"
+        ))
+        .subject(format!(
+            "internet:{}->{}",
+            p.clients,
+            m.subnet_label(p.subnet)
+        ))
+        .flow(
+            format!(
+                "Internet {} -> {what} -> {}",
+                p.clients,
+                text::subnet(a, p.subnet)
+            ),
+            format!(
+                "Internet -> {what} -> {} (delivered by the load balancer or public IP)",
                 m.subnet_label(p.subnet)
-            ));
+            ),
+            Some(words::path(a, &p.trace)),
+        )
+        .steps(Vec::new(), words::steps(a, &p.trace))
+        .traced(&entered, Some(&p.trace))
+        .note(format!(
+            "`{dev}` holds no session for these replies and drops them."
+        ))
+        .primary(at, format!("sends replies to {} to {dev}", p.clients))
+        .secondary(ing_origin, ing_label);
+        // Clients known (`[internet] clients`): their replies can go straight out. Every
+        // address: the route cannot be 0.0.0.0/0 (it would take the firewall out of all
+        // egress), so the snippet names the client range to fill in.
+        let any_client = p.clients.prefix_len() == 0;
+        let prefix = if any_client {
+            "<client range>".to_string()
+        } else {
+            p.clients.to_string()
+        };
+        let route = text::add_internet_route(t.route_table, p.subnet, "lb-clients-direct", &prefix);
+        let lead = if any_client {
+            format!(
+                "use an internal load balancer behind the firewall (clients reach it through a DNAT rule on `{dev}`); or, if the clients are known ranges (list them under [internet] clients in routelint.toml to check them exactly), send their replies straight out, around the firewall, with a route in {}'s table:\n",
+                m.subnet_label(p.subnet)
+            )
+        } else {
+            format!(
+                "send the replies to the clients straight out, around `{dev}`, with a route in {}'s table (or put an internal load balancer behind the firewall, reached through a DNAT rule):\n",
+                m.subnet_label(p.subnet)
+            )
+        };
+        let mut d = d.help(Help::text(lead).snippet(&route, 2));
+        if !any_client {
+            d = d.fix(&route);
+        }
         out.push(d);
     }
     out

@@ -66,11 +66,28 @@ pub fn add_route(
         subnet,
         name: name.to_string(),
         prefix: prefix.to_string(),
-        next_hop: NextHop {
+        next_hop: Some(NextHop {
             device: d,
             ip: device_ip(a.model, d).map(|(ip, _)| ip),
             name: a.device_name(d),
-        },
+        }),
+    }
+}
+
+/// A route of `prefix` to `Internet` to add to `table` (or, with none, to a table for
+/// `subnet`).
+pub fn add_internet_route(
+    table: Option<RouteTableId>,
+    subnet: SubnetId,
+    name: &str,
+    prefix: &str,
+) -> FixIntent {
+    FixIntent::AddRoute {
+        table,
+        subnet,
+        name: name.to_string(),
+        prefix: prefix.to_string(),
+        next_hop: None,
     }
 }
 

@@ -125,6 +125,17 @@ impl Syntax {
         };
         let bicep = self.intent_is_bicep(m, intent);
         // A firewall's address by reference (it follows the firewall), else the address.
+        let Some(next_hop) = next_hop else {
+            return if bicep {
+                format!(
+                    "{{\n  name: '{name}'\n  properties: {{\n    addressPrefix: '{prefix}'\n    nextHopType: 'Internet'\n  }}\n}}"
+                )
+            } else {
+                format!(
+                    "{{\n  \"name\": \"{name}\",\n  \"properties\": {{\n    \"addressPrefix\": \"{prefix}\",\n    \"nextHopType\": \"Internet\"\n  }}\n}}"
+                )
+            };
+        };
         let hop = match self.firewall_reference(m, next_hop.device, bicep) {
             Some(r) => r,
             None if bicep => format!("'{}'", hop_ip(next_hop)),
@@ -157,7 +168,7 @@ impl Syntax {
                 (
                     format!(
                         "add route {prefix} -> {} to `{}`",
-                        next_hop.name,
+                        next_hop.as_ref().map_or("Internet", |h| h.name.as_str()),
                         rt.meta.display()
                     ),
                     edit,

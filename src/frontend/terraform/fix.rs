@@ -128,7 +128,12 @@ impl Syntax {
             e.parse()
                 .unwrap_or_else(|_| hcl::Expression::String(e.to_string()))
         };
-        let hop_expr = expr(&next_hop_value(m, next_hop));
+        let hop_expr = next_hop.as_ref().map(|h| expr(&next_hop_value(m, h)));
+        let hop_type = if next_hop.is_some() {
+            "VirtualAppliance"
+        } else {
+            "Internet"
+        };
         match table.filter(|t| self.separate_routes(m, *t)) {
             Some(t) => {
                 let t = &m.route_tables[t.0];
@@ -143,27 +148,29 @@ impl Syntax {
                 } else {
                     expr(&format!("{}.resource_group_name", t.meta.key))
                 };
-                hcl_block(
-                    hcl::Block::builder("resource")
-                        .add_label("azurerm_route")
-                        .add_label(name.replace('-', "_"))
-                        .add_attribute(("name", name.as_str()))
-                        .add_attribute(("resource_group_name", rg))
-                        .add_attribute(("route_table_name", tname))
-                        .add_attribute(("address_prefix", prefix.as_str()))
-                        .add_attribute(("next_hop_type", "VirtualAppliance"))
-                        .add_attribute(("next_hop_in_ip_address", hop_expr))
-                        .build(),
-                )
+                let mut b = hcl::Block::builder("resource")
+                    .add_label("azurerm_route")
+                    .add_label(name.replace('-', "_"))
+                    .add_attribute(("name", name.as_str()))
+                    .add_attribute(("resource_group_name", rg))
+                    .add_attribute(("route_table_name", tname))
+                    .add_attribute(("address_prefix", prefix.as_str()))
+                    .add_attribute(("next_hop_type", hop_type));
+                if let Some(h) = hop_expr {
+                    b = b.add_attribute(("next_hop_in_ip_address", h));
+                }
+                hcl_block(b.build())
             }
-            None => hcl_block(
-                hcl::Block::builder("route")
+            None => {
+                let mut b = hcl::Block::builder("route")
                     .add_attribute(("name", name.as_str()))
                     .add_attribute(("address_prefix", prefix.as_str()))
-                    .add_attribute(("next_hop_type", "VirtualAppliance"))
-                    .add_attribute(("next_hop_in_ip_address", hop_expr))
-                    .build(),
-            ),
+                    .add_attribute(("next_hop_type", hop_type));
+                if let Some(h) = hop_expr {
+                    b = b.add_attribute(("next_hop_in_ip_address", h));
+                }
+                hcl_block(b.build())
+            }
         }
     }
 
@@ -190,7 +197,7 @@ impl Syntax {
                 Some(Fix {
                     title: format!(
                         "add route {prefix} -> {} to `{}`",
-                        next_hop.name,
+                        next_hop.as_ref().map_or("Internet", |h| h.name.as_str()),
                         rt.meta.display()
                     ),
                     edits: vec![Edit {
