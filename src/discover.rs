@@ -31,6 +31,8 @@ pub struct Units {
     pub arm_templates: Vec<PathBuf>,
     /// Directories with `.bicep` files and no compiled template beside them.
     pub bicep_only: Vec<PathBuf>,
+    /// `.bicep` files named on the command line with no compiled template beside or above.
+    pub bicep_uncompiled: Vec<PathBuf>,
     /// Paths the user named that do not exist.
     pub missing: Vec<PathBuf>,
     /// Directories (or files) met while walking that could not be read, with the reason:
@@ -157,6 +159,7 @@ pub fn discover(paths: &[PathBuf], cache: &ModuleCache, sources: &SourceMap) -> 
     if files_given {
         map_files(
             &mut units.unreadable,
+            &mut units.bicep_uncompiled,
             &wanted,
             &wanted_bicep,
             &mut dirs,
@@ -208,6 +211,7 @@ pub fn discover(paths: &[PathBuf], cache: &ModuleCache, sources: &SourceMap) -> 
 /// it or in the nearest folder above that has one.
 fn map_files(
     unreadable: &mut Vec<(PathBuf, String)>,
+    uncompiled: &mut Vec<PathBuf>,
     wanted: &BTreeSet<PathBuf>,
     bicep: &[PathBuf],
     dirs: &mut BTreeSet<PathBuf>,
@@ -216,6 +220,7 @@ fn map_files(
 ) {
     for b in bicep {
         let mut d = b.parent().map(norm);
+        let mut matched = false;
         while let Some(dir) = d {
             let found: Vec<PathBuf> = std::fs::read_dir(&dir)
                 .map(|rd| {
@@ -236,12 +241,16 @@ fn map_files(
                 } else {
                     templates.extend(same.into_iter().cloned());
                 }
+                matched = true;
                 break;
             }
             d = dir.parent().filter(|p| !p.as_os_str().is_empty()).map(norm);
             if d.as_deref() == Some(Path::new(".")) && dir == Path::new(".") {
                 break;
             }
+        }
+        if !matched {
+            uncompiled.push(b.clone());
         }
     }
     if wanted.is_empty() {

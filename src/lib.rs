@@ -56,6 +56,9 @@ pub struct Options {
     pub read_outside: bool,
     /// `--max-*`: limits given on the command line (they win over `[limits]`).
     pub limits: LimitOptions,
+    /// `--no-bicep-build`: do not run the Bicep compiler on `.bicep` files without a
+    /// compiled template.
+    pub no_bicep_build: bool,
 }
 
 /// Limits given on the command line; `None` leaves the configuration's or the default.
@@ -208,16 +211,8 @@ fn load_in_pool(paths: &[PathBuf], opts: &Options) -> Outcome {
         },
         None => None,
     };
-    for d in &units.bicep_only {
-        diagnostics.push(Diagnostic::new(
-            codes::NOT_ANALYSED,
-            Severity::Info,
-            format!(
-                "{}: Bicep files without a compiled template; run `bicep build` and lint the JSON it writes",
-                d.display()
-            ),
-        ));
-    }
+    let mut units = units;
+    compile_bicep(&mut units, opts, &sources, &mut diagnostics);
     let work: Vec<Unit> = units
         .tf_roots
         .iter()
@@ -316,6 +311,117 @@ fn load_in_pool(paths: &[PathBuf], opts: &Options) -> Outcome {
         traced: Vec::new(),
         not_checked: 0,
         config_files,
+    }
+}
+
+/// Bicep without a compiled template (folders of `.bicep` only, or a `.bicep` file named
+/// alone): each entry point (a file no other uses as a `module`) is compiled with the Bicep
+/// CLI when one is on `PATH` and linted as the template it writes, with positions in the
+/// `.bicep`; a compiler error is a positioned parse error. Without a compiler, or with
+/// `--no-bicep-build`, each is a warning: not checked, and how to compile it.
+fn compile_bicep(
+    units: &mut discover::Units,
+    opts: &Options,
+    sources: &SourceMap,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    use frontend::arm::bicep_build;
+    let mut files: Vec<PathBuf> = units.bicep_uncompiled.clone();
+    for d in &units.bicep_only {
+        if let Ok(rd) = std::fs::read_dir(d) {
+            let mut here: Vec<PathBuf> = rd
+                .filter_map(|e| e.ok())
+                .map(|e| e.path())
+                .filter(|p| p.is_file() && source::FileKind::of(p) == source::FileKind::Bicep)
+                .collect();
+            here.sort();
+            files.extend(here);
+        }
+    }
+    files.sort();
+    files.dedup();
+    let entries = bicep_build::entry_points(&files);
+    if entries.is_empty() {
+        return;
+    }
+    let compiler = if opts.no_bicep_build {
+        None
+    } else {
+        bicep_build::find()
+    };
+    for e in entries {
+        let Some(c) = &compiler else {
+            let why = if opts.no_bicep_build {
+                "--no-bicep-build was given"
+            } else {
+                "no Bicep compiler (`bicep`, or `az` with Bicep) is on PATH"
+            };
+            let mut d = Diagnostic::new(
+                codes::NOT_ANALYSED,
+                Severity::Warning,
+                format!(
+                    "{}: not checked: it has no compiled template and {why}; run `bicep build {}` and lint the JSON it writes",
+                    e.display(),
+                    e.display()
+                ),
+            );
+            if let Ok(id) = frontend::read_source(sources, &e) {
+                d = d.in_file(id);
+            }
+            diagnostics.push(d);
+            continue;
+        };
+        match bicep_build::build(c, &e) {
+            Ok(json) => {
+                let virt = e.with_extension("json");
+                sources.add_overlay(&virt, json);
+                units.arm_templates.push(virt);
+            }
+            Err(err) => {
+                let id = frontend::read_source(sources, &e).ok();
+                let msgs = match err {
+                    bicep_build::BuildError::Failed(m) => m,
+                    bicep_build::BuildError::Timeout(t) => vec![(
+                        None,
+                        format!(
+                            "{} did not finish within {} s and was stopped",
+                            c.name(),
+                            t.as_secs()
+                        ),
+                    )],
+                    bicep_build::BuildError::Start(m) => vec![(None, m)],
+                };
+                for (pos, msg) in msgs {
+                    let mut d = Diagnostic::new(
+                        codes::PARSE_ERROR,
+                        Severity::Error,
+                        format!("cannot compile {}: {msg}", e.display()),
+                    );
+                    if let Some(id) = id {
+                        let f = sources.get(id);
+                        let at = pos.and_then(|(l, col)| {
+                            let start = f.line_start(l)?;
+                            let line = f.line_text(l);
+                            let off: usize = line
+                                .chars()
+                                .take(col.saturating_sub(1))
+                                .map(char::len_utf8)
+                                .sum();
+                            Some(start + off)
+                        });
+                        d = match at {
+                            Some(a) => {
+                                let end = (a + 1).min(f.text.len()).max(a);
+                                d.primary(source::Origin::new(id, a..end), msg.clone())
+                                    .in_file(id)
+                            }
+                            None => d.in_file(id),
+                        };
+                    }
+                    diagnostics.push(d);
+                }
+            }
+        }
     }
 }
 

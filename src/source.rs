@@ -211,7 +211,7 @@ pub struct SourceMap {
     /// Path -> file id (a file is added once; thousands of files are looked up by path).
     by_path: RwLock<std::collections::HashMap<PathBuf, FileId>>,
     /// Texts that replace files on disk (an editor's unsaved buffers), by absolute path.
-    overlay: std::collections::HashMap<PathBuf, String>,
+    overlay: RwLock<std::collections::HashMap<PathBuf, String>>,
     /// The trees being linted (canonical): a symbolic link is read only if it points inside
     /// one of them, and so is any file while `confined`.
     trees: RwLock<Vec<PathBuf>>,
@@ -261,14 +261,23 @@ impl SourceMap {
         SourceMap {
             files: RwLock::new(Vec::new()),
             by_path: RwLock::new(std::collections::HashMap::new()),
-            overlay: overlay
-                .into_iter()
-                .map(|(p, t)| (std::fs::canonicalize(&p).unwrap_or(p), t))
-                .collect(),
+            overlay: RwLock::new(
+                overlay
+                    .into_iter()
+                    .map(|(p, t)| (std::fs::canonicalize(&p).unwrap_or(p), t))
+                    .collect(),
+            ),
             trees: RwLock::new(Vec::new()),
             confined: std::sync::atomic::AtomicBool::new(true),
             max_file_bytes: std::sync::atomic::AtomicU64::new(MAX_FILE_BYTES),
         }
+    }
+
+    /// Reads `text` for `path` from now on (a template compiled from Bicep that is not on
+    /// disk).
+    pub fn add_overlay(&self, path: &Path, text: String) {
+        let mut overlay = self.overlay.write().unwrap_or_else(|e| e.into_inner());
+        overlay.insert(path.to_path_buf(), text);
     }
 
     /// Adds a tree being linted (see [`tree_of`]).
@@ -294,10 +303,13 @@ impl SourceMap {
 
     /// Reads a file, or its overlay text.
     pub fn read_file(&self, path: &Path) -> std::io::Result<String> {
-        if !self.overlay.is_empty() {
-            let abs = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-            if let Some(t) = self.overlay.get(&abs) {
-                return Ok(t.clone());
+        {
+            let overlay = self.overlay.read().unwrap_or_else(|e| e.into_inner());
+            if !overlay.is_empty() {
+                let abs = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+                if let Some(t) = overlay.get(&abs).or_else(|| overlay.get(path)) {
+                    return Ok(t.clone());
+                }
             }
         }
         let link = std::fs::symlink_metadata(path)?;

@@ -6,6 +6,7 @@
 //! it sits beside the JSON. **Invariant:** knows nothing of routing.
 
 pub mod bicep;
+pub mod bicep_build;
 pub(crate) mod declared;
 pub mod eval;
 pub mod expr;
