@@ -993,3 +993,58 @@ resource "azurerm_virtual_network_peering" "app_to_hub" {
     let text = format!("{} {:?}", d.message, d.notes);
     assert!(text.contains("private endpoint pe-sql"), "{text}");
 }
+
+/// A data source naming a resource the configuration declares is read as that resource (and
+/// `model` says so); one naming something else stays Unknown.
+#[test]
+fn data_sources_matched_by_name() {
+    let with = |name: &str, rg: &str| {
+        let dir = tempdir(&format!("data-{name}-{}", rg.len()));
+        copy_tree(
+            &root().join("fixtures/onprem-return-propagation-on/terraform"),
+            &dir,
+        );
+        let spokes = std::fs::read_to_string(dir.join("spokes.tf")).unwrap();
+        let edited = spokes.replace(
+            "azurerm_firewall.hub.ip_configuration[0].private_ip_address",
+            "data.azurerm_firewall.hub.ip_configuration[0].private_ip_address",
+        );
+        assert_ne!(spokes, edited);
+        std::fs::write(
+            dir.join("spokes.tf"),
+            format!("{edited}\ndata \"azurerm_firewall\" \"hub\" {{\n  name                = \"{name}\"\n  resource_group_name = {rg}\n}}\n"),
+        )
+        .unwrap();
+        dir
+    };
+    // Same name and resource group: the route's next hop is the firewall, the finding stands.
+    let dir = with("fw-hub", "azurerm_resource_group.hub.name");
+    assert_eq!(
+        findings(&run(&dir), &dir),
+        vec![(
+            "RL001".to_string(),
+            "onprem:192.168.0.0/16<->vnet-spoke1/snet-workload".to_string(),
+            "spokes.tf:35".to_string()
+        )]
+    );
+    let (_, out, _) = routelint(&["model", dir.to_str().unwrap()]);
+    assert!(
+        out.contains("data.azurerm_firewall.hub: matched by name to `azurerm_firewall.hub`"),
+        "{out}"
+    );
+    // Another resource group: not the declared firewall; read from Azure, so Unknown.
+    let dir = with("fw-hub", "\"rg-elsewhere\"");
+    let out = model_of(&dir);
+    assert!(out.projects[0].model.data_matches.is_empty());
+    let (_, out, _) = routelint(&[
+        "check",
+        dir.to_str().unwrap(),
+        "--verbose",
+        "--format",
+        "concise",
+    ]);
+    assert!(
+        out.contains("data source `data.azurerm_firewall.hub` is read from Azure at plan time"),
+        "{out}"
+    );
+}

@@ -645,6 +645,15 @@ pub enum Construct {
     NetworkManager,
 }
 
+/// A data source matched by name to a declared resource.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct DataMatch {
+    pub data: String,
+    pub resource: String,
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
 /// A value the configuration does not determine, with where and why.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct UnknownNote {
@@ -719,6 +728,11 @@ pub struct Model {
     pub private_endpoints: Vec<PrivateEndpoint>,
     pub not_analysed: Vec<NotAnalysed>,
     pub unknowns: Vec<UnknownNote>,
+    /// Terraform data sources that name a resource the same configuration declares (same
+    /// type, name, resource group, VNet), read as that resource: (data source address,
+    /// resource address, where the data source is declared).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub data_matches: Vec<DataMatch>,
     /// Filled by the linker: each firewall's resolved front-end private IP.
     pub firewall_ips: Vec<Option<ResolvedIp>>,
     /// Filled by the linker: each firewall's effective rules (own + policy + attachments).

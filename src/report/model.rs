@@ -309,6 +309,18 @@ pub fn human(a: &Analysis, sources: &SourceMap) -> String {
             );
         }
     }
+    if !m.data_matches.is_empty() {
+        let _ = writeln!(o, "\nData sources");
+        for d in &m.data_matches {
+            let _ = writeln!(
+                o,
+                "  {}: matched by name to `{}`  [{}]",
+                d.data,
+                d.resource,
+                at(d.origin)
+            );
+        }
+    }
     if !m.unknowns.is_empty() {
         let _ = writeln!(o, "\nUnknowns");
         for u in &m.unknowns {

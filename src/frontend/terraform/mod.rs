@@ -326,6 +326,13 @@ pub fn load_root(
         .map(|r| r.entity.clone())
         .collect();
     azapi::lower_all(&mut model, &entities);
+    for (data, resource, origin) in ev.data_matches.borrow().iter() {
+        model.data_matches.push(crate::ir::DataMatch {
+            data: data.clone(),
+            resource: resource.clone(),
+            origin: *origin,
+        });
+    }
     for (addr, reason, origin) in ev.skipped.borrow().iter() {
         // A security rule (or a module that may hold some) not expanded.
         let last = addr.rsplit("module.").next().unwrap_or(addr);

@@ -533,6 +533,9 @@ impl Evaluator<'_> {
             }
             "data" => {
                 let (t, n) = (attr(0).unwrap_or("?"), attr(1).unwrap_or("?"));
+                if let Some(v) = self.data_by_name(scope, t, n, origin) {
+                    return self.apply_ops(v, &ops[2..], file, scope, origin);
+                }
                 Ok(Value::unknown(
                     format!("data source `data.{t}.{n}` is read from Azure at plan time"),
                     origin,
@@ -728,5 +731,93 @@ pub fn index(v: &Value, k: &Value, origin: Origin) -> R {
         })),
         Value::Unknown(_) => Ok(v.clone()),
         other => Err(err(format!("cannot index a {}", other.type_name()), origin)),
+    }
+}
+
+/// Data source types read as the declared resource of the same type they name.
+const MATCHED_DATA: &[&str] = &[
+    "azurerm_subnet",
+    "azurerm_virtual_network",
+    "azurerm_firewall",
+    "azurerm_route_table",
+    "azurerm_network_interface",
+    "azurerm_public_ip",
+];
+
+impl Evaluator<'_> {
+    /// A data source that names a resource this configuration declares (same type, `name`,
+    /// `resource_group_name` and, for a subnet, `virtual_network_name`, each where both are
+    /// known): that resource's value, exactly one match or none. Resources are looked for in
+    /// the module instances evaluated so far (the data source's own first).
+    fn data_by_name(&self, scope: &Scope, t: &str, n: &str, origin: Origin) -> Option<Value> {
+        if !MATCHED_DATA.contains(&t) {
+            return None;
+        }
+        let def = scope
+            .inst
+            .def
+            .data
+            .iter()
+            .find(|d| d.rtype == t && d.name == n)?;
+        if def.meta_arg("count").is_some() || def.meta_arg("for_each").is_some() {
+            return None;
+        }
+        let text = |v: &Value| v.as_str().map(str::to_string);
+        let want = |k: &str| -> Option<String> {
+            let a = def.block.body.get_attribute(k)?;
+            self.eval(&a.value, def.file, scope)
+                .ok()
+                .as_ref()
+                .and_then(text)
+        };
+        let name = want("name")?;
+        let rg = want("resource_group_name");
+        let vnet = if t == "azurerm_subnet" {
+            want("virtual_network_name")
+        } else {
+            None
+        };
+        let mut insts: Vec<Rc<ModInst>> = vec![scope.inst.clone()];
+        insts.extend(
+            self.instances
+                .borrow()
+                .iter()
+                .filter(|i| !Rc::ptr_eq(i, &scope.inst))
+                .cloned(),
+        );
+        let mut found: Vec<(String, Value)> = Vec::new();
+        for inst in insts {
+            for r in inst.def.resources.iter().filter(|r| r.rtype == t) {
+                if r.meta_arg("count").is_some() || r.meta_arg("for_each").is_some() {
+                    continue;
+                }
+                let Ok(v) = self.resource(&Self::scope(&inst), t, &r.name, origin) else {
+                    continue;
+                };
+                let Value::Entity(e) = &v else { continue };
+                let same = |k: &str, w: &Option<String>| match (w, e.get(k).and_then(text)) {
+                    (Some(a), Some(b)) => a == &b,
+                    _ => true,
+                };
+                if e.get("name").and_then(text).as_deref() == Some(name.as_str())
+                    && same("resource_group_name", &rg)
+                    && same("virtual_network_name", &vnet)
+                {
+                    found.push((e.addr.clone(), v.clone()));
+                }
+            }
+        }
+        match found.as_slice() {
+            [(addr, v)] => {
+                let data = format!("{}data.{t}.{n}", scope.inst.prefix);
+                let o = Origin::new(def.file, def.block.span().unwrap_or(0..0));
+                let mut m = self.data_matches.borrow_mut();
+                if !m.iter().any(|(d, _, _)| *d == data) {
+                    m.push((data, addr.clone(), o));
+                }
+                Some(v.clone())
+            }
+            _ => None,
+        }
     }
 }

@@ -138,6 +138,9 @@ pub struct Evaluator<'a> {
     pub skipped: RefCell<Vec<(String, String, Origin)>>,
     /// How deeply `eval` is nested now.
     depth: std::cell::Cell<usize>,
+    /// Data sources read as the declared resource they name: (data address, resource
+    /// address, where the data source is).
+    pub data_matches: RefCell<Vec<(String, String, Origin)>>,
     /// What this root may cost (instances, evaluation steps).
     pub limits: crate::frontend::value::Limits,
     budget: crate::frontend::value::Budget,
@@ -164,6 +167,7 @@ impl<'a> Evaluator<'a> {
             instances: RefCell::new(Vec::new()),
             skipped: RefCell::new(Vec::new()),
             depth: std::cell::Cell::new(0),
+            data_matches: RefCell::new(Vec::new()),
             limits: Default::default(),
             budget: crate::frontend::value::Budget::new(crate::frontend::value::MAX_EVAL_STEPS),
         }
