@@ -97,6 +97,24 @@ pub mod codes {
     pub const UNREADABLE: &str = "unreadable";
     /// A baseline entry that matches no finding any more.
     pub const BASELINE_STALE: &str = "baseline-stale";
+    /// A suppression naming something that is not a rule (see `suppress`).
+    pub const INVALID_SUPPRESSION: &str = "invalid-suppression";
+
+    /// Every code that is not a rule (what `explain`, `--select` and `--ignore` accept
+    /// besides rules).
+    pub const ALL: &[&str] = &[
+        PARSE_ERROR,
+        READ_ERROR,
+        EVAL_ERROR,
+        UNKNOWN,
+        NOT_ANALYSED,
+        CONFIG_ERROR,
+        NOT_CHECKED,
+        UNUSED_SUPPRESSION,
+        UNREADABLE,
+        BASELINE_STALE,
+        INVALID_SUPPRESSION,
+    ];
 
     /// What a code that is not a rule means (`routelint explain unknown`).
     pub fn explain(code: &str) -> Option<&'static str> {
@@ -110,7 +128,7 @@ pub mod codes {
             NOT_CHECKED => "# not-checked (info)\n\nIntended flows whose two-way trace stops at a value that is not known: one note per deciding value says how many and why (with --verbose); the summary counts them.",
             BASELINE_STALE => "# baseline-stale (warning)\n\nAn entry of the file given with --baseline matches no finding any more: what it recorded was fixed (or its subject renamed). Remove the entry, or rewrite the file with --write-baseline. It does not change the exit code.",
             UNREADABLE => "# unreadable (warning)\n\nA directory met while looking for files to lint could not be read (no permission, a path too long for the system): what is in it is not linted. The rest is, and the exit code is not changed by it.",
-            "invalid-suppression" => "# invalid-suppression (error)\n\nA routelint:ignore comment (or ARM metadata) names a code or name that is no rule: a typo that would suppress nothing. Write a rule code (RL001) or name; `routelint rules` lists them. The run exits with 2.",
+            INVALID_SUPPRESSION => "# invalid-suppression (error)\n\nA routelint:ignore comment (or ARM metadata) names a code or name that is no rule: a typo that would suppress nothing. Write a rule code (RL001) or name; `routelint rules` lists them. The run exits with 2.",
             UNUSED_SUPPRESSION => "# unused-suppression (warning)\n\nA routelint:ignore comment that suppresses no finding: remove it, or fix its code.",
             _ => return None,
         })
@@ -258,4 +276,14 @@ pub fn sort_and_dedup(diags: &mut Vec<Diagnostic>, sources: &SourceMap) {
         a.traced = t;
         same
     });
+}
+
+#[cfg(test)]
+mod codes_tests {
+    #[test]
+    fn every_note_code_is_explained() {
+        for c in super::codes::ALL {
+            assert!(super::codes::explain(c).is_some(), "{c}");
+        }
+    }
 }

@@ -126,6 +126,8 @@ pub struct Outcome {
     pub not_checked: usize,
     /// The configuration files used (explicit `--config`, or found for the units), in order.
     pub config_files: Vec<PathBuf>,
+    /// `.bicep` files not checked: no compiled template, and no compiler run.
+    pub bicep_unchecked: Vec<PathBuf>,
 }
 
 impl Outcome {
@@ -212,7 +214,7 @@ fn load_in_pool(paths: &[PathBuf], opts: &Options) -> Outcome {
         None => None,
     };
     let mut units = units;
-    compile_bicep(&mut units, opts, &sources, &mut diagnostics);
+    let bicep_unchecked = compile_bicep(&mut units, opts, &sources, &mut diagnostics);
     let work: Vec<Unit> = units
         .tf_roots
         .iter()
@@ -311,6 +313,7 @@ fn load_in_pool(paths: &[PathBuf], opts: &Options) -> Outcome {
         traced: Vec::new(),
         not_checked: 0,
         config_files,
+        bicep_unchecked,
     }
 }
 
@@ -318,13 +321,14 @@ fn load_in_pool(paths: &[PathBuf], opts: &Options) -> Outcome {
 /// alone): each entry point (a file no other uses as a `module`) is compiled with the Bicep
 /// CLI when one is on `PATH` and linted as the template it writes, with positions in the
 /// `.bicep`; a compiler error is a positioned parse error. Without a compiler, or with
-/// `--no-bicep-build`, each is a warning: not checked, and how to compile it.
+/// `--no-bicep-build`, each is a warning: not checked, and how to compile it. Returns the
+/// files not checked.
 fn compile_bicep(
     units: &mut discover::Units,
     opts: &Options,
     sources: &SourceMap,
     diagnostics: &mut Vec<Diagnostic>,
-) {
+) -> Vec<PathBuf> {
     use frontend::arm::bicep_build;
     let mut files: Vec<PathBuf> = units.bicep_uncompiled.clone();
     for d in &units.bicep_only {
@@ -340,9 +344,10 @@ fn compile_bicep(
     }
     files.sort();
     files.dedup();
-    let entries = bicep_build::entry_points(&files);
+    let entries = bicep_build::entry_points(&files, |p| sources.read_file(p).ok());
+    let mut unchecked = Vec::new();
     if entries.is_empty() {
-        return;
+        return unchecked;
     }
     let compiler = if opts.no_bicep_build {
         None
@@ -369,6 +374,7 @@ fn compile_bicep(
                 d = d.in_file(id);
             }
             diagnostics.push(d);
+            unchecked.push(e);
             continue;
         };
         match bicep_build::build(c, &e) {
@@ -423,6 +429,7 @@ fn compile_bicep(
             }
         }
     }
+    unchecked
 }
 
 /// Loads, analyses and runs the rules. Diagnostics come out sorted and deduplicated.

@@ -218,23 +218,11 @@ enum Command {
     Rules,
 }
 
-/// The codes of diagnostics that are not rules, which --select and --ignore accept too.
-const META_CODES: &[&str] = &[
-    "parse-error",
-    "read-error",
-    "eval-error",
-    "unknown",
-    "not-analysed",
-    "not-checked",
-    "config-error",
-    "unreadable",
-    "unused-suppression",
-    "invalid-suppression",
-    "baseline-stale",
-];
-
+/// A code of diagnostics that are not rules, which --select and --ignore accept too.
 fn is_meta_code(c: &str) -> bool {
-    META_CODES.iter().any(|m| m.eq_ignore_ascii_case(c))
+    routelint::diag::codes::ALL
+        .iter()
+        .any(|m| m.eq_ignore_ascii_case(c))
 }
 
 /// --select and --ignore for diagnostics that are not rules: ignored codes are dropped; when
@@ -255,7 +243,7 @@ fn options(input: &Input) -> Result<Options, String> {
         {
             return Err(format!(
                 "no rule or diagnostic code `{r}` (see `routelint rules`; notes: {})",
-                META_CODES.join(", ")
+                routelint::diag::codes::ALL.join(", ")
             ));
         }
     }
@@ -317,11 +305,7 @@ fn single_project(out: &Outcome, path: &std::path::Path) -> Result<usize, String
     match out.projects.len() {
         0 => {
             // Say why: only Bicep sources, or nothing routelint reads.
-            let bicep_only = out.diagnostics.iter().any(|d| {
-                d.code == routelint::diag::codes::NOT_ANALYSED
-                    && d.message
-                        .contains("not checked: it has no compiled template")
-            });
+            let bicep_only = !out.bicep_unchecked.is_empty();
             Err(if bicep_only {
                 format!(
                     "{} has Bicep files but no compiled template: run `bicep build` and name the JSON it writes",
@@ -483,8 +467,10 @@ fn main() -> ExitCode {
                     | OutFormat::Junit
                     | OutFormat::Rdjson
             );
+            // What annotation-style reports carry without --verbose: findings and errors.
+            let annotated = |d: &Diagnostic| is_finding(d) || d.severity == Severity::Error;
             if quiet || (machine && !verbose) {
-                diags.retain(|d| is_finding(d) || d.severity == Severity::Error);
+                diags.retain(annotated);
             } else {
                 diags.extend(routelint::unknown_notes(&out, verbose));
                 // Which flows were not checked and why: with --verbose; the summary line
@@ -570,7 +556,7 @@ fn main() -> ExitCode {
                 // included), whatever its format.
                 let mut sd = diags.clone();
                 if !verbose {
-                    sd.retain(|d| is_finding(d) || d.severity == Severity::Error);
+                    sd.retain(annotated);
                 }
                 let s = report::sarif::render_with(&sd, &out.sources, &config_names);
                 if let Err(e) = std::fs::write(f, s) {

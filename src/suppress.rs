@@ -12,10 +12,10 @@
 use crate::diag::{Diagnostic, Severity};
 use crate::source::{Origin, SourceMap};
 
-pub const UNUSED: &str = "unused-suppression";
+pub const UNUSED: &str = crate::diag::codes::UNUSED_SUPPRESSION;
 /// A suppression naming something that is not a rule (a typo would silently suppress
 /// nothing): an input error.
-pub const INVALID: &str = "invalid-suppression";
+pub const INVALID: &str = crate::diag::codes::INVALID_SUPPRESSION;
 
 #[derive(Clone, Debug)]
 struct Suppression {

@@ -652,18 +652,13 @@ impl Analysis<'_> {
         }
         let configured = self.config.onprem_prefixes();
         let mut out = Vec::new();
-        for (ei, pe) in m.private_endpoints.iter().enumerate() {
-            let Some(ps) = pe.subnet.as_ref().and_then(|l| l.id).map(SubnetId) else {
+        for ei in 0..m.private_endpoints.len() {
+            let Some((ps, dst)) = m.endpoint_address(ei) else {
                 continue;
             };
             let Some(pv) = m.subnet_vnet(ps) else {
                 continue;
             };
-            let dst = match &pe.ip {
-                Some(ip) => Ipv4Net::new(ip.value, 32).ok(),
-                None => first_prefix(self, ps),
-            };
-            let Some(dst) = dst else { continue };
             for ((v, _), members) in &groups {
                 let Some(&a) = members.iter().find(|s| **s != ps) else {
                     continue;

@@ -176,8 +176,6 @@ pub struct EndpointRoute {
     pub vnet_len: u8,
     /// Route tables apply to the endpoint's subnet (`None`: not known).
     pub policies: Option<bool>,
-    /// The endpoint's subnet.
-    pub subnet: SubnetId,
 }
 
 /// A destination to look up.
@@ -206,6 +204,26 @@ pub enum Lookup {
 }
 
 impl Table {
+    /// The winner among routes that all match a destination: the longest prefix, then
+    /// user > BGP > system, where system routes for the VNet itself and for peering beat
+    /// BGP routes even when less specific; the first declared on a tie.
+    fn best(&self, cands: Vec<usize>) -> Lookup {
+        let no_bgp = cands.iter().any(|&i| self.routes[i].beats_bgp());
+        cands
+            .into_iter()
+            .filter(|&i| !(no_bgp && self.routes[i].source == Source::Gateway))
+            .max_by_key(|&i| match self.routes[i].prefix {
+                RoutePrefix::Net(p) => (
+                    p.prefix_len(),
+                    self.routes[i].priority(),
+                    std::cmp::Reverse(i),
+                ),
+                _ => (0, 0, std::cmp::Reverse(i)),
+            })
+            .map(Lookup::Route)
+            .unwrap_or(Lookup::NoRoute)
+    }
+
     /// Longest-prefix match with Azure's tie-breaks.
     pub fn lookup(&self, dest: Dest) -> Lookup {
         match dest {
@@ -226,23 +244,7 @@ impl Table {
                         cands.extend(v.iter().copied());
                     }
                 }
-                let no_bgp = cands.iter().any(|&i| self.routes[i].beats_bgp());
-                let best = cands
-                    .iter()
-                    .copied()
-                    .filter(|&i| !(no_bgp && self.routes[i].source == Source::Gateway))
-                    .max_by_key(|&i| match self.routes[i].prefix {
-                        RoutePrefix::Net(p) => (
-                            p.prefix_len(),
-                            self.routes[i].priority(),
-                            std::cmp::Reverse(i),
-                        ),
-                        _ => (0, 0, std::cmp::Reverse(i)),
-                    });
-                match best {
-                    Some(i) => Lookup::Route(i),
-                    None => Lookup::NoRoute,
-                }
+                self.best(cands)
             }
             Dest::OnPremUnknown => {
                 // Learned on-prem prefixes are more specific than any /0 and unknown
@@ -310,23 +312,11 @@ impl Table {
                 )
                 && matches!(r.prefix, RoutePrefix::Net(p) if p.contains(&d))
         };
-        let cands: Vec<usize> = (0..self.routes.len())
-            .filter(|&i| usable(&self.routes[i]))
-            .collect();
-        let no_bgp = cands.iter().any(|&i| self.routes[i].beats_bgp());
-        cands
-            .into_iter()
-            .filter(|&i| !(no_bgp && self.routes[i].source == Source::Gateway))
-            .max_by_key(|&i| match self.routes[i].prefix {
-                RoutePrefix::Net(p) => (
-                    p.prefix_len(),
-                    self.routes[i].priority(),
-                    std::cmp::Reverse(i),
-                ),
-                _ => (0, 0, std::cmp::Reverse(i)),
-            })
-            .map(Lookup::Route)
-            .unwrap_or(Lookup::NoRoute)
+        self.best(
+            (0..self.routes.len())
+                .filter(|&i| usable(&self.routes[i]))
+                .collect(),
+        )
     }
 }
 
@@ -628,8 +618,8 @@ pub fn effective(model: &Model, s: SubnetId, configured_onprem: &[Ipv4Net]) -> O
     // Private endpoints of this VNet and of directly peered VNets: a /32 each (the whole
     // subnet stands for an address Azure allocates), used only by endpoint look-ups.
     let mut endpoints = Vec::new();
-    for (ei, pe) in model.private_endpoints.iter().enumerate() {
-        let Some(ps) = pe.subnet.as_ref().and_then(|l| l.id).map(SubnetId) else {
+    for ei in 0..model.private_endpoints.len() {
+        let Some((ps, prefix)) = model.endpoint_address(ei) else {
             continue;
         };
         let Some(pv) = model.subnet_vnet(ps) else {
@@ -650,11 +640,6 @@ pub fn effective(model: &Model, s: SubnetId, configured_onprem: &[Ipv4Net]) -> O
                 None => continue,
             }
         };
-        let prefix = match &pe.ip {
-            Some(ip) => Ipv4Net::new(ip.value, 32).ok(),
-            None => model.subnet_prefixes(ps).first().copied(),
-        };
-        let Some(prefix) = prefix else { continue };
         let vnet_len = model
             .vnet_prefixes(pv)
             .iter()
@@ -674,14 +659,13 @@ pub fn effective(model: &Model, s: SubnetId, configured_onprem: &[Ipv4Net]) -> O
             route: None,
             peering,
             gateway: None,
-            origin: Some(pe.meta.origin),
+            origin: Some(model.private_endpoints[ei].meta.origin),
         });
         endpoints.push(EndpointRoute {
             endpoint: ei,
             route: routes.len() - 1,
             vnet_len,
             policies: model.subnets[ps.0].endpoint_route_policies.get(),
-            subnet: ps,
         });
     }
     let mut index: std::collections::HashMap<(u8, u32), Vec<usize>> =

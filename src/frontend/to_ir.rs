@@ -110,3 +110,10 @@ pub fn ip_ref(v: &Value, private_ip: impl FnOnce(&SymRef, Link) -> Option<IpRef>
         other => IpRef::Unknown { reason: why(other) },
     }
 }
+
+/// Whether a private endpoint network policies value (`Disabled`, `Enabled`,
+/// `NetworkSecurityGroupEnabled`, `RouteTableEnabled`) makes route tables apply to the
+/// subnet's private endpoints.
+pub fn endpoint_route_tables_apply(policies: &str) -> bool {
+    policies.eq_ignore_ascii_case("Enabled") || policies.eq_ignore_ascii_case("RouteTableEnabled")
+}

@@ -817,6 +817,18 @@ impl Model {
         self.subnets[id.0].meta.name.as_deref().unwrap_or("")
     }
     /// Known IPv4 prefixes of a subnet.
+    /// A private endpoint's subnet and address: its static /32, else its subnet's (first)
+    /// prefix, which stands for the address Azure allocates there.
+    pub fn endpoint_address(&self, endpoint: usize) -> Option<(SubnetId, Ipv4Net)> {
+        let pe = &self.private_endpoints[endpoint];
+        let s = SubnetId(pe.subnet.as_ref()?.id?);
+        let net = match &pe.ip {
+            Some(ip) => Ipv4Net::new(ip.value, 32).ok()?,
+            None => self.subnet_prefixes(s).first().copied()?,
+        };
+        Some((s, net))
+    }
+
     pub fn subnet_prefixes(&self, id: SubnetId) -> Vec<Ipv4Net> {
         self.subnets[id.0]
             .prefixes

@@ -16,20 +16,7 @@ fn xml(s: &str) -> String {
 pub fn render(diags: &[Diagnostic], sources: &SourceMap) -> String {
     let mut by_file: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for d in diags {
-        let (file, line, col) = match d.primary_origin() {
-            Some(o) => {
-                let f = sources.get(o.file);
-                let lc = f.line_col(o.start);
-                (f.display.clone(), lc.line, lc.col)
-            }
-            None => (
-                d.file
-                    .map(|f| sources.get(f).display.clone())
-                    .unwrap_or_default(),
-                1,
-                1,
-            ),
-        };
+        let (file, (line, col), _) = super::place(d, sources);
         let sev = match d.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",

@@ -6,28 +6,6 @@ use crate::diag::{Diagnostic, Severity};
 use crate::source::SourceMap;
 use serde_json::{json, Value};
 
-/// File (as displayed), start (line, column) and end (line, column) of a finding's primary
-/// label; a finding about a whole file is at 1:1.
-fn place(d: &Diagnostic, sources: &SourceMap) -> (String, (usize, usize), (usize, usize)) {
-    match d.primary_origin() {
-        Some(o) => {
-            let (a, b) = sources.range(o);
-            (
-                sources.get(o.file).display.clone(),
-                (a.line, a.col),
-                (b.line, b.col),
-            )
-        }
-        None => (
-            d.file
-                .map(|f| sources.get(f).display.clone())
-                .unwrap_or_default(),
-            (1, 1),
-            (1, 1),
-        ),
-    }
-}
-
 /// The finding in full, as plain text.
 fn text(d: &Diagnostic) -> String {
     let mut t = format!("{}: {}", d.code, d.message);
@@ -51,7 +29,7 @@ pub fn gitlab(diags: &[Diagnostic], sources: &SourceMap) -> String {
     let issues: Vec<Value> = diags
         .iter()
         .map(|d| {
-            let (path, a, b) = place(d, sources);
+            let (path, a, b) = super::place(d, sources);
             json!({
                 "type": "issue",
                 "check_name": d.code,
@@ -93,7 +71,7 @@ pub fn junit(diags: &[Diagnostic], sources: &SourceMap) -> String {
         diags.len()
     ));
     for d in diags {
-        let (path, a, _) = place(d, sources);
+        let (path, a, _) = super::place(d, sources);
         let name = format!("{} {} {}", d.code, d.name, d.subject);
         out.push_str(&format!(
             "    <testcase classname=\"{}\" name=\"{}\" file=\"{}\" line=\"{}\">\n",
@@ -131,7 +109,7 @@ pub fn rdjson(diags: &[Diagnostic], sources: &SourceMap) -> String {
     let list: Vec<Value> = diags
         .iter()
         .map(|d| {
-            let (path, a, b) = place(d, sources);
+            let (path, a, b) = super::place(d, sources);
             let mut v = json!({
                 "message": text(d),
                 "location": {"path": path, "range": {

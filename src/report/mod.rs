@@ -64,6 +64,31 @@ pub fn clean_all(diags: &mut [Diagnostic]) {
     }
 }
 
+/// File (as displayed), start (line, column) and end (line, column) of a finding's primary
+/// label; a finding about a whole file is at 1:1.
+pub(crate) fn place(
+    d: &Diagnostic,
+    sources: &SourceMap,
+) -> (String, (usize, usize), (usize, usize)) {
+    match d.primary_origin() {
+        Some(o) => {
+            let (a, b) = sources.range(o);
+            (
+                sources.get(o.file).display.clone(),
+                (a.line, a.col),
+                (b.line, b.col),
+            )
+        }
+        None => (
+            d.file
+                .map(|f| sources.get(f).display.clone())
+                .unwrap_or_default(),
+            (1, 1),
+            (1, 1),
+        ),
+    }
+}
+
 pub fn concise(diags: &[Diagnostic], sources: &SourceMap) -> String {
     let mut out = String::new();
     for d in diags {

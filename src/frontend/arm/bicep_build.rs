@@ -160,10 +160,11 @@ fn parse_message(line: &str) -> Option<(Option<(usize, usize)>, String)> {
 }
 
 /// The entry points among `.bicep` files: those no other of them uses as a `module`.
-pub fn entry_points(files: &[PathBuf]) -> Vec<PathBuf> {
+/// `read` gives a file's text (the `SourceMap`, which reads only what it may).
+pub fn entry_points(files: &[PathBuf], read: impl Fn(&Path) -> Option<String>) -> Vec<PathBuf> {
     let mut used: Vec<PathBuf> = Vec::new();
     for f in files {
-        let Ok(text) = std::fs::read_to_string(f) else {
+        let Some(text) = read(f) else {
             continue;
         };
         let dir = f.parent().unwrap_or(Path::new("."));

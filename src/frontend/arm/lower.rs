@@ -293,10 +293,7 @@ fn endpoint_policies(c: &Ctx, item: &Value, ipath: &str) -> Flag {
         None | Some(Value::Null) => Flag::default_value(false),
         Some(v) => Flag {
             value: match v.to_tf_string() {
-                Some(s) => Known::Known(
-                    s.eq_ignore_ascii_case("Enabled")
-                        || s.eq_ignore_ascii_case("RouteTableEnabled"),
-                ),
+                Some(s) => Known::Known(to_ir::endpoint_route_tables_apply(&s)),
                 None => Known::Unknown(to_ir::why(v)),
             },
             origin: Some(c.set_origin(&join(ipath, path))),

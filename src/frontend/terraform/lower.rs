@@ -160,10 +160,7 @@ fn endpoint_policies(e: &Entity, azurerm_major: Option<u32>) -> Flag {
             value: match v {
                 Value::Null => Known::Known(false),
                 v => match v.to_tf_string() {
-                    Some(s) => Known::Known(
-                        s.eq_ignore_ascii_case("Enabled")
-                            || s.eq_ignore_ascii_case("RouteTableEnabled"),
-                    ),
+                    Some(s) => Known::Known(to_ir::endpoint_route_tables_apply(&s)),
                     None => Known::Unknown(to_ir::why(v)),
                 },
             },
