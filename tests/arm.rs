@@ -403,3 +403,30 @@ fn a_resource_declared_by_two_deployments_is_one() {
         "the later declaration wins"
     );
 }
+
+/// A policy definition that embeds a deployment template (deployIfNotExists) is not a
+/// template: the folder's one real template is linted, the policy is not.
+#[test]
+fn a_policy_definition_embedding_a_template_is_skipped() {
+    let dir = tempdir("arm-policy-definition");
+    copy_tree(&fixture("management-group-outer-scope").join("arm"), &dir);
+    std::fs::write(
+        dir.join("policy-deploy-vnet.json"),
+        r#"{"name": "deploy-vnet", "properties": {"policyType": "Custom", "mode": "All",
+  "policyRule": {"if": {"field": "type", "equals": "Microsoft.Resources/subscriptions"},
+    "then": {"effect": "deployIfNotExists", "details": {"type": "Microsoft.Network/virtualNetworks",
+      "deployment": {"properties": {"mode": "incremental", "template": {
+        "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+        "contentVersion": "1.0.0.0", "parameters": {"prefix": {"type": "string"}},
+        "resources": [{"type": "Microsoft.Network/virtualNetworks", "apiVersion": "2024-05-01",
+          "name": "vnet-policy", "properties": {"addressSpace": {"addressPrefixes": ["[parameters('prefix')]"]}}}]}}}}}}}}"#,
+    )
+    .unwrap();
+    let out = model_of(&dir);
+    assert_eq!(out.projects.len(), 1, "{:?}", out.diagnostics);
+    assert!(out.projects[0].model.root.ends_with("main.json"));
+    assert!(out
+        .diagnostics
+        .iter()
+        .all(|d| d.code != "eval-error" && d.code != "parse-error"));
+}

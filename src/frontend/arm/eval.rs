@@ -96,8 +96,11 @@ enum Slot {
 /// loading runs on worker threads with small stacks).
 pub const MAX_EVAL_DEPTH: usize = 200;
 
+/// Copy loops in scope and the index of each, outermost first.
+type CopyIndexes = Vec<(String, usize)>;
+
 /// A resource instance: its declaration (index into `declarations`) and copy indexes.
-type Instance = (usize, Vec<(String, usize)>);
+type Instance = (usize, CopyIndexes);
 
 /// One template: the root file or an inline nested deployment.
 pub struct Tpl {
@@ -121,6 +124,36 @@ pub struct Tpl {
     pub depth: usize,
     /// Names of the nested deployments leading to this template, outermost first.
     pub deployments_path: Vec<String>,
+    /// A nested template in the outer scope (no `expressionEvaluationOptions`, or
+    /// `scope: outer`): the template whose parameters and variables its expressions use,
+    /// and the copy indexes of the deployment instance (its `copyIndex()` still counts).
+    pub outer: Option<(Rc<Tpl>, CopyIndexes)>,
+}
+
+impl Tpl {
+    /// The template whose parameters and variables this one's expressions read: itself,
+    /// or for an outer-scope nested template, the (scope of the) template around it.
+    pub fn scope(self: &Rc<Self>) -> Rc<Tpl> {
+        let mut t = self.clone();
+        while let Some((o, _)) = &t.outer {
+            let o = o.clone();
+            t = o;
+        }
+        t
+    }
+
+    /// The context a template's own declarations are evaluated in.
+    fn base(self: &Rc<Self>) -> Cx {
+        Cx {
+            tpl: self.clone(),
+            copy: self
+                .outer
+                .as_ref()
+                .map(|(_, c)| c.clone())
+                .unwrap_or_default(),
+            lambda: Vec::new(),
+        }
+    }
 }
 
 /// Evaluation context: the template plus copy indexes and lambda variables in scope.
@@ -249,6 +282,18 @@ impl ArmEval {
         given_at: HashMap<String, Origin>,
         deployments: Vec<String>,
     ) -> Rc<Tpl> {
+        self.build(file, root, given, given_at, deployments, None)
+    }
+
+    fn build(
+        &self,
+        file: FileId,
+        root: JNode,
+        given: HashMap<String, Value>,
+        given_at: HashMap<String, Origin>,
+        deployments: Vec<String>,
+        outer: Option<(Rc<Tpl>, CopyIndexes)>,
+    ) -> Rc<Tpl> {
         let depth = deployments.len();
         Rc::new(Tpl {
             deployments_path: deployments,
@@ -263,6 +308,7 @@ impl ArmEval {
             outputs: RefCell::new(HashMap::new()),
             decls: std::cell::OnceCell::new(),
             depth,
+            outer,
         })
     }
 
@@ -388,7 +434,7 @@ impl ArmEval {
     }
 
     fn param(&self, cx: &Cx, name: &str) -> R {
-        let t = &cx.tpl;
+        let t = &cx.tpl.scope();
         let def = t.root.get("parameters").and_then(|p| p.get(name));
         if let Some(v) = t
             .given
@@ -433,7 +479,7 @@ impl ArmEval {
     }
 
     fn variable(&self, cx: &Cx, name: &str) -> R {
-        let t = &cx.tpl;
+        let t = &cx.tpl.scope();
         let key = name.to_ascii_lowercase();
         if let Some(s) = t.vars.borrow().get(&key) {
             return match s {
@@ -533,11 +579,7 @@ impl ArmEval {
     /// Evaluates every resource of a template (and of its nested deployments).
     pub fn run(&self, t: &Rc<Tpl>) {
         let decls = Self::declarations(t);
-        let base = Cx {
-            tpl: t.clone(),
-            copy: Vec::new(),
-            lambda: Vec::new(),
-        };
+        let base = t.base();
         // Symbolic names first, so `reference('sym')` resolves regardless of order. A copy
         // loop's symbolic name names a collection: its instances are `sym[0]`, `sym[1]`…
         // (languageVersion 2.0), whose count may need other symbols: single resources first.
@@ -624,6 +666,27 @@ impl ArmEval {
         Some((rtype, name))
     }
 
+    /// What a declaration is and why its type or name is not known (for the note).
+    fn why_unnamed(&self, d: &Decl, cx: &Cx) -> (String, String) {
+        let rtype = d
+            .node
+            .get("type")
+            .and_then(|t| t.as_str())
+            .map(|t| match &d.parent {
+                Some((pt, _)) if !t.contains('.') => format!("{pt}/{t}"),
+                _ => t.to_string(),
+            });
+        let Some(rtype) = rtype else {
+            return ("resource".into(), "its type is not known".into());
+        };
+        let name = d.node.get("name").map(|n| self.node(n, cx, "", &mut None));
+        let why = match name.as_ref().and_then(|n| n.find_unknown()) {
+            Some(u) => format!("its name is not known ({u})"),
+            None => "its name is not known".into(),
+        };
+        (rtype, why)
+    }
+
     fn resource(&self, d: &Decl, base: &Cx) {
         let t = &base.tpl;
         let origin = Origin::new(t.file, d.node.span.clone());
@@ -691,11 +754,8 @@ impl ArmEval {
                 }
             }
             let Some((rtype, name)) = self.type_and_name(d, &cx) else {
-                self.skipped.borrow_mut().push((
-                    "resource".into(),
-                    "its type or name is not known".into(),
-                    origin,
-                ));
+                let (what, why) = self.why_unnamed(d, &cx);
+                self.skipped.borrow_mut().push((what, why, origin));
                 continue;
             };
             let key = provider_key(&rtype, &name);
@@ -707,7 +767,7 @@ impl ArmEval {
                 .map(|(k, v)| (k.trim_start_matches('.').to_string(), v))
                 .collect();
             let mut set_at = HashMap::new();
-            params_at(&d.node, t, "", &mut set_at);
+            params_at(&d.node, &t.scope(), "", &mut set_at);
             let existing = d
                 .node
                 .get("existing")
@@ -731,9 +791,15 @@ impl ArmEval {
         }
     }
 
-    /// A nested deployment with an inline template: evaluated as a template of its own, with
-    /// the parameters the deployment passes (evaluated in the outer template: Bicep uses
-    /// `expressionEvaluationOptions.scope = inner`).
+    /// A nested deployment with an inline template, evaluated as a template of its own.
+    ///
+    /// Its scope follows `properties.expressionEvaluationOptions.scope` (Microsoft Learn,
+    /// "Using linked and nested templates when deploying Azure resources"): `inner` (what
+    /// Bicep always writes) evaluates the template with the parameters the deployment
+    /// passes (evaluated here, in the outer template); `outer`, the default when the option
+    /// is absent, evaluates its expressions with the parent's parameters and variables (its
+    /// own `parameters` and `variables` sections are not used, and the deployment passes
+    /// none).
     fn nested(&self, key: &str, d: &Decl, cx: &Cx) -> Option<Rc<Tpl>> {
         if let Some(t) = cx.tpl.deployments.borrow().get(&key.to_ascii_lowercase()) {
             return Some(t.clone());
@@ -743,21 +809,31 @@ impl ArmEval {
         if cx.tpl.depth > 16 {
             return None;
         }
+        let inner_scope = props
+            .get("expressionEvaluationOptions")
+            .and_then(|o| o.get("scope"))
+            .and_then(|s| s.as_str())
+            .is_some_and(|s| s.eq_ignore_ascii_case("inner"));
         let mut given = HashMap::new();
         let mut given_at = HashMap::new();
-        if let Some(ps) = props.get("parameters") {
-            for (k, v) in ps.entries() {
-                if let Some(val) = v.get("value") {
-                    given.insert(k.clone(), self.node(val, cx, "", &mut None));
-                    if let Some(o) = param_ref(val).and_then(|p| given_origin(&cx.tpl, &p)) {
-                        given_at.insert(k.clone(), o);
+        if inner_scope {
+            if let Some(ps) = props.get("parameters") {
+                for (k, v) in ps.entries() {
+                    if let Some(val) = v.get("value") {
+                        given.insert(k.clone(), self.node(val, cx, "", &mut None));
+                        if let Some(o) =
+                            param_ref(val).and_then(|p| given_origin(&cx.tpl.scope(), &p))
+                        {
+                            given_at.insert(k.clone(), o);
+                        }
                     }
                 }
             }
         }
         let mut path = cx.tpl.deployments_path.clone();
         path.push(key.rsplit('/').next().unwrap_or(key).to_string());
-        let inner = self.template_at(cx.tpl.file, template, given, given_at, path);
+        let outer = (!inner_scope).then(|| (cx.tpl.clone(), cx.copy.clone()));
+        let inner = self.build(cx.tpl.file, template, given, given_at, path, outer);
         cx.tpl
             .deployments
             .borrow_mut()
@@ -1569,5 +1645,123 @@ mod tests {
         // Other parameters without a value are Unknown.
         assert!(ev("parameters('count')", T).is_unknown());
         assert!(ev("add(parameters('count'), 1)", T).is_unknown());
+    }
+
+    /// An unset string parameter may be anything (an id with `/` in it): what looks inside
+    /// its text is Unknown, not an "index out of range" on a one-element split.
+    #[test]
+    fn an_unset_parameter_text_is_not_known() {
+        let u = ev("split(parameters('unset'), '/')", T);
+        assert!(u.is_unknown(), "{u:?}");
+        assert!(u.find_unknown().unwrap().contains("`{unset}`"));
+        assert!(ev("split(parameters('unset'), '/')[4]", T).is_unknown());
+        for e in [
+            "length(parameters('unset'))",
+            "substring(parameters('unset'), 0, 3)",
+            "indexOf(parameters('unset'), '/')",
+            "last(parameters('unset'))",
+            "empty(parameters('unset'))",
+            "startsWith(parameters('unset'), '/subscriptions')",
+            "contains(format('vnet-{0}', parameters('unset')), 'hub')",
+        ] {
+            assert!(ev(e, T).is_unknown(), "{e}");
+        }
+        // What the known part of the text already answers stays known.
+        assert_eq!(
+            ev(
+                "startsWith(format('vnet-{0}', parameters('unset')), 'vnet-')",
+                T
+            )
+            .as_bool(),
+            Some(true)
+        );
+        // Deployment placeholders have a known shape: a resource group id splits.
+        assert_eq!(
+            s(ev("split(resourceGroup().id, '/')[4]", T)),
+            "{resourceGroupName}"
+        );
+    }
+
+    /// Evaluates a whole template and returns its resources' (name, body) pairs.
+    fn resources_of(template: &str) -> (Vec<(String, Value)>, Vec<String>) {
+        let root = super::super::json::parse(template).expect("template");
+        let e = ArmEval::new();
+        let t = e.template(0, root, HashMap::new(), Vec::new());
+        e.run(&t);
+        let rs = e
+            .resources
+            .borrow()
+            .iter()
+            .map(|r| (r.name.clone(), r.body.clone()))
+            .collect();
+        let diags = e.diags.borrow().iter().map(|d| d.message.clone()).collect();
+        (rs, diags)
+    }
+
+    /// A nested deployment without `expressionEvaluationOptions` (or `scope: outer`) reads
+    /// the parent's parameters and variables, and its `copyIndex()` sees the deployment's
+    /// loop; `scope: inner` reads only the parameters the deployment passes.
+    #[test]
+    fn nested_deployments_outer_and_inner_scope() {
+        let nested = |opts: &str, params: &str| {
+            format!(
+                r#"{{"type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01",
+                  "name": "[concat('d', copyIndex())]", "copy": {{"name": "dl", "count": 2}},
+                  "properties": {{ {opts} "mode": "Incremental", {params}
+                    "template": {{"parameters": {{"name": {{"type": "string", "defaultValue": "own"}}}},
+                      "variables": {{"suffix": "own"}},
+                      "resources": [{{"type": "Microsoft.Network/routeTables", "apiVersion": "2024-05-01",
+                        "name": "[concat(parameters('name'), '-', variables('suffix'), '-', copyIndex('dl'))]",
+                        "properties": {{}}}}]}}}}}}"#
+            )
+        };
+        let tpl = |n: String| {
+            format!(
+                r#"{{"parameters": {{"name": {{"type": "string", "defaultValue": "parent"}}}},
+                  "variables": {{"suffix": "pv"}}, "resources": [{n}]}}"#
+            )
+        };
+        let names = |t: String| {
+            let (rs, diags) = resources_of(&t);
+            let mut n: Vec<String> = rs
+                .into_iter()
+                .map(|(n, _)| n)
+                .filter(|n| n.contains('-'))
+                .collect();
+            n.sort();
+            (n, diags)
+        };
+        // No option: outer.
+        let (n, d) = names(tpl(nested("", "")));
+        assert_eq!(n, ["parent-pv-0", "parent-pv-1"], "{d:?}");
+        let (n, _) = names(tpl(nested(
+            r#""expressionEvaluationOptions": {"scope": "Outer"},"#,
+            "",
+        )));
+        assert_eq!(n, ["parent-pv-0", "parent-pv-1"]);
+        // Inner: its own parameters (given by the deployment, else their defaults) and
+        // variables; the deployment's loop is not in scope.
+        let (n, d) = names(tpl(nested(
+            r#""expressionEvaluationOptions": {"scope": "inner"},"#,
+            r#""parameters": {"name": {"value": "[concat(parameters('name'), 'given')]"}},"#,
+        )));
+        assert!(n.is_empty(), "{n:?}");
+        assert!(d.iter().any(|m| m.contains("copyIndex() outside")), "{d:?}");
+        let (n, d) = names(
+            tpl(nested(
+                r#""expressionEvaluationOptions": {"scope": "inner"},"#,
+                "",
+            ))
+            .replace("-', copyIndex('dl')", "-', 'x'"),
+        );
+        assert_eq!(n, ["own-own-x", "own-own-x"], "{d:?}");
+        let (n, _) = names(
+            tpl(nested(
+                r#""expressionEvaluationOptions": {"scope": "inner"},"#,
+                r#""parameters": {"name": {"value": "[concat(parameters('name'), 'given')]"}},"#,
+            ))
+            .replace("-', copyIndex('dl')", "-', 'x'"),
+        );
+        assert_eq!(n, ["parentgiven-own-x", "parentgiven-own-x"]);
     }
 }

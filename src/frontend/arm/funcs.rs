@@ -128,11 +128,76 @@ pub static LIBRARIES: &[(&str, &[&str], Func, bool)] = &[
     ("cidr", &["cidrsubnet", "cidrhost", "parsecidr"], cidr, true),
 ];
 
+/// The placeholders that stand for a value only a deployment knows but whose shape is
+/// known (an id's segments, a name without `/`): `resourceGroup().id` splits into the
+/// right segments. Any other `{x}` is an unset string parameter, whose text is unknown.
+const SHAPED_PLACEHOLDERS: &[&str] = &[
+    "subscriptionid",
+    "resourcegroupname",
+    "resourcegrouplocation",
+    "tenantid",
+    "deploymentname",
+    "managementgroupname",
+];
+
+/// The first placeholder in `s` whose text, not just its value, is unknown: an unset
+/// string parameter `{name}` (see `eval::Tpl` parameters) may be an id with `/` in it.
+pub fn opaque_placeholder(s: &str) -> Option<&str> {
+    let mut rest = s;
+    while let Some(i) = rest.find('{') {
+        let after = &rest[i + 1..];
+        let Some(j) = after.find('}') else { break };
+        let inner = &after[..j];
+        let lower = inner.to_ascii_lowercase();
+        let shaped = SHAPED_PLACEHOLDERS.contains(&lower.as_str())
+            || lower.starts_with("uniquestring:")
+            || lower.starts_with("guid:");
+        if !shaped && !inner.is_empty() {
+            return Some(inner);
+        }
+        rest = &after[j + 1..];
+    }
+    None
+}
+
+/// Functions that look inside a string's text (its length, characters, separators).
+const TEXT_INSPECTING: &[&str] = &[
+    "split",
+    "substring",
+    "indexof",
+    "lastindexof",
+    "length",
+    "first",
+    "last",
+    "take",
+    "skip",
+    "startswith",
+    "endswith",
+    "contains",
+    "empty",
+];
+
 /// Calls a function by its lower-case name; `None` when no library has it.
 pub fn call(name: &str, vals: &[Value], origin: Origin) -> Option<R> {
     let (_, _, f, needs_known) = LIBRARIES
         .iter()
         .find(|(_, names, _, _)| names.contains(&name))?;
+    // An unset parameter's text is not known: `split(parameters('hubVnetId'), '/')[4]`
+    // is Unknown, not "index out of range" on the one-element split of a placeholder.
+    if TEXT_INSPECTING.contains(&name) {
+        if let Some(Value::String(s)) = vals.first() {
+            if let Some(p) = opaque_placeholder(s) {
+                let found = matches!(name, "startswith" | "endswith" | "contains")
+                    && f(name, vals, origin).is_ok_and(|v| matches!(v, Value::Bool(true)));
+                if !found {
+                    return Some(Ok(Value::unknown(
+                        format!("`{{{p}}}` is a parameter without a value: its text is not known (give it in a parameters file)"),
+                        origin,
+                    )));
+                }
+            }
+        }
+    }
     if *needs_known {
         if let Some(r) = first_unknown(vals) {
             return Some(Ok(Value::unknown(r, origin)));

@@ -31,22 +31,80 @@ pub enum JsonKind {
     Other,
 }
 
-/// Looks at the `$schema` near the start of a JSON text (cheap; no full parse).
+/// Looks at the top-level `$schema` near the start of a JSON text (cheap; no full parse).
+/// Only a member of the outermost object counts: a policy definition or a deployment
+/// script that embeds a template (`"deployment": {"properties": {"template": {"$schema":
+/// …deploymentTemplate…}}}`) is not a template. Comments are skipped as the parser does.
 pub fn json_kind(text: &str) -> JsonKind {
-    let head: String = text.chars().take(4096).collect();
-    let Some(i) = head.find("\"$schema\"") else {
-        return JsonKind::Other;
-    };
-    let rest = &head[i..];
-    let line_end = rest.find(",").unwrap_or(rest.len());
-    let v = rest[..line_end].to_ascii_lowercase();
-    if v.contains("deploymenttemplate") {
-        JsonKind::Template
-    } else if v.contains("deploymentparameters") {
-        JsonKind::Parameters
-    } else {
-        JsonKind::Other
+    let b: Vec<char> = text.chars().take(4096).collect();
+    let mut depth = 0usize;
+    let mut i = 0;
+    // The last string read at depth 1, while it may still be a key.
+    let mut key: Option<String> = None;
+    let mut expect_value_of_schema = false;
+    while i < b.len() {
+        let c = b[i];
+        match c {
+            '/' if b.get(i + 1) == Some(&'/') => {
+                while i < b.len() && b[i] != '\n' {
+                    i += 1;
+                }
+            }
+            '/' if b.get(i + 1) == Some(&'*') => {
+                i += 2;
+                while i + 1 < b.len() && !(b[i] == '*' && b[i + 1] == '/') {
+                    i += 1;
+                }
+                i += 1;
+            }
+            '"' => {
+                let mut s = String::new();
+                i += 1;
+                while i < b.len() && b[i] != '"' {
+                    if b[i] == '\\' {
+                        i += 1;
+                    }
+                    if let Some(&ch) = b.get(i) {
+                        s.push(ch);
+                    }
+                    i += 1;
+                }
+                if depth == 1 {
+                    if expect_value_of_schema {
+                        let v = s.to_ascii_lowercase();
+                        return if v.contains("deploymenttemplate") {
+                            JsonKind::Template
+                        } else if v.contains("deploymentparameters") {
+                            JsonKind::Parameters
+                        } else {
+                            JsonKind::Other
+                        };
+                    }
+                    key = Some(s);
+                }
+            }
+            ':' if depth == 1 => {
+                expect_value_of_schema = key.take().as_deref() == Some("$schema");
+            }
+            '{' | '[' => {
+                depth += 1;
+                expect_value_of_schema = false;
+            }
+            '}' | ']' => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return JsonKind::Other;
+                }
+            }
+            ',' => {
+                key = None;
+                expect_value_of_schema = false;
+            }
+            _ => {}
+        }
+        i += 1;
     }
+    JsonKind::Other
 }
 
 /// The parameters file paired with a template by name: `main.json` + `main.parameters.json`
@@ -196,4 +254,37 @@ fn dedup_by_key(m: &mut Model) {
     dedup(&mut m.backend_pools, |x| x.meta.key.clone());
     dedup(&mut m.nics, |x| x.meta.key.clone());
     dedup(&mut m.nsgs, |x| x.meta.key.clone());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{json_kind, JsonKind};
+
+    #[test]
+    fn only_a_top_level_schema_makes_a_template() {
+        let t = r#"{ // a comment with "$schema"
+          "$schema": "https://schema.management.azure.com/schemas/2019-08-01/managementGroupDeploymentTemplate.json#",
+          "resources": []}"#;
+        assert_eq!(json_kind(t), JsonKind::Template);
+        let p = r#"{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentParameters.json#"}"#;
+        assert_eq!(json_kind(p), JsonKind::Parameters);
+        // A policy definition embedding a deployment template is not a template.
+        let policy = r#"{"name": "deploy-hub", "properties": {"policyType": "Custom",
+          "policyRule": {"then": {"effect": "deployIfNotExists", "details": {"deployment": {"properties": {
+            "template": {"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+              "resources": []}}}}}}}}"#;
+        assert_eq!(json_kind(policy), JsonKind::Other);
+        // A key named like the schema, with an escaped quote before it, at depth 1.
+        let odd = r#"{"a\"b": {"$schema": "deploymentTemplate"}, "$schema": "x/deploymentTemplate.json#"}"#;
+        assert_eq!(json_kind(odd), JsonKind::Template);
+        assert_eq!(
+            json_kind(r#"{"$schema": "http://json-schema.org/draft-07/schema#"}"#),
+            JsonKind::Other
+        );
+        assert_eq!(json_kind("[1, 2]"), JsonKind::Other);
+        assert_eq!(json_kind(""), JsonKind::Other);
+        // A value string that reads "$schema" is not the key.
+        let v = r#"{"description": "$schema", "x": "deploymentTemplate"}"#;
+        assert_eq!(json_kind(v), JsonKind::Other);
+    }
 }
