@@ -136,7 +136,15 @@ pub fn discover(paths: &[PathBuf], cache: &ModuleCache, sources: &SourceMap) -> 
             continue;
         }
         if !terraform::module_files(&p).is_empty() {
-            explicit.insert(p.clone());
+            if looks_like_root(&p) {
+                explicit.insert(p.clone());
+            } else {
+                // Perhaps a child module (`check modules/spoke`): the same verdict as
+                // naming one of its files, through the root modules that call it.
+                files_given = true;
+                wanted.insert(p.clone());
+                dirs.insert(p.clone());
+            }
         }
         for e in walk(&p, &mut units.unreadable) {
             if !e.file_type().is_file() {
@@ -168,9 +176,18 @@ pub fn discover(paths: &[PathBuf], cache: &ModuleCache, sources: &SourceMap) -> 
         );
     }
     let dir_list: Vec<PathBuf> = dirs.iter().cloned().collect();
-    cache.preload(sources, &dir_list);
+    // A module linted through its callers still calls its own children: they are not
+    // roots either.
+    let through_callers: Vec<PathBuf> = wanted
+        .iter()
+        .filter(|w| !dirs.contains(*w) && !terraform::module_files(w).is_empty())
+        .cloned()
+        .collect();
+    let mut callers_list = dir_list.clone();
+    callers_list.extend(through_callers);
+    cache.preload(sources, &callers_list);
     let mut children: BTreeSet<PathBuf> = BTreeSet::new();
-    for d in &dir_list {
+    for d in &callers_list {
         if let Some(def) = cache.get(sources, d) {
             for m in &def.modules {
                 if let Some(c) = m.local_dir(&def.dir) {
@@ -202,6 +219,40 @@ pub fn discover(paths: &[PathBuf], cache: &ModuleCache, sources: &SourceMap) -> 
         .filter(|d| !children.contains(d) || explicit.contains(d))
         .collect();
     units
+}
+
+/// Whether a module directory says it is a root module: it configures a provider or a
+/// backend (`provider "…"`, `backend "…"`, `cloud {`), was initialised (`.terraform`), or
+/// holds variable files. A directory that says none of this may be a child module, so
+/// naming it looks for its callers (in its repository) before linting it alone.
+fn looks_like_root(dir: &Path) -> bool {
+    if dir.join(".terraform").is_dir() {
+        return true;
+    }
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return true;
+    };
+    for e in rd.filter_map(|e| e.ok()) {
+        let p = e.path();
+        if FileKind::of(&p).is_tfvars() {
+            return true;
+        }
+    }
+    terraform::module_files(dir).iter().any(|f| {
+        let plain = std::fs::symlink_metadata(f)
+            .is_ok_and(|m| m.is_file() && m.len() <= crate::source::MAX_FILE_BYTES);
+        plain
+            && std::fs::read_to_string(f).is_ok_and(|t| {
+                t.lines().any(|l| {
+                    let l = l.trim_start();
+                    l.starts_with("provider \"")
+                        || l.starts_with("provider\"")
+                        || l.starts_with("backend \"")
+                        || l.starts_with("cloud {")
+                        || l.starts_with("\"provider\"")
+                })
+            })
+    })
 }
 
 /// Maps files named on the command line to what is linted whole: a Terraform directory is

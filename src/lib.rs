@@ -483,6 +483,12 @@ fn check_project(p: &Project, cfg: &Config, sources: &SourceMap) -> (Vec<Found>,
         .into_iter()
         .map(|(meta, v)| finding(meta, v, p, sources))
         .collect();
+    if !p.model.downloaded_modules.is_empty() {
+        let mut canon = HashMap::new();
+        for (d, _) in &mut kept {
+            at_calling_module(d, &p.model, sources, &mut canon);
+        }
+    }
     kept.retain_mut(|(d, _)| cfg.admit(d, sources));
     let mut kept = one_finding_per_cause(kept);
     // A path through a subnet that receives a Route Server's routes may be different.
@@ -536,6 +542,65 @@ fn check_project(p: &Project, cfg: &Config, sources: &SourceMap) -> (Vec<Found>,
         kept.push((d, None));
     }
     (kept, count)
+}
+
+/// A finding whose place lies inside a module `terraform init` downloaded is reported at
+/// the `module` block in the user's code that brings it in (they cannot edit the download:
+/// the next `terraform init` overwrites it), with the module's line as related
+/// information. A fix that would edit the download is dropped; its help still says what
+/// to change, which the user passes through the module's inputs or a newer version.
+fn at_calling_module(
+    d: &mut Diagnostic,
+    m: &ir::Model,
+    sources: &SourceMap,
+    canon: &mut HashMap<source::FileId, std::path::PathBuf>,
+) {
+    let mut path_of = |f: source::FileId| {
+        canon
+            .entry(f)
+            .or_insert_with(|| {
+                let p = &sources.get(f).path;
+                std::fs::canonicalize(p).unwrap_or_else(|_| p.clone())
+            })
+            .clone()
+    };
+    let module_of = |p: &std::path::Path| {
+        m.downloaded_modules
+            .iter()
+            .filter(|x| p.starts_with(&x.dir))
+            .max_by_key(|x| x.dir.as_os_str().len())
+    };
+    let Some(i) = d.labels.iter().position(|l| l.primary) else {
+        return;
+    };
+    let Some(module) = module_of(&path_of(d.labels[i].origin.file)) else {
+        return;
+    };
+    let label = &mut d.labels[i];
+    label.primary = false;
+    label.message = format!(
+        "{} (in downloaded module `{}`)",
+        label.message, module.address
+    );
+    d.labels.insert(
+        0,
+        diag::Label {
+            origin: module.call,
+            message: format!(
+                "the cause lies in `{}`, which `terraform init` downloaded: change it through this `module` block (its inputs, or its version)",
+                module.address
+            ),
+            primary: true,
+        },
+    );
+    let edits_download = d.fix.as_ref().is_some_and(|f| {
+        f.edits
+            .iter()
+            .any(|e| module_of(&path_of(e.origin.file)).is_some())
+    });
+    if edits_download {
+        d.fix = None;
+    }
 }
 
 /// One root cause, one finding: findings of one rule with the same place to change and

@@ -318,9 +318,10 @@ fn graph_draws_forward_and_return_paths() {
     );
 }
 
-/// Pre-commit passes changed files: a child module's file, a `.tfvars`, a module's `.bicep`
-/// and a parameters file are each linted through the unit they belong to (the root module
-/// that calls the child, the template compiled from the Bicep or using the parameters).
+/// Pre-commit passes changed files: a child module's file (or its directory), a `.tfvars`,
+/// a module's `.bicep` and a parameters file are each linted through the unit they belong
+/// to (the root module that calls the child, the template compiled from the Bicep or using
+/// the parameters).
 #[test]
 fn files_named_alone_are_linted_through_their_unit() {
     let tf = "fixtures/modules-foreach-tfvars/terraform/terraform.tfvars:6:23: RL001 [error] return path bypasses firewall `fw-core` (onprem:192.168.64.0/18<->vnet-payments/snet-api)";
@@ -334,6 +335,12 @@ fn files_named_alone_are_linted_through_their_unit() {
             "fixtures/modules-foreach-tfvars/terraform/terraform.tfvars",
             tf,
         ),
+        // A child module named as a directory: the same verdict as naming its file.
+        (
+            "fixtures/modules-foreach-tfvars/terraform/modules/spoke",
+            tf,
+        ),
+        ("fixtures/modules-foreach-tfvars/terraform/modules/hub/", tf),
         ("fixtures/modules-foreach-tfvars/arm/modules/hub.bicep", arm),
         (
             "fixtures/modules-foreach-tfvars/arm/main.parameters.json",

@@ -707,3 +707,121 @@ fn downloaded_modules_are_analysed_like_local_ones() {
     assert_eq!(m.subnet_prefixes(SubnetId(0))[0].to_string(), "10.9.1.0/24");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A finding inside a module `terraform init` downloaded is reported at the user's
+/// `module` block (through a downloaded module's own local submodule too), with the
+/// module's line as related information, and without a fix that would edit the download.
+#[test]
+fn a_finding_in_a_downloaded_module_is_reported_at_the_calling_block() {
+    let dir = tempdir("registry-module-finding");
+    let root = dir.join("live");
+    let m = root.join(".terraform/modules/network");
+    std::fs::create_dir_all(m.join("modules/peering")).unwrap();
+    std::fs::write(
+        root.join("main.tf"),
+        "# the platform's network\n\nmodule \"network\" {\n  source  = \"acme/network/azurerm\"\n  version = \"2.1.0\"\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        m.join("main.tf"),
+        r#"resource "azurerm_virtual_network" "hub" {
+  name                = "vnet-hub"
+  resource_group_name = "rg"
+  location            = "westeurope"
+  address_space       = ["10.0.0.0/16"]
+}
+
+resource "azurerm_virtual_network" "spoke" {
+  name                = "vnet-spoke"
+  resource_group_name = "rg"
+  location            = "westeurope"
+  address_space       = ["10.1.0.0/16"]
+}
+
+module "peering" {
+  source    = "./modules/peering"
+  local_vnet = azurerm_virtual_network.hub.name
+  remote_id = azurerm_virtual_network.spoke.id
+}
+"#,
+    )
+    .unwrap();
+    std::fs::write(
+        m.join("modules/peering/main.tf"),
+        r#"variable "local_vnet" {}
+variable "remote_id" {}
+
+resource "azurerm_virtual_network_peering" "this" {
+  name                      = "peer-hub-to-spoke"
+  resource_group_name       = "rg"
+  virtual_network_name      = var.local_vnet
+  remote_virtual_network_id = var.remote_id
+}
+"#,
+    )
+    .unwrap();
+    std::fs::write(
+        root.join(".terraform/modules/modules.json"),
+        r#"{"Modules":[{"Key":"","Source":"","Dir":"."},{"Key":"network","Source":"registry.terraform.io/acme/network/azurerm","Version":"2.1.0","Dir":".terraform/modules/network"},{"Key":"network.peering","Source":"./modules/peering","Dir":".terraform/modules/network/modules/peering"}]}"#,
+    )
+    .unwrap();
+    let out = run(&root);
+    let f: Vec<_> = out
+        .diagnostics
+        .iter()
+        .filter(|d| routelint::is_finding(d))
+        .collect();
+    assert_eq!(f.len(), 1, "{:?}", out.diagnostics);
+    let d = f[0];
+    assert_eq!(d.code, "RL010");
+    let at = |o: routelint::source::Origin| {
+        let s = out.sources.get(o.file);
+        (
+            s.path.file_name().unwrap().to_string_lossy().to_string(),
+            s.path.parent().unwrap().ends_with("modules/peering"),
+            s.line_col(o.start).line,
+        )
+    };
+    assert_eq!(
+        at(d.primary_origin().unwrap()),
+        ("main.tf".into(), false, 3)
+    );
+    assert!(
+        d.labels[0]
+            .message
+            .contains("`module.network.module.peering`, which `terraform init` downloaded"),
+        "{:?}",
+        d.labels
+    );
+    assert!(
+        d.labels.iter().any(|l| !l.primary
+            && at(l.origin) == ("main.tf".into(), true, 4)
+            && l.message
+                .contains("in downloaded module `module.network.module.peering`")),
+        "{:?}",
+        d.labels
+    );
+    assert!(d.fix.is_none(), "no edit into the download");
+    // The same module as a local source is the user's code: reported where it is.
+    std::fs::remove_file(root.join(".terraform/modules/modules.json")).unwrap();
+    let local = dir.join("local");
+    copy_tree(&m, &local.join("network"));
+    std::fs::write(
+        local.join("main.tf"),
+        "module \"network\" {\n  source = \"./network\"\n}\n",
+    )
+    .unwrap();
+    let out = run(&local);
+    let d = out
+        .diagnostics
+        .iter()
+        .find(|d| d.code == "RL010")
+        .expect("RL010");
+    let o = d.primary_origin().unwrap();
+    assert!(out
+        .sources
+        .get(o.file)
+        .path
+        .ends_with("network/modules/peering/main.tf"));
+    let _ = std::fs::remove_dir_all(&dir);
+}

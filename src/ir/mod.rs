@@ -654,6 +654,22 @@ pub struct DataMatch {
     pub origin: Origin,
 }
 
+/// A module `terraform init` downloaded (registry or git, and the local modules inside
+/// it): its files are not the user's to edit, so a finding inside it is reported at the
+/// `module` block in the user's code that brings it in.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct DownloadedModule {
+    /// Module address (`module.hub.module.firewall`).
+    pub address: String,
+    /// Where `terraform init` put it (canonical).
+    #[serde(skip)]
+    pub dir: std::path::PathBuf,
+    /// The `module` block in the user's code that brings it in (directly or through other
+    /// downloaded modules).
+    #[serde(skip)]
+    pub call: Origin,
+}
+
 /// A value the configuration does not determine, with where and why.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct UnknownNote {
@@ -733,6 +749,9 @@ pub struct Model {
     /// resource address, where the data source is declared).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub data_matches: Vec<DataMatch>,
+    /// Modules `terraform init` downloaded, with the user's `module` block for each.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub downloaded_modules: Vec<DownloadedModule>,
     /// Filled by the linker: each firewall's resolved front-end private IP.
     pub firewall_ips: Vec<Option<ResolvedIp>>,
     /// Filled by the linker: each firewall's effective rules (own + policy + attachments).

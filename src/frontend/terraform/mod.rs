@@ -333,6 +333,13 @@ pub fn load_root(
             origin: *origin,
         });
     }
+    for (address, dir, call) in ev.downloaded.borrow().iter() {
+        model.downloaded_modules.push(crate::ir::DownloadedModule {
+            address: address.clone(),
+            dir: dir.clone(),
+            call: *call,
+        });
+    }
     for (addr, reason, origin) in ev.skipped.borrow().iter() {
         // A security rule (or a module that may hold some) not expanded.
         let last = addr.rsplit("module.").next().unwrap_or(addr);

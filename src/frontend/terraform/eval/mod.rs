@@ -141,6 +141,9 @@ pub struct Evaluator<'a> {
     /// Data sources read as the declared resource they name: (data address, resource
     /// address, where the data source is).
     pub data_matches: RefCell<Vec<(String, String, Origin)>>,
+    /// Modules read from `terraform init`'s downloads (and local modules inside them):
+    /// (module address, canonical directory, the user's `module` block that brings it in).
+    pub downloaded: RefCell<Vec<(String, PathBuf, Origin)>>,
     /// What this root may cost (instances, evaluation steps).
     pub limits: crate::frontend::value::Limits,
     budget: crate::frontend::value::Budget,
@@ -168,6 +171,7 @@ impl<'a> Evaluator<'a> {
             skipped: RefCell::new(Vec::new()),
             depth: std::cell::Cell::new(0),
             data_matches: RefCell::new(Vec::new()),
+            downloaded: RefCell::new(Vec::new()),
             limits: Default::default(),
             budget: crate::frontend::value::Budget::new(crate::frontend::value::MAX_EVAL_STEPS),
         }

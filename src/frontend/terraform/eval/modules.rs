@@ -381,13 +381,55 @@ impl Evaluator<'_> {
         Ok(c)
     }
 
+    /// Records a module read from `terraform init`'s downloads, or a local module inside
+    /// one, with the `module` block in the user's code that brings it in: the caller's own
+    /// block when the caller is the user's code, else the one that brought the caller in.
+    fn note_download(
+        &self,
+        caller_dir: &Path,
+        dir: &Path,
+        from_download: bool,
+        address: &str,
+        call_origin: Origin,
+    ) {
+        let canon = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+        let caller = canon(caller_dir);
+        let brought_by = self
+            .downloaded
+            .borrow()
+            .iter()
+            .filter(|(_, d, _)| caller.starts_with(d))
+            .max_by_key(|(_, d, _)| d.as_os_str().len())
+            .map(|(_, _, o)| *o);
+        if !from_download && brought_by.is_none() {
+            return;
+        }
+        let dir = canon(dir);
+        let mut v = self.downloaded.borrow_mut();
+        if v.iter().any(|(_, d, _)| *d == dir) {
+            return;
+        }
+        // An instance address without its keys: `module.spoke["a"]` -> `module.spoke`.
+        let mut addr = String::new();
+        let mut depth = 0;
+        for c in address.chars() {
+            match c {
+                '[' => depth += 1,
+                ']' => depth -= 1,
+                _ if depth == 0 => addr.push(c),
+                _ => {}
+            }
+        }
+        v.push((addr, dir, brought_by.unwrap_or(call_origin)));
+    }
+
     pub(super) fn make_children(&self, inst: &Rc<ModInst>, call: &ModCall) -> Children {
         let call_origin = Origin::new(call.file, call.block.span().unwrap_or(0..0));
         // A local source, else where `terraform init` put a registry or git module.
         let key = module_key(&inst.prefix, &call.name);
-        let dir = call
-            .local_dir(&inst.def.dir)
-            .or_else(|| self.installed.as_ref()?.get(&key).cloned());
+        let local = call.local_dir(&inst.def.dir);
+        let from_download = local.is_none();
+        let dir = local.or_else(|| self.installed.as_ref()?.get(&key).cloned());
         let Some(dir) = dir else {
             let how = if self.installed.is_some() {
                 format!("`.terraform/modules/modules.json` has no module `{key}`: run `terraform init` again")
@@ -417,6 +459,7 @@ impl Evaluator<'_> {
             ));
         };
         let base = format!("{}module.{}", inst.prefix, call.name);
+        self.note_download(&inst.def.dir, &dir, from_download, &base, call_origin);
         let scope = Self::scope(inst);
         let mk = |prefix: String, iter: Vec<(String, Value)>| {
             let child = Rc::new(ModInst {
