@@ -221,6 +221,28 @@ pub fn discover(paths: &[PathBuf], cache: &ModuleCache, sources: &SourceMap) -> 
     units
 }
 
+/// `ancestor` (canonical) written in the form of `path` (relative): `path` with as many
+/// trailing components removed as lie between the two. `None` when `path` does not end in
+/// plain names there.
+fn relative_ancestor(path: &Path, ancestor: &Path) -> Option<PathBuf> {
+    let abs = std::fs::canonicalize(path).ok()?;
+    let rest = abs.strip_prefix(ancestor).ok()?;
+    let mut out = path.to_path_buf();
+    for _ in rest.components() {
+        match out.components().next_back() {
+            Some(std::path::Component::Normal(_)) => {
+                out.pop();
+            }
+            _ => return None,
+        }
+    }
+    Some(if out.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        out
+    })
+}
+
 /// Whether a module directory says it is a root module: it configures a provider or a
 /// backend (`provider "…"`, `backend "…"`, `cloud {`), was initialised (`.terraform`), or
 /// holds variable files. A directory that says none of this may be a child module, so
@@ -308,21 +330,17 @@ fn map_files(
         return;
     }
     // Every module directory that could call them, and who calls whom: walked from the
-    // working directory when it is inside the files' repository (as before), else from the
-    // repository root (the enclosing git work tree), never the whole working directory
-    // (from `/` that is the whole machine).
-    let cwd = std::env::current_dir().ok();
+    // files' repository root (the enclosing git work tree, else the directory itself),
+    // never the whole working directory (from `/` that is the whole machine).
     let mut starts: Vec<PathBuf> = Vec::new();
     for w in wanted {
+        // The repository root, in the same relative form as the path given (so the
+        // walk's paths compare with it and display as the user wrote them), else absolute.
         let root = crate::source::tree_of(w);
-        let start = match &cwd {
-            Some(c) if c.starts_with(&root) => PathBuf::from("."),
-            Some(c) if w.is_relative() => match root.strip_prefix(c) {
-                Ok(rel) if !rel.as_os_str().is_empty() => rel.to_path_buf(),
-                Ok(_) => PathBuf::from("."),
-                Err(_) => root.clone(),
-            },
-            _ => root.clone(),
+        let start = if w.is_relative() {
+            relative_ancestor(w, &root).unwrap_or_else(|| root.clone())
+        } else {
+            root.clone()
         };
         if !starts.contains(&start) {
             starts.push(start);

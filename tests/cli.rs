@@ -911,3 +911,33 @@ fn rl003_help_snippet_and_fix_with_known_clients() {
     assert_eq!((code, out.as_str()), (0, ""), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A child module named by a relative path from outside its directory (another repository,
+/// or a folder of the same one beside it) is linted through its callers anywhere in its
+/// repository, shown as the user wrote it.
+#[test]
+fn a_child_module_outside_the_working_directory_is_linted_through_its_callers() {
+    let dir = tempdir("child-outside-cwd");
+    copy_tree(
+        &root().join("fixtures/modules-foreach-tfvars/terraform"),
+        &dir.join("repo"),
+    );
+    std::fs::create_dir_all(dir.join("repo/.git")).unwrap();
+    std::fs::create_dir_all(dir.join("repo/docs")).unwrap();
+    std::fs::create_dir_all(dir.join("elsewhere")).unwrap();
+    for (cwd, named) in [
+        ("elsewhere", "../repo/modules/spoke"),
+        ("elsewhere", "../repo/modules/spoke/main.tf"),
+        ("repo/docs", "../modules/spoke"),
+    ] {
+        let (code, out, err) =
+            routelint_in(&dir.join(cwd), &["check", named, "--format", "concise"]);
+        assert_eq!(code, 1, "{named}: {out}{err}");
+        assert_eq!(
+            out.lines().collect::<Vec<_>>(),
+            [format!("{}/terraform.tfvars:6:23: RL001 [error] return path bypasses firewall `fw-core` (onprem:192.168.64.0/18<->vnet-payments/snet-api)", if cwd == "elsewhere" { "../repo" } else { ".." })],
+            "{named}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
