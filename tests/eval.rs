@@ -220,3 +220,65 @@ fn arm_copy_condition_existing_and_escapes() {
     assert_eq!(m.routes.len(), 2);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `templatestring()` (Terraform 1.9) renders a naming convention held in a variable with
+/// the variables given, as Azure Verified Modules name their resources.
+#[test]
+fn terraform_templatestring_renders_a_naming_convention() {
+    let dir = tempdir("tf-templatestring");
+    std::fs::write(
+        dir.join("main.tf"),
+        r#"
+variable "naming" {
+  default = {
+    vnet   = "vnet-$${workload}-$${region}"
+    subnet = "snet-%%{ if tier == \"web\" }frontend%%{ else }$${tier}%%{ endif }"
+  }
+}
+
+resource "azurerm_virtual_network" "v" {
+  name                = templatestring(var.naming.vnet, { workload = "pay", region = "weu" })
+  resource_group_name = "rg"
+  address_space       = ["10.50.0.0/16"]
+}
+
+resource "azurerm_subnet" "s" {
+  for_each             = toset(["web", "db"])
+  name                 = templatestring(var.naming.subnet, { tier = each.key })
+  resource_group_name  = "rg"
+  virtual_network_name = azurerm_virtual_network.v.name
+  address_prefixes     = [each.key == "web" ? "10.50.1.0/24" : "10.50.2.0/24"]
+}
+
+resource "azurerm_subnet" "bad" {
+  name                 = templatestring("snet-$${", {})
+  resource_group_name  = "rg"
+  virtual_network_name = azurerm_virtual_network.v.name
+  address_prefixes     = ["10.50.3.0/24"]
+}
+"#,
+    )
+    .unwrap();
+    let out = load(&dir);
+    let m = &out.projects[0].model;
+    assert_eq!(m.vnets[0].meta.display(), "vnet-pay-weu");
+    let mut names: Vec<String> = (0..m.subnets.len())
+        .map(|i| m.subnet_label(SubnetId(i)))
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "vnet-pay-weu/azurerm_subnet.bad",
+            "vnet-pay-weu/snet-db",
+            "vnet-pay-weu/snet-frontend"
+        ],
+        "{:?}",
+        out.diagnostics
+    );
+    // A template that does not parse is an evaluation error at the call, never a panic.
+    assert!(out.diagnostics.iter().any(|d| d
+        .message
+        .contains("templatestring(): the template does not parse")));
+    let _ = std::fs::remove_dir_all(&dir);
+}

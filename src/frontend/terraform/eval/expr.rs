@@ -121,6 +121,75 @@ impl Evaluator<'_> {
                         }
                         Err(last.unwrap_or_else(|| err("try() needs arguments", origin)))
                     }
+                    // Terraform 1.9: renders a string (from a reference) as a template with
+                    // only the variables given.
+                    "templatestring" => {
+                        let (Some(t), Some(vars)) = (args.first(), args.get(1)) else {
+                            return Err(err(
+                                "templatestring() needs a template and variables",
+                                origin,
+                            ));
+                        };
+                        let text = match self.eval(t, file, scope)? {
+                            Value::String(s) => s,
+                            v if v.is_unknown() => {
+                                return Ok(Value::unknown(
+                                    format!("the template is not known ({})", why(&v)),
+                                    origin,
+                                ))
+                            }
+                            v => {
+                                return Err(err(
+                                    format!(
+                                        "templatestring() needs a string, not {}",
+                                        v.type_name()
+                                    ),
+                                    origin,
+                                ))
+                            }
+                        };
+                        let bind: Vec<(String, Value)> = match self.eval(vars, file, scope)? {
+                            Value::Map(m) => {
+                                m.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
+                            }
+                            v if v.is_unknown() => {
+                                return Ok(Value::unknown(
+                                    format!("the template's variables are not known ({})", why(&v)),
+                                    origin,
+                                ))
+                            }
+                            v => {
+                                return Err(err(
+                                    format!(
+                                        "templatestring() needs an object of variables, not {}",
+                                        v.type_name()
+                                    ),
+                                    origin,
+                                ))
+                            }
+                        };
+                        let parsed = hcl_edit::parser::parse_template(&text).map_err(|e| {
+                            let e = e.to_string();
+                            let e: Vec<&str> = e.split_whitespace().collect();
+                            err(
+                                format!(
+                                    "templatestring(): the template does not parse: {}",
+                                    e.join(" ")
+                                ),
+                                origin,
+                            )
+                        })?;
+                        // The template's positions are in its own text: a source of its own.
+                        let mut h: u64 = 0xcbf29ce484222325;
+                        for b in text.bytes() {
+                            h = (h ^ b as u64).wrapping_mul(0x100000001b3);
+                        }
+                        let tfile = self.sources.add(
+                            std::path::Path::new(&format!("<templatestring {h:016x}>")),
+                            text.clone(),
+                        );
+                        self.template(&parsed, tfile, &scope.with(bind), origin)
+                    }
                     "can" => match args.first().map(|a| self.eval(a, file, scope)) {
                         Some(Ok(v)) if v.is_unknown() => Ok(Value::unknown(
                             format!("can() of a value that is not known ({})", why(&v)),
