@@ -10,6 +10,11 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+/// mimalloc instead of the system allocator: building the model allocates many small
+/// values, and glibc's malloc/free were a fifth of a 1,000-spoke check's profile.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Exit codes (documented in the README).
 const EXIT_CLEAN: u8 = 0;
 const EXIT_FINDINGS: u8 = 1;

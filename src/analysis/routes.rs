@@ -34,7 +34,7 @@ pub fn reserved() -> Vec<Ipv4Net> {
 }
 
 /// The prefix of an effective route.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum RoutePrefix {
     Net(Ipv4Net),
     /// On-premises prefixes learned by BGP that the configuration does not list: more
@@ -603,15 +603,25 @@ pub fn effective(model: &Model, s: SubnetId, configured_onprem: &[Ipv4Net]) -> O
             }
         }
     }
-    // Same prefix: user > BGP > system.
-    let n = routes.len();
-    for i in 0..n {
-        for j in 0..n {
-            if i == j || routes[i].state != State::Active || routes[j].state != State::Active {
-                continue;
-            }
-            if routes[i].prefix == routes[j].prefix && routes[j].priority() > routes[i].priority() {
-                routes[i].state = State::Invalid(Invalid::OverriddenBy(routes[j].source));
+    // Same prefix: user > BGP > system. Compared within each group of routes with the
+    // same prefix, in declaration order (a hub peered with thousands of spokes has as many
+    // routes, each with its own prefix: comparing all pairs was quadratic).
+    let mut groups: std::collections::HashMap<&RoutePrefix, Vec<usize>> =
+        std::collections::HashMap::with_capacity(routes.len());
+    for (i, r) in routes.iter().enumerate() {
+        groups.entry(&r.prefix).or_default().push(i);
+    }
+    let mut groups: Vec<Vec<usize>> = groups.into_values().filter(|g| g.len() > 1).collect();
+    groups.sort_unstable();
+    for g in groups {
+        for &i in &g {
+            for &j in &g {
+                if i == j || routes[i].state != State::Active || routes[j].state != State::Active {
+                    continue;
+                }
+                if routes[j].priority() > routes[i].priority() {
+                    routes[i].state = State::Invalid(Invalid::OverriddenBy(routes[j].source));
+                }
             }
         }
     }

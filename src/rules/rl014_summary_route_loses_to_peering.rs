@@ -37,8 +37,28 @@ fn check(ctx: &RuleContext) -> Vec<Violation> {
     let a = ctx.analysis;
     let m = a.model;
     let mut out = Vec::new();
+    // Per subnet, its active peering routes sorted by network address: the ones a route
+    // contains are a range of it (a hub's gateway route table with a route per spoke, in a
+    // hub peered with every spoke, would otherwise compare every route with every peering).
+    let mut peering_routes: std::collections::HashMap<SubnetId, Vec<(u32, usize)>> =
+        std::collections::HashMap::new();
     for (s, i) in text::appliance_routes(a) {
         let Some(t) = a.table(s) else { continue };
+        let sorted = peering_routes.entry(s).or_insert_with(|| {
+            let mut v: Vec<(u32, usize)> = t
+                .routes
+                .iter()
+                .enumerate()
+                .filter_map(|(k, p)| match (p.source, &p.state, &p.prefix) {
+                    (Source::Peering, State::Active, RoutePrefix::Net(pn)) => {
+                        Some((u32::from(pn.network()), k))
+                    }
+                    _ => None,
+                })
+                .collect();
+            v.sort_unstable();
+            v
+        });
         let r = &t.routes[i];
         let RoutePrefix::Net(net) = r.prefix else {
             continue;
@@ -53,10 +73,18 @@ fn check(ctx: &RuleContext) -> Vec<Violation> {
         let dv = a.device_subnet(d).and_then(|x| m.subnet_vnet(x));
         // Peered VNets whose own route beats this one: (VNet, prefix, peering).
         let mut beaten: Vec<(VNetId, ipnet::Ipv4Net, Option<PeeringId>)> = Vec::new();
-        for p in &t.routes {
-            let (Source::Peering, State::Active, RoutePrefix::Net(pn)) =
-                (p.source, &p.state, &p.prefix)
-            else {
+        let (lo, hi) = (u32::from(net.network()), u32::from(net.broadcast()));
+        let from = sorted.partition_point(|(n, _)| *n < lo);
+        // In the table's order, as the findings list them.
+        let mut inside: Vec<usize> = sorted[from..]
+            .iter()
+            .take_while(|(n, _)| *n <= hi)
+            .map(|&(_, k)| k)
+            .collect();
+        inside.sort_unstable();
+        for k in inside {
+            let p = &t.routes[k];
+            let RoutePrefix::Net(pn) = &p.prefix else {
                 continue;
             };
             let NextHop::VNetPeering { vnet, .. } = p.next_hop else {
