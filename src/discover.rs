@@ -100,6 +100,8 @@ pub fn discover(paths: &[PathBuf], cache: &ModuleCache, sources: &SourceMap) -> 
     let mut wanted_bicep: Vec<PathBuf> = Vec::new();
     let mut templates: BTreeSet<PathBuf> = BTreeSet::new();
     let mut bicep_dirs: BTreeSet<PathBuf> = BTreeSet::new();
+    // Module directories named on the command line.
+    let mut named: BTreeSet<PathBuf> = BTreeSet::new();
     for p in paths {
         let p = norm(p);
         if !p.exists() {
@@ -136,15 +138,7 @@ pub fn discover(paths: &[PathBuf], cache: &ModuleCache, sources: &SourceMap) -> 
             continue;
         }
         if !terraform::module_files(&p).is_empty() {
-            if looks_like_root(&p) {
-                explicit.insert(p.clone());
-            } else {
-                // Perhaps a child module (`check modules/spoke`): the same verdict as
-                // naming one of its files, through the root modules that call it.
-                files_given = true;
-                wanted.insert(p.clone());
-                dirs.insert(p.clone());
-            }
+            named.insert(p.clone());
         }
         for e in walk(&p, &mut units.unreadable) {
             if !e.file_type().is_file() {
@@ -175,30 +169,32 @@ pub fn discover(paths: &[PathBuf], cache: &ModuleCache, sources: &SourceMap) -> 
             &mut templates,
         );
     }
-    let dir_list: Vec<PathBuf> = dirs.iter().cloned().collect();
-    // A module linted through its callers still calls its own children: they are not
-    // roots either.
-    let through_callers: Vec<PathBuf> = wanted
+    let mut children = children_of(cache, sources, &dirs, &wanted);
+    // A module directory named alone that nothing under it calls and that does not say it
+    // is a root (no provider, backend or cloud block, no `.terraform`, no variable files)
+    // may be a child module (`check modules/spoke`): the verdict of naming one of its
+    // files, through the root modules in its repository that call it.
+    let look_above: BTreeSet<PathBuf> = named
         .iter()
-        .filter(|w| !dirs.contains(*w) && !terraform::module_files(w).is_empty())
+        .filter(|p| !children.contains(*p))
+        .filter(|p| !cache.get(sources, p).is_some_and(|d| d.declares_root) && !has_root_files(p))
         .cloned()
         .collect();
-    let mut callers_list = dir_list.clone();
-    callers_list.extend(through_callers);
-    cache.preload(sources, &callers_list);
-    let mut children: BTreeSet<PathBuf> = BTreeSet::new();
-    for d in &callers_list {
-        if let Some(def) = cache.get(sources, d) {
-            for m in &def.modules {
-                if let Some(c) = m.local_dir(&def.dir) {
-                    let c = norm(&c);
-                    if c != *d {
-                        children.insert(c);
-                    }
-                }
-            }
-        }
+    if !look_above.is_empty() {
+        map_files(
+            &mut units.unreadable,
+            &mut units.bicep_uncompiled,
+            &look_above,
+            &[],
+            &mut dirs,
+            &mut explicit,
+            &mut templates,
+        );
+        let mut all = wanted.clone();
+        all.extend(look_above);
+        children = children_of(cache, sources, &dirs, &all);
     }
+    let dir_list: Vec<PathBuf> = dirs.iter().cloned().collect();
     units.bicep_only = bicep_dirs
         .into_iter()
         .filter(|d| {
@@ -243,38 +239,50 @@ fn relative_ancestor(path: &Path, ancestor: &Path) -> Option<PathBuf> {
     })
 }
 
-/// Whether a module directory says it is a root module: it configures a provider or a
-/// backend (`provider "…"`, `backend "…"`, `cloud {`), was initialised (`.terraform`), or
-/// holds variable files. A directory that says none of this may be a child module, so
-/// naming it looks for its callers (in its repository) before linting it alone.
-fn looks_like_root(dir: &Path) -> bool {
+/// A module directory that `terraform init` initialised or that holds variable files is a
+/// root module (what its `.tf` files declare is in `ModuleDef::declares_root`).
+fn has_root_files(dir: &Path) -> bool {
     if dir.join(".terraform").is_dir() {
         return true;
     }
-    let Ok(rd) = std::fs::read_dir(dir) else {
-        return true;
-    };
-    for e in rd.filter_map(|e| e.ok()) {
-        let p = e.path();
-        if FileKind::of(&p).is_tfvars() {
-            return true;
+    std::fs::read_dir(dir).is_ok_and(|rd| {
+        rd.filter_map(|e| e.ok())
+            .any(|e| FileKind::of(&e.path()).is_tfvars())
+    })
+}
+
+/// The module directories that the modules in `dirs` (and those linted through their
+/// callers, `through_callers`) call with a local source: children, not roots. Parses them
+/// (in parallel) into `cache` on the way.
+fn children_of(
+    cache: &ModuleCache,
+    sources: &SourceMap,
+    dirs: &BTreeSet<PathBuf>,
+    through_callers: &BTreeSet<PathBuf>,
+) -> BTreeSet<PathBuf> {
+    // A module linted through its callers still calls its own children.
+    let mut list: Vec<PathBuf> = dirs.iter().cloned().collect();
+    list.extend(
+        through_callers
+            .iter()
+            .filter(|w| !dirs.contains(*w) && !terraform::module_files(w).is_empty())
+            .cloned(),
+    );
+    cache.preload(sources, &list);
+    let mut children: BTreeSet<PathBuf> = BTreeSet::new();
+    for d in &list {
+        if let Some(def) = cache.get(sources, d) {
+            for m in &def.modules {
+                if let Some(c) = m.local_dir(&def.dir) {
+                    let c = norm(&c);
+                    if c != *d {
+                        children.insert(c);
+                    }
+                }
+            }
         }
     }
-    terraform::module_files(dir).iter().any(|f| {
-        let plain = std::fs::symlink_metadata(f)
-            .is_ok_and(|m| m.is_file() && m.len() <= crate::source::MAX_FILE_BYTES);
-        plain
-            && std::fs::read_to_string(f).is_ok_and(|t| {
-                t.lines().any(|l| {
-                    let l = l.trim_start();
-                    l.starts_with("provider \"")
-                        || l.starts_with("provider\"")
-                        || l.starts_with("backend \"")
-                        || l.starts_with("cloud {")
-                        || l.starts_with("\"provider\"")
-                })
-            })
-    })
+    children
 }
 
 /// Maps files named on the command line to what is linted whole: a Terraform directory is

@@ -150,6 +150,9 @@ pub struct ModuleDef {
     pub outputs: BTreeMap<String, FileExpr>,
     /// Major version of azurerm the module's `required_providers` constraint implies.
     pub azurerm_major: Option<u32>,
+    /// It configures a provider or a backend (`provider "…"`, `terraform { backend "…" }`,
+    /// `terraform { cloud {} }`): a root module says so; a child module does not.
+    pub declares_root: bool,
     /// (type, name) -> index into `resources`, and module name -> index into `modules`,
     /// built on first use (references are looked up once per expression evaluated).
     pub(crate) index: std::sync::OnceLock<DefIndex>,
@@ -247,26 +250,28 @@ pub fn build_module(dir: &Path, files: Vec<(FileId, Body)>) -> ModuleDef {
     };
     for (file, body) in files {
         m.files.push(file);
-        for b in body.blocks() {
+        // Blocks are moved out of the parsed file, not cloned (a large estate's resources
+        // are most of what it parses).
+        for st in body {
+            let hcl_edit::structure::Structure::Block(block) = st else {
+                continue;
+            };
+            let b = &block;
             match b.ident.as_str() {
-                "resource" => {
+                "resource" | "data" => {
                     if let (Some(t), Some(n)) = (label(b, 0), label(b, 1)) {
-                        m.resources.push(ResDef {
+                        let data = b.ident.as_str() == "data";
+                        let def = ResDef {
                             rtype: t,
                             name: n,
                             file,
-                            block: b.clone(),
-                        });
-                    }
-                }
-                "data" => {
-                    if let (Some(t), Some(n)) = (label(b, 0), label(b, 1)) {
-                        m.data.push(ResDef {
-                            rtype: t,
-                            name: n,
-                            file,
-                            block: b.clone(),
-                        });
+                            block,
+                        };
+                        if data {
+                            m.data.push(def);
+                        } else {
+                            m.resources.push(def);
+                        }
                     }
                 }
                 "variable" => {
@@ -325,7 +330,13 @@ pub fn build_module(dir: &Path, files: Vec<(FileId, Body)>) -> ModuleDef {
                         });
                     }
                 }
+                "provider" => m.declares_root = true,
                 "terraform" => {
+                    if b.body.get_blocks("backend").next().is_some()
+                        || b.body.get_blocks("cloud").next().is_some()
+                    {
+                        m.declares_root = true;
+                    }
                     for rp in b.body.get_blocks("required_providers") {
                         if let Some(a) = rp.body.get_attribute("azurerm") {
                             let version = match &a.value {
