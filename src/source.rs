@@ -121,7 +121,9 @@ pub struct SourceFile {
     pub display: String,
     pub path: PathBuf,
     pub text: Arc<String>,
-    line_starts: Vec<usize>,
+    /// Where each line starts, computed on first use (most files read never have a
+    /// position shown: a large estate's spokes are parsed, not reported on).
+    line_starts: std::sync::OnceLock<Vec<usize>>,
 }
 
 /// A 1-based line and column.
@@ -136,18 +138,20 @@ pub struct LineCol {
 
 impl SourceFile {
     pub fn new(path: &Path, text: String) -> Self {
-        let mut line_starts = vec![0];
-        for (i, b) in text.bytes().enumerate() {
-            if b == b'\n' {
-                line_starts.push(i + 1);
-            }
-        }
         SourceFile {
             display: display_path(path),
             path: path.to_path_buf(),
             text: Arc::new(text),
-            line_starts,
+            line_starts: std::sync::OnceLock::new(),
         }
+    }
+
+    fn line_starts(&self) -> &[usize] {
+        self.line_starts.get_or_init(|| {
+            let mut v = vec![0];
+            v.extend(memchr_newlines(&self.text));
+            v
+        })
     }
 
     /// Line and column of a byte offset (clamped to the text, snapped to a char boundary).
@@ -156,11 +160,11 @@ impl SourceFile {
         while !self.text.is_char_boundary(offset) {
             offset -= 1;
         }
-        let line = match self.line_starts.binary_search(&offset) {
+        let line = match self.line_starts().binary_search(&offset) {
             Ok(i) => i,
             Err(i) => i - 1,
         };
-        let start = self.line_starts[line];
+        let start = self.line_starts()[line];
         let slice = &self.text[start..offset];
         // A byte-order mark is not a column: editors and annotations count from after it.
         let slice = slice.strip_prefix('\u{feff}').unwrap_or(slice);
@@ -173,11 +177,11 @@ impl SourceFile {
 
     /// Byte offset of a 1-based line's start.
     pub fn line_start(&self, line: usize) -> Option<usize> {
-        self.line_starts.get(line.checked_sub(1)?).copied()
+        self.line_starts().get(line.checked_sub(1)?).copied()
     }
 
     pub fn line_count(&self) -> usize {
-        self.line_starts.len()
+        self.line_starts().len()
     }
 
     /// The text of a 1-based line, without its newline.
@@ -186,12 +190,20 @@ impl SourceFile {
             return "";
         };
         let end = self
-            .line_starts
+            .line_starts()
             .get(line)
             .copied()
             .unwrap_or(self.text.len());
         self.text[start..end].trim_end_matches(['\n', '\r'])
     }
+}
+
+/// The offsets just after each `\n`.
+fn memchr_newlines(text: &str) -> impl Iterator<Item = usize> + '_ {
+    text.bytes()
+        .enumerate()
+        .filter(|(_, b)| *b == b'\n')
+        .map(|(i, _)| i + 1)
 }
 
 /// Show paths relative to the working directory when they are inside it.

@@ -36,22 +36,40 @@ impl<'m> Analysis<'m> {
     /// table have equal routes: each such class is computed once.
     pub fn new(model: &'m Model, config: &'m Config) -> Self {
         let onprem = config.onprem_prefixes();
-        let mut classes: HashMap<(Option<usize>, Option<usize>), Option<routes::Table>> =
-            HashMap::new();
-        let mut tables = Vec::with_capacity(model.subnets.len());
-        for (i, s) in model.subnets.iter().enumerate() {
-            let key = (s.vnet.id, s.route_table.as_ref().and_then(|l| l.id));
-            let t = classes
-                .entry(key)
-                .or_insert_with(|| routes::effective(model, SubnetId(i), &onprem))
-                .clone()
-                .map(|mut t| {
+        // One table per class (VNet, route table), computed in parallel, then one copy per
+        // subnet with its own id.
+        let mut class_of: HashMap<(Option<usize>, Option<usize>), usize> = HashMap::new();
+        let mut firsts: Vec<usize> = Vec::new();
+        let subnet_class: Vec<usize> = model
+            .subnets
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                let key = (s.vnet.id, s.route_table.as_ref().and_then(|l| l.id));
+                *class_of.entry(key).or_insert_with(|| {
+                    firsts.push(i);
+                    firsts.len() - 1
+                })
+            })
+            .collect();
+        let class_tables: Vec<Option<routes::Table>> = {
+            use rayon::prelude::*;
+            firsts
+                .par_iter()
+                .map(|&i| routes::effective(model, SubnetId(i), &onprem))
+                .collect()
+        };
+        let tables: Vec<Option<routes::Table>> = subnet_class
+            .iter()
+            .enumerate()
+            .map(|(i, &c)| {
+                class_tables[c].clone().map(|mut t| {
                     t.subnet = SubnetId(i);
                     t
-                });
-            tables.push(t);
-        }
-        let mut all_prefixes: Vec<ipnet::Ipv4Net> = tables
+                })
+            })
+            .collect();
+        let mut all_prefixes: Vec<ipnet::Ipv4Net> = class_tables
             .iter()
             .flatten()
             .flat_map(|t| t.routes.iter())

@@ -5,7 +5,7 @@ use crate::analysis::flows::{CrossFlow, DnatFlow, EndpointFlow, OnPremFlow, Publ
 use crate::analysis::trace::{FlowVerdict, TwoWay};
 use crate::analysis::{words, Analysis};
 use crate::source::Origin;
-use std::cell::{OnceCell, RefCell};
+use std::sync::{Mutex, OnceLock as OnceCell};
 
 /// Flows a rule could not decide, for one reason: said once, with how many.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -27,7 +27,8 @@ pub struct RuleContext<'a> {
     dnat: OnceCell<Vec<DnatFlow>>,
     endpoint: OnceCell<Vec<EndpointFlow>>,
     /// What rules said they could not check (beyond traces that end Unknown).
-    said: RefCell<Vec<NotChecked>>,
+    /// Raw, in the order rules (which run in parallel) said them: sorted when read.
+    said: Mutex<Vec<(String, Option<Origin>, String)>>,
 }
 
 impl<'a> RuleContext<'a> {
@@ -39,13 +40,16 @@ impl<'a> RuleContext<'a> {
             public: OnceCell::new(),
             dnat: OnceCell::new(),
             endpoint: OnceCell::new(),
-            said: RefCell::new(Vec::new()),
+            said: Mutex::new(Vec::new()),
         }
     }
 
     /// A rule could not decide a flow: what is not known, where.
     pub fn not_checked(&self, why: String, origin: Option<Origin>, example: String) {
-        add(&mut self.said.borrow_mut(), why, origin, example);
+        self.said
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push((why, origin, example));
     }
 
     /// Every flow that could not be checked, grouped by the value that decides it: the
@@ -53,7 +57,12 @@ impl<'a> RuleContext<'a> {
     /// what rules said they could not check.
     pub fn unchecked(&self) -> Vec<NotChecked> {
         let a = self.analysis;
-        let mut out = self.said.borrow().clone();
+        let mut said = self.said.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        said.sort_by(|a, b| (&a.0, &a.2).cmp(&(&b.0, &b.2)));
+        let mut out = Vec::new();
+        for (why, origin, example) in said {
+            add(&mut out, why, origin, example);
+        }
         let mut look = |tw: &TwoWay, example: &dyn Fn() -> String| {
             if let FlowVerdict::Unknown(u) = tw.verdict() {
                 add(

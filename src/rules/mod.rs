@@ -139,13 +139,16 @@ pub fn run(
     ctx: &RuleContext,
     enabled: impl Fn(&RuleMeta) -> bool,
 ) -> Vec<(&'static RuleMeta, Violation)> {
-    let mut out = Vec::new();
-    for r in RULES.iter().filter(|r| enabled(&r.meta)) {
-        for v in (r.check)(ctx) {
-            out.push((&r.meta, v));
-        }
-    }
-    out
+    // Rules run in parallel (each family of flows is still traced once: the first rule to
+    // ask traces it, the others wait for it); violations come out in the rules' order.
+    use rayon::prelude::*;
+    let rules: Vec<&Rule> = RULES.iter().copied().filter(|r| enabled(&r.meta)).collect();
+    let found: Vec<Vec<Violation>> = rules.par_iter().map(|r| (r.check)(ctx)).collect();
+    rules
+        .iter()
+        .zip(found)
+        .flat_map(|(r, vs)| vs.into_iter().map(move |v| (&r.meta, v)))
+        .collect()
 }
 
 #[cfg(test)]
