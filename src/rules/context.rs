@@ -19,6 +19,10 @@ pub struct NotChecked {
     pub example: String,
 }
 
+/// Shared by the rules, which run in parallel (`rules::run`): a flow family is traced by
+/// the first rule that asks, and the others block until it is done. **Invariant:** a family's
+/// tracing does not itself use rayon (a worker blocked here could otherwise be handed a
+/// job that asks for the same family, and wait on itself).
 pub struct RuleContext<'a> {
     pub analysis: &'a Analysis<'a>,
     onprem: OnceCell<Vec<OnPremFlow>>,
