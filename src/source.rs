@@ -232,6 +232,9 @@ pub struct SourceMap {
     confined: std::sync::atomic::AtomicBool,
     /// The largest file read (`--max-file-size`; default [`MAX_FILE_BYTES`]).
     max_file_bytes: std::sync::atomic::AtomicU64,
+    /// Canonical directories already resolved (a thousand files of one directory resolve it
+    /// once, not a thousand times).
+    canon_dirs: RwLock<std::collections::HashMap<PathBuf, PathBuf>>,
 }
 
 /// The largest file routelint reads.
@@ -282,6 +285,7 @@ impl SourceMap {
             trees: RwLock::new(Vec::new()),
             confined: std::sync::atomic::AtomicBool::new(true),
             max_file_bytes: std::sync::atomic::AtomicU64::new(MAX_FILE_BYTES),
+            canon_dirs: RwLock::new(std::collections::HashMap::new()),
         }
     }
 
@@ -314,17 +318,53 @@ impl SourceMap {
     }
 
     /// Reads a file, or its overlay text.
+    /// The canonical path of a file that is not itself a symbolic link: its directory's
+    /// canonical path (resolved once per directory) joined with its name.
+    fn canonical_file(&self, path: &Path) -> std::io::Result<PathBuf> {
+        let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
+            return std::fs::canonicalize(path);
+        };
+        let dir = if dir.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            dir
+        };
+        if let Some(c) = self
+            .canon_dirs
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(dir)
+        {
+            return Ok(c.join(name));
+        }
+        let c = std::fs::canonicalize(dir)?;
+        self.canon_dirs
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(dir.to_path_buf(), c.clone());
+        Ok(c.join(name))
+    }
+
     pub fn read_file(&self, path: &Path) -> std::io::Result<String> {
+        let link = std::fs::symlink_metadata(path);
+        let is_link = link.as_ref().is_ok_and(|m| m.file_type().is_symlink());
+        let canonical = || {
+            if is_link {
+                std::fs::canonicalize(path)
+            } else {
+                self.canonical_file(path)
+            }
+        };
         {
             let overlay = self.overlay.read().unwrap_or_else(|e| e.into_inner());
             if !overlay.is_empty() {
-                let abs = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+                let abs = canonical().unwrap_or_else(|_| path.to_path_buf());
                 if let Some(t) = overlay.get(&abs).or_else(|| overlay.get(path)) {
                     return Ok(t.clone());
                 }
             }
         }
-        let link = std::fs::symlink_metadata(path)?;
+        let link = link?;
         if link.file_type().is_symlink() {
             let target = std::fs::canonicalize(path)?;
             let trees = self.trees.read().unwrap_or_else(|e| e.into_inner());
@@ -336,7 +376,7 @@ impl SourceMap {
             }
         }
         if self.confined.load(std::sync::atomic::Ordering::Relaxed) {
-            let target = std::fs::canonicalize(path)?;
+            let target = canonical()?;
             let trees = self.trees.read().unwrap_or_else(|e| e.into_inner());
             if !trees.is_empty() && !trees.iter().any(|t| target.starts_with(t)) {
                 return Err(std::io::Error::other(format!(
@@ -345,7 +385,11 @@ impl SourceMap {
                 )));
             }
         }
-        let meta = std::fs::metadata(path)?;
+        let meta = if is_link {
+            std::fs::metadata(path)?
+        } else {
+            link
+        };
         if !meta.is_file() {
             return Err(std::io::Error::other(
                 "it is not a regular file (a pipe, device or directory), so it is not read",
