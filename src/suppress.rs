@@ -126,7 +126,7 @@ fn json_suppressions(sources: &SourceMap, file: usize) -> Vec<Suppression> {
                         used: false,
                     });
                 }
-                for (_, v) in entries {
+                for (_, v) in entries.iter() {
                     walk(v, file, out);
                 }
             }

@@ -371,7 +371,7 @@ impl ArmEval {
             ),
             J::Obj(entries) => {
                 let mut m = BTreeMap::new();
-                for (k, v) in entries {
+                for (k, v) in entries.iter() {
                     // A nested deployment's inline template is evaluated as a template of its
                     // own (see `nested`), never in this scope.
                     if k == "template" && path == ".properties" && v.get("resources").is_some() {
@@ -380,7 +380,7 @@ impl ArmEval {
                     if k == "copy" {
                         if let J::Arr(loops) = &v.v {
                             // Property copy: each entry defines an array property.
-                            for l in loops {
+                            for l in loops.iter() {
                                 let Some(name) = l.get("name").and_then(|x| x.as_str()) else {
                                     continue;
                                 };
@@ -562,12 +562,12 @@ impl ArmEval {
         let mut out = Vec::new();
         match t.root.get("resources").map(|r| &r.v) {
             Some(J::Arr(items)) => {
-                for n in items {
+                for n in items.iter() {
                     flatten_decl(n, None, None, &mut out);
                 }
             }
             Some(J::Obj(entries)) => {
-                for (sym, n) in entries {
+                for (sym, n) in entries.iter() {
                     flatten_decl(n, Some(sym.clone()), None, &mut out);
                 }
             }
@@ -1343,7 +1343,7 @@ fn params_at(n: &JNode, t: &Tpl, path: &str, out: &mut HashMap<String, Origin>) 
             }
         }
         J::Obj(entries) => {
-            for (k, v) in entries {
+            for (k, v) in entries.iter() {
                 if k == "copy" || (k == "template" && path == "properties") {
                     continue;
                 }

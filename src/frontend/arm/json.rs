@@ -3,14 +3,16 @@
 
 use std::ops::Range;
 
+/// Arrays and objects share their elements (`Arc`): evaluation keeps resource
+/// declarations and nested templates as nodes, and a clone is a reference count.
 #[derive(Clone, Debug)]
 pub enum J {
     Null,
     Bool(bool),
     Num(f64),
     Str(String),
-    Arr(Vec<JNode>),
-    Obj(Vec<(String, JNode)>),
+    Arr(std::sync::Arc<[JNode]>),
+    Obj(std::sync::Arc<[(String, JNode)]>),
 }
 
 #[derive(Clone, Debug)]

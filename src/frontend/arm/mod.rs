@@ -196,10 +196,10 @@ pub fn load_template(
     };
     let ev = ArmEval::with_limits(limits);
     let (given, given_at) = given;
-    let tpl = ev.template_at(file, root.clone(), given, given_at, Vec::new());
+    let tpl = ev.template_at(file, root, given, given_at, Vec::new());
     ev.run(&tpl);
     diags.extend(ev.diags.borrow().iter().cloned());
-    let locator = bicep::locator_for(sources, path, &root);
+    let locator = bicep::locator_for(sources, path, &tpl.root);
     declared::resolve_declared(&mut ev.resources.borrow_mut());
     for r in ev.resources.borrow().iter() {
         match &locator {
