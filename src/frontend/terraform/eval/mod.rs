@@ -239,7 +239,12 @@ impl<'a> Evaluator<'a> {
 
     /// Evaluates an expression; an error is reported and becomes an Unknown.
     pub fn eval_or_unknown(&self, fe: &FileExpr, scope: &Scope) -> Value {
-        match self.eval(&fe.expr, fe.file, scope) {
+        self.eval_expr_or_unknown(&fe.expr, fe.file, scope)
+    }
+
+    /// [`Self::eval_or_unknown`] of an expression borrowed from the syntax tree.
+    pub fn eval_expr_or_unknown(&self, expr: &Expression, file: FileId, scope: &Scope) -> Value {
+        match self.eval(expr, file, scope) {
             Ok(v) => v,
             Err(e) => {
                 self.report(&e);

@@ -154,11 +154,10 @@ impl Evaluator<'_> {
             if path.is_empty() && matches!(k, "count" | "for_each" | "provider" | "depends_on") {
                 continue;
             }
-            let fe = FileExpr {
-                file,
-                expr: a.value.clone(),
-            };
-            attrs.insert(k.to_string(), self.eval_or_unknown(&fe, scope));
+            attrs.insert(
+                k.to_string(),
+                self.eval_expr_or_unknown(&a.value, file, scope),
+            );
             let span = a.value.span().unwrap_or(0..0);
             if matches!(&a.value, Expression::Traversal(t)
                 if matches!(&t.expr, Expression::Variable(v) if matches!(v.as_str(), "var" | "local")))
@@ -188,16 +187,13 @@ impl Evaluator<'_> {
                             _ => None,
                         })
                         .unwrap_or_else(|| label.clone());
-                    let Some(fe) = b.body.get_attribute("for_each").map(|a| FileExpr {
-                        file,
-                        expr: a.value.clone(),
-                    }) else {
+                    let Some(for_each) = b.body.get_attribute("for_each") else {
                         continue;
                     };
                     let Some(content) = b.body.get_blocks("content").next() else {
                         continue;
                     };
-                    let v = self.eval_or_unknown(&fe, scope);
+                    let v = self.eval_expr_or_unknown(&for_each.value, file, scope);
                     let list = blocks.entry(label.clone()).or_default();
                     attr_spans
                         .entry(label.clone())
@@ -226,7 +222,7 @@ impl Evaluator<'_> {
                         }
                         None => list.push(Value::unknown(
                             format!("`dynamic \"{label}\"` for_each is not known ({})", why(&v)),
-                            fe.origin(),
+                            Origin::new(file, for_each.value.span().unwrap_or(0..0)),
                         )),
                     }
                 }
