@@ -283,6 +283,23 @@ mod tests {
         );
         assert_eq!(json_kind("[1, 2]"), JsonKind::Other);
         assert_eq!(json_kind(""), JsonKind::Other);
+        // Truncated or hostile heads end as Other, never a panic.
+        for t in [
+            "{\"$schema",
+            "{\"a\": \"\\",
+            "{ /* never closed",
+            "{ // only a comment",
+            "}}}}",
+            "{\"$schema\":",
+        ] {
+            assert_eq!(json_kind(t), JsonKind::Other, "{t}");
+        }
+        assert_eq!(json_kind(&"[".repeat(10_000)), JsonKind::Other);
+        // A head cut inside the schema's value still says what the file is.
+        assert_eq!(
+            json_kind("{\"$schema\": \"https://x/deploymentTemplate"),
+            JsonKind::Template
+        );
         // A value string that reads "$schema" is not the key.
         let v = r#"{"description": "$schema", "x": "deploymentTemplate"}"#;
         assert_eq!(json_kind(v), JsonKind::Other);
