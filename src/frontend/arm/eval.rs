@@ -127,7 +127,8 @@ pub struct Tpl {
     /// A nested template in the outer scope (no `expressionEvaluationOptions`, or
     /// `scope: outer`): the template whose parameters and variables its expressions use,
     /// and the copy indexes of the deployment instance (its `copyIndex()` still counts).
-    pub outer: Option<(Rc<Tpl>, CopyIndexes)>,
+    /// Weak: the parent holds this template (`deployments`), and a cycle would leak both.
+    pub outer: Option<(std::rc::Weak<Tpl>, CopyIndexes)>,
 }
 
 impl Tpl {
@@ -135,8 +136,7 @@ impl Tpl {
     /// or for an outer-scope nested template, the (scope of the) template around it.
     pub fn scope(self: &Rc<Self>) -> Rc<Tpl> {
         let mut t = self.clone();
-        while let Some((o, _)) = &t.outer {
-            let o = o.clone();
+        while let Some(o) = t.outer.as_ref().and_then(|(o, _)| o.upgrade()) {
             t = o;
         }
         t
@@ -292,7 +292,7 @@ impl ArmEval {
         given: HashMap<String, Value>,
         given_at: HashMap<String, Origin>,
         deployments: Vec<String>,
-        outer: Option<(Rc<Tpl>, CopyIndexes)>,
+        outer: Option<(std::rc::Weak<Tpl>, CopyIndexes)>,
     ) -> Rc<Tpl> {
         let depth = deployments.len();
         Rc::new(Tpl {
@@ -832,7 +832,7 @@ impl ArmEval {
         }
         let mut path = cx.tpl.deployments_path.clone();
         path.push(key.rsplit('/').next().unwrap_or(key).to_string());
-        let outer = (!inner_scope).then(|| (cx.tpl.clone(), cx.copy.clone()));
+        let outer = (!inner_scope).then(|| (Rc::downgrade(&cx.tpl), cx.copy.clone()));
         let inner = self.build(cx.tpl.file, template, given, given_at, path, outer);
         cx.tpl
             .deployments
@@ -1696,6 +1696,39 @@ mod tests {
             .collect();
         let diags = e.diags.borrow().iter().map(|d| d.message.clone()).collect();
         (rs, diags)
+    }
+
+    /// An outer-scope nested template refers to its parent weakly: once the evaluation is
+    /// dropped nothing keeps the templates alive (a cycle leaked them, found by fuzzing).
+    #[test]
+    fn outer_scope_templates_do_not_keep_each_other_alive() {
+        let root = super::super::json::parse(
+            r#"{"parameters": {"p": {"type": "string", "defaultValue": "x"}}, "resources": [
+              {"type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01", "name": "d",
+               "properties": {"mode": "Incremental", "template": {"resources": [
+                 {"type": "Microsoft.Network/routeTables", "apiVersion": "2024-05-01",
+                  "name": "[parameters('p')]", "properties": {}}]}}}]}"#,
+        )
+        .expect("template");
+        let e = ArmEval::new();
+        let t = e.template(0, root, HashMap::new(), Vec::new());
+        e.run(&t);
+        let inner = t
+            .deployments
+            .borrow()
+            .values()
+            .next()
+            .cloned()
+            .expect("nested");
+        assert_eq!(inner.scope().file, t.file);
+        assert!(Rc::ptr_eq(&inner.scope(), &t));
+        drop(inner);
+        drop(e);
+        assert_eq!(
+            Rc::strong_count(&t),
+            1,
+            "a nested template holds its parent"
+        );
     }
 
     /// A nested deployment without `expressionEvaluationOptions` (or `scope: outer`) reads
