@@ -484,9 +484,8 @@ fn check_project(p: &Project, cfg: &Config, sources: &SourceMap) -> (Vec<Found>,
         .map(|(meta, v)| finding(meta, v, p, sources))
         .collect();
     if !p.model.downloaded_modules.is_empty() {
-        let mut canon = HashMap::new();
         for (d, _) in &mut kept {
-            at_calling_module(d, &p.model, sources, &mut canon);
+            at_calling_module(d, &p.model, sources);
         }
     }
     kept.retain_mut(|(d, _)| cfg.admit(d, sources));
@@ -549,20 +548,10 @@ fn check_project(p: &Project, cfg: &Config, sources: &SourceMap) -> (Vec<Found>,
 /// the next `terraform init` overwrites it), with the module's line as related
 /// information. A fix that would edit the download is dropped; its help still says what
 /// to change, which the user passes through the module's inputs or a newer version.
-fn at_calling_module(
-    d: &mut Diagnostic,
-    m: &ir::Model,
-    sources: &SourceMap,
-    canon: &mut HashMap<source::FileId, std::path::PathBuf>,
-) {
-    let mut path_of = |f: source::FileId| {
-        canon
-            .entry(f)
-            .or_insert_with(|| {
-                let p = &sources.get(f).path;
-                std::fs::canonicalize(p).unwrap_or_else(|_| p.clone())
-            })
-            .clone()
+fn at_calling_module(d: &mut Diagnostic, m: &ir::Model, sources: &SourceMap) {
+    let path_of = |f: source::FileId| {
+        let p = &sources.get(f).path;
+        sources.canonical(p).unwrap_or_else(|_| p.clone())
     };
     let module_of = |p: &std::path::Path| {
         m.downloaded_modules

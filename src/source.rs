@@ -148,9 +148,10 @@ impl SourceFile {
 
     fn line_starts(&self) -> &[usize] {
         self.line_starts.get_or_init(|| {
-            let mut v = vec![0];
-            v.extend(memchr_newlines(&self.text));
-            v
+            let newlines = self.text.bytes().enumerate().filter(|(_, b)| *b == b'\n');
+            std::iter::once(0)
+                .chain(newlines.map(|(i, _)| i + 1))
+                .collect()
         })
     }
 
@@ -196,14 +197,6 @@ impl SourceFile {
             .unwrap_or(self.text.len());
         self.text[start..end].trim_end_matches(['\n', '\r'])
     }
-}
-
-/// The offsets just after each `\n`.
-fn memchr_newlines(text: &str) -> impl Iterator<Item = usize> + '_ {
-    text.bytes()
-        .enumerate()
-        .filter(|(_, b)| *b == b'\n')
-        .map(|(i, _)| i + 1)
 }
 
 /// Show paths relative to the working directory when they are inside it.
@@ -317,9 +310,17 @@ impl SourceMap {
         }
     }
 
-    /// Reads a file, or its overlay text.
-    /// The canonical path of a file that is not itself a symbolic link: its directory's
-    /// canonical path (resolved once per directory) joined with its name.
+    /// A file's canonical path. A file that is not itself a symbolic link is its
+    /// directory's canonical path (resolved once per directory) joined with its name.
+    pub fn canonical(&self, path: &Path) -> std::io::Result<PathBuf> {
+        let is_link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+        if is_link {
+            std::fs::canonicalize(path)
+        } else {
+            self.canonical_file(path)
+        }
+    }
+
     fn canonical_file(&self, path: &Path) -> std::io::Result<PathBuf> {
         let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
             return std::fs::canonicalize(path);
@@ -345,6 +346,7 @@ impl SourceMap {
         Ok(c.join(name))
     }
 
+    /// Reads a file, or its overlay text.
     pub fn read_file(&self, path: &Path) -> std::io::Result<String> {
         let link = std::fs::symlink_metadata(path);
         let is_link = link.as_ref().is_ok_and(|m| m.file_type().is_symlink());
@@ -365,24 +367,23 @@ impl SourceMap {
             }
         }
         let link = link?;
-        if link.file_type().is_symlink() {
-            let target = std::fs::canonicalize(path)?;
-            let trees = self.trees.read().unwrap_or_else(|e| e.into_inner());
-            if !trees.is_empty() && !trees.iter().any(|t| target.starts_with(t)) {
-                return Err(std::io::Error::other(format!(
-                    "it is a symbolic link to `{}`, outside the linted tree, so it is not read",
-                    target.display()
-                )));
-            }
-        }
-        if self.confined.load(std::sync::atomic::Ordering::Relaxed) {
+        // A link must point inside a linted tree; while confined, so must every file.
+        let confined = self.confined.load(std::sync::atomic::Ordering::Relaxed);
+        if is_link || confined {
             let target = canonical()?;
             let trees = self.trees.read().unwrap_or_else(|e| e.into_inner());
             if !trees.is_empty() && !trees.iter().any(|t| target.starts_with(t)) {
-                return Err(std::io::Error::other(format!(
-                    "it is outside the repository being linted (`{}`), so it is not read (pass --read-outside to read it)",
-                    trees[0].display()
-                )));
+                return Err(std::io::Error::other(if is_link {
+                    format!(
+                        "it is a symbolic link to `{}`, outside the linted tree, so it is not read",
+                        target.display()
+                    )
+                } else {
+                    format!(
+                        "it is outside the repository being linted (`{}`), so it is not read (pass --read-outside to read it)",
+                        trees[0].display()
+                    )
+                }));
             }
         }
         let meta = if is_link {

@@ -611,8 +611,8 @@ pub fn effective(model: &Model, s: SubnetId, configured_onprem: &[Ipv4Net]) -> O
     for (i, r) in routes.iter().enumerate() {
         groups.entry(&r.prefix).or_default().push(i);
     }
-    let mut groups: Vec<Vec<usize>> = groups.into_values().filter(|g| g.len() > 1).collect();
-    groups.sort_unstable();
+    // Groups are disjoint, so the order they are taken in does not matter.
+    let groups: Vec<Vec<usize>> = groups.into_values().filter(|g| g.len() > 1).collect();
     for g in groups {
         for &i in &g {
             for &j in &g {

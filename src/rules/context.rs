@@ -5,7 +5,7 @@ use crate::analysis::flows::{CrossFlow, DnatFlow, EndpointFlow, OnPremFlow, Publ
 use crate::analysis::trace::{FlowVerdict, TwoWay};
 use crate::analysis::{words, Analysis};
 use crate::source::Origin;
-use std::sync::{Mutex, OnceLock as OnceCell};
+use std::sync::{Mutex, OnceLock};
 
 /// Flows a rule could not decide, for one reason: said once, with how many.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -25,11 +25,11 @@ pub struct NotChecked {
 /// job that asks for the same family, and wait on itself).
 pub struct RuleContext<'a> {
     pub analysis: &'a Analysis<'a>,
-    onprem: OnceCell<Vec<OnPremFlow>>,
-    cross: OnceCell<Vec<CrossFlow>>,
-    public: OnceCell<Vec<PublicReply>>,
-    dnat: OnceCell<Vec<DnatFlow>>,
-    endpoint: OnceCell<Vec<EndpointFlow>>,
+    onprem: OnceLock<Vec<OnPremFlow>>,
+    cross: OnceLock<Vec<CrossFlow>>,
+    public: OnceLock<Vec<PublicReply>>,
+    dnat: OnceLock<Vec<DnatFlow>>,
+    endpoint: OnceLock<Vec<EndpointFlow>>,
     /// What rules said they could not check (beyond traces that end Unknown).
     /// Raw, in the order rules (which run in parallel) said them: sorted when read.
     said: Mutex<Vec<(String, Option<Origin>, String)>>,
@@ -39,11 +39,11 @@ impl<'a> RuleContext<'a> {
     pub fn new(analysis: &'a Analysis<'a>) -> Self {
         RuleContext {
             analysis,
-            onprem: OnceCell::new(),
-            cross: OnceCell::new(),
-            public: OnceCell::new(),
-            dnat: OnceCell::new(),
-            endpoint: OnceCell::new(),
+            onprem: OnceLock::new(),
+            cross: OnceLock::new(),
+            public: OnceLock::new(),
+            dnat: OnceLock::new(),
+            endpoint: OnceLock::new(),
             said: Mutex::new(Vec::new()),
         }
     }

@@ -643,12 +643,17 @@ impl ArmEval {
         )
     }
 
+    /// A declaration's full type: a child resource's short type under its parent's.
+    fn full_type(d: &Decl) -> Option<String> {
+        let t = d.node.get("type")?.as_str()?;
+        Some(match &d.parent {
+            Some((pt, _)) if !t.contains('.') => format!("{pt}/{t}"),
+            _ => t.to_string(),
+        })
+    }
+
     fn type_and_name(&self, d: &Decl, cx: &Cx) -> Option<(String, String)> {
-        let rtype = d.node.get("type")?.as_str()?.to_string();
-        let rtype = match &d.parent {
-            Some((pt, _)) if !rtype.contains('.') => format!("{pt}/{rtype}"),
-            _ => rtype,
-        };
+        let rtype = Self::full_type(d)?;
         let name = match self.node(d.node.get("name")?, cx, "", &mut None) {
             Value::String(s) => s,
             other => other.to_tf_string()?,
@@ -668,15 +673,7 @@ impl ArmEval {
 
     /// What a declaration is and why its type or name is not known (for the note).
     fn why_unnamed(&self, d: &Decl, cx: &Cx) -> (String, String) {
-        let rtype = d
-            .node
-            .get("type")
-            .and_then(|t| t.as_str())
-            .map(|t| match &d.parent {
-                Some((pt, _)) if !t.contains('.') => format!("{pt}/{t}"),
-                _ => t.to_string(),
-            });
-        let Some(rtype) = rtype else {
+        let Some(rtype) = Self::full_type(d) else {
             return ("resource".into(), "its type is not known".into());
         };
         let name = d.node.get("name").map(|n| self.node(n, cx, "", &mut None));

@@ -137,12 +137,11 @@ const SHAPED_PLACEHOLDERS: &[&str] = &[
     "resourcegrouplocation",
     "tenantid",
     "deploymentname",
-    "managementgroupname",
 ];
 
 /// The first placeholder in `s` whose text, not just its value, is unknown: an unset
 /// string parameter `{name}` (see `eval::Tpl` parameters) may be an id with `/` in it.
-pub fn opaque_placeholder(s: &str) -> Option<&str> {
+fn opaque_placeholder(s: &str) -> Option<&str> {
     let mut rest = s;
     while let Some(i) = rest.find('{') {
         let after = &rest[i + 1..];
