@@ -159,17 +159,21 @@ pub fn discover(paths: &[PathBuf], cache: &ModuleCache, sources: &SourceMap) -> 
         }
     }
     if files_given {
-        map_files(
-            &mut units.unreadable,
-            &mut units.bicep_uncompiled,
-            &wanted,
-            &wanted_bicep,
-            &mut dirs,
-            &mut explicit,
-            &mut templates,
-        );
+        crate::timed("discover: callers", || {
+            map_files(
+                &mut units.unreadable,
+                &mut units.bicep_uncompiled,
+                &wanted,
+                &wanted_bicep,
+                &mut dirs,
+                &mut explicit,
+                &mut templates,
+            )
+        });
     }
-    let mut children = children_of(cache, sources, &dirs, &wanted);
+    let mut children = crate::timed("discover: parse", || {
+        children_of(cache, sources, &dirs, &wanted)
+    });
     // A module directory named alone that nothing under it calls and that does not say it
     // is a root (no provider, backend or cloud block, no `.terraform`, no variable files)
     // may be a child module (`check modules/spoke`): the verdict of naming one of its

@@ -144,6 +144,22 @@ pub fn is_finding(d: &Diagnostic) -> bool {
     d.code.starts_with("RL") || d.code == suppress::UNUSED
 }
 
+/// `ROUTELINT_TIMINGS=1`: each phase's wall time on standard error (a developer's aid for
+/// profiling an estate; not a stable output).
+pub(crate) fn timed<T>(phase: &str, f: impl FnOnce() -> T) -> T {
+    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    if !*ON.get_or_init(|| std::env::var_os("ROUTELINT_TIMINGS").is_some_and(|v| v != "0")) {
+        return f();
+    }
+    let t = std::time::Instant::now();
+    let v = f();
+    eprintln!(
+        "routelint timing: {phase}: {:.1} ms",
+        t.elapsed().as_secs_f64() * 1e3
+    );
+    v
+}
+
 /// Runs the front ends: discovers units and builds one model per unit.
 /// The worker threads loading and checking run on: large stacks, so the evaluators' depth
 /// limit (200 nested references) is reached long before a stack is, whatever thread called.
@@ -181,7 +197,7 @@ fn load_in_pool(paths: &[PathBuf], opts: &Options) -> Outcome {
         sources.allow_tree(p);
     }
     let cache = ModuleCache::new();
-    let units = discover::discover(paths, &cache, &sources);
+    let units = timed("discover", || discover::discover(paths, &cache, &sources));
     let mut diagnostics = Vec::new();
     let mut input_error = false;
     for m in &units.missing {
@@ -271,14 +287,18 @@ fn load_in_pool(paths: &[PathBuf], opts: &Options) -> Outcome {
                         files.append(&mut tf.var_files);
                         tf.var_files = files;
                     }
-                    terraform::load_root(&sources, &cache, dir, &tf)
+                    timed("terraform load", || {
+                        terraform::load_root(&sources, &cache, dir, &tf)
+                    })
                 }
-                Unit::Arm(file) => frontend::arm::load_template(
-                    &sources,
-                    file,
-                    opts.arm_parameters.as_deref(),
-                    opts.limits.resolve(&cfg),
-                ),
+                Unit::Arm(file) => timed("arm load", || {
+                    frontend::arm::load_template(
+                        &sources,
+                        file,
+                        opts.arm_parameters.as_deref(),
+                        opts.limits.resolve(&cfg),
+                    )
+                }),
             };
             Some((
                 Project {
@@ -477,12 +497,14 @@ type Found = (Diagnostic, Option<rules::Traced>);
 /// One project's findings after its configuration's selection, per-path ignores and
 /// severities, with their traced flows; then its notes.
 fn check_project(p: &Project, cfg: &Config, sources: &SourceMap) -> (Vec<Found>, usize) {
-    let a = analysis::Analysis::new(&p.model, &p.config);
+    let a = timed("analysis", || analysis::Analysis::new(&p.model, &p.config));
     let ctx = rules::RuleContext::new(&a);
-    let mut kept: Vec<Found> = rules::run(&ctx, |r| cfg.rule_enabled(r.code, r.name))
-        .into_iter()
-        .map(|(meta, v)| finding(meta, v, p, sources))
-        .collect();
+    let mut kept: Vec<Found> = timed("rules", || {
+        rules::run(&ctx, |r| cfg.rule_enabled(r.code, r.name))
+    })
+    .into_iter()
+    .map(|(meta, v)| finding(meta, v, p, sources))
+    .collect();
     if !p.model.downloaded_modules.is_empty() {
         for (d, _) in &mut kept {
             at_calling_module(d, &p.model, sources);

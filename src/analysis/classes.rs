@@ -12,7 +12,8 @@
 //! - **other tables route to them alike**: every table with a route specific to their VNet
 //!   (a peering route in the hub, a per-spoke route on GatewaySubnet) chooses the same kind
 //!   of route for them, and they lie in the same generic prefixes (so every table without a
-//!   specific route treats them alike);
+//!   specific route treats them alike); so does every table of their own VNet with a user
+//!   route for part of that VNet (micro-segmentation, which may route them apart);
 //! - **firewall rules** cover them the same way (which network rules name them as source,
 //!   as destination, and which application rules as source).
 //!
@@ -223,6 +224,21 @@ impl Analysis<'_> {
                     }
                     None => generic.push(n.trunc()),
                 }
+            }
+        }
+        // Tables of a VNet with a user route for part of that VNet (micro-segmentation):
+        // they may route two subnets of the VNet differently, and a flow to one of them
+        // that enters the VNet through such a table's subnet (an appliance there) would
+        // not be traced alike. How each routes the subnet is part of its key.
+        for (key, rep) in &table_reps {
+            let Some(v) = key.0 else { continue };
+            let t = self.table(*rep).expect("has a table");
+            let segments = t.routes.iter().any(|r| {
+                r.source == Source::User
+                    && matches!(r.prefix, RoutePrefix::Net(n) if prefix_kind.get(&n).copied().flatten() == Some(v))
+            });
+            if segments {
+                specific_tables.entry(v).or_default().push(*key);
             }
         }
         for l in specific_tables.values_mut() {

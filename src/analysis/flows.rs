@@ -32,6 +32,16 @@ pub struct OnPremFlow {
     pub inbound: TwoWay,
     /// subnet -> on-prem, and the reply.
     pub outbound: TwoWay,
+    /// How many subnets this flow stands for: 1, or the size of the subnet's class when
+    /// the flow is `Ok` and its class-mates were not traced one by one.
+    pub alike: usize,
+}
+
+impl OnPremFlow {
+    /// Both directions and their replies pass.
+    pub fn ok(&self) -> bool {
+        self.inbound.verdict() == FlowVerdict::Ok && self.outbound.verdict() == FlowVerdict::Ok
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -178,15 +188,22 @@ impl Analysis<'_> {
 
     /// Subnets on-prem traffic through gateway `g` is meant to reach.
     pub fn reachable_through(&self, g: GatewayId) -> Vec<SubnetId> {
+        let reaches = self.reach_test(g);
         self.workload_subnets()
             .into_iter()
-            .filter(|&s| self.reaches(g, s))
+            .filter(|&s| reaches(s))
             .collect()
     }
 
-    /// Is on-prem traffic through gateway `g` meant to reach subnet `s`: its VNet is the
-    /// gateway's, or uses it by transit, or the GatewaySubnet routes the subnet's addresses.
+    /// Is on-prem traffic through gateway `g` meant to reach subnet `s`?
     fn reaches(&self, g: GatewayId, s: SubnetId) -> bool {
+        self.reach_test(g)(s)
+    }
+
+    /// Whether on-prem traffic through gateway `g` is meant to reach a subnet: its VNet is
+    /// the gateway's, or uses it by transit, or the GatewaySubnet routes the subnet's
+    /// addresses.
+    fn reach_test(&self, g: GatewayId) -> impl Fn(SubnetId) -> bool + '_ {
         let m = self.model;
         let gw_subnet = m.gateways[g.0]
             .subnet
@@ -194,37 +211,64 @@ impl Analysis<'_> {
             .and_then(|l| l.id)
             .map(SubnetId);
         let hub = gw_subnet.and_then(|s| m.subnet_vnet(s));
-        let gw_table = gw_subnet.and_then(|s| self.table(s));
-        let Some(v) = m.subnet_vnet(s) else {
-            return false;
-        };
-        if Some(v) == hub {
-            return true;
-        }
-        if self.table(s).is_some_and(|t| t.gateways.contains(&g)) {
-            return true;
-        }
-        // An explicit GatewaySubnet route for this subnet's addresses.
-        gw_table.is_some_and(|t| {
-            m.subnet_prefixes(s).iter().any(|p| {
-                t.routes.iter().any(|r| {
-                    r.source == Source::User
-                        && r.state == State::Active
-                        && matches!(r.prefix, RoutePrefix::Net(n) if n.prefix_len() > 0 && crate::ir::overlaps(&n, p))
-                })
+        // The GatewaySubnet's active user routes (not 0/0), sorted by address, so "does one
+        // overlap this subnet" is a few look-ups, not a pass over a hub's thousand routes.
+        let mut explicit: Vec<Ipv4Net> = gw_subnet
+            .and_then(|s| self.table(s))
+            .map(|t| {
+                t.routes
+                    .iter()
+                    .filter(|r| r.source == Source::User && r.state == State::Active)
+                    .filter_map(|r| match r.prefix {
+                        RoutePrefix::Net(n) if n.prefix_len() > 0 => Some(n.trunc()),
+                        _ => None,
+                    })
+                    .collect()
             })
-        })
+            .unwrap_or_default();
+        explicit.sort_by_key(|n| (u32::from(n.network()), n.prefix_len()));
+        let exact: HashSet<(u8, u32)> = explicit
+            .iter()
+            .map(|n| (n.prefix_len(), u32::from(n.network())))
+            .collect();
+        let routed = move |p: &Ipv4Net| -> bool {
+            let p = p.trunc();
+            // A route inside p starts within p's range; one containing p is p cut shorter.
+            let inside = explicit.partition_point(|n| n.network() < p.network());
+            explicit[inside..]
+                .first()
+                .is_some_and(|n| u32::from(n.network()) <= u32::from(p.broadcast()))
+                || (1..=p.prefix_len()).any(|len| {
+                    let n = Ipv4Net::new(p.network(), len).expect("len <= 32").trunc();
+                    exact.contains(&(len, u32::from(n.network())))
+                })
+        };
+        move |s: SubnetId| {
+            let Some(v) = m.subnet_vnet(s) else {
+                return false;
+            };
+            Some(v) == hub
+                || self.table(s).is_some_and(|t| t.gateways.contains(&g))
+                || m.subnet_prefixes(s).iter().any(&routed)
+        }
     }
 
+    /// On-prem <-> each subnet the gateway serves, both ways. Subnets of one class (see
+    /// [`super::classes`]) outside the gateway's VNet are traced alike: the first of a
+    /// class is traced, and when all its flows are `Ok` it stands for the rest
+    /// (`OnPremFlow::alike`); otherwise every member is traced, so each finding and each
+    /// flow not checked is still its own.
     pub fn onprem_flows(&self) -> Vec<OnPremFlow> {
         let m = self.model;
         let configured = self.config.onprem_prefixes();
+        let cl = self.classes();
         let mut out = Vec::new();
         for gi in 0..m.gateways.len() {
             let g = GatewayId(gi);
-            if m.gateways[gi].subnet.as_ref().and_then(|l| l.id).is_none() {
+            let Some(gw_subnet) = m.gateways[gi].subnet.as_ref().and_then(|l| l.id) else {
                 continue;
-            }
+            };
+            let hub = m.subnet_vnet(SubnetId(gw_subnet));
             let op = routes::onprem_of(m, g, &configured);
             let mut dests: Vec<(Dest, Option<Origin>)> = op
                 .prefixes
@@ -234,54 +278,97 @@ impl Analysis<'_> {
             if op.unknown {
                 dests.push((Dest::OnPremUnknown, None));
             }
-            for s in self.reachable_through(g) {
-                let Some(prefix) = first_prefix(self, s) else {
-                    continue;
+            let subnets = self.reachable_through(g);
+            // Class -> members reached, in subnet order.
+            let mut members: BTreeMap<usize, Vec<SubnetId>> = BTreeMap::new();
+            for &s in &subnets {
+                if let Some(c) = cl.class_of.get(s.0).copied().flatten() {
+                    if m.subnet_vnet(s) != hub {
+                        members.entry(c).or_default().push(s);
+                    }
+                }
+            }
+            for (d, o) in &dests {
+                let onprem_pieces: Vec<Dest> = match d {
+                    Dest::Net(n) => self.pieces(*n).into_iter().map(Dest::Net).collect(),
+                    Dest::OnPremUnknown => vec![Dest::OnPremUnknown],
                 };
-                let subnet_pieces = self.pieces(prefix);
-                for (d, o) in &dests {
-                    let onprem_pieces: Vec<Dest> = match d {
-                        Dest::Net(n) => self.pieces(*n).into_iter().map(Dest::Net).collect(),
-                        Dest::OnPremUnknown => vec![Dest::OnPremUnknown],
+                // Classes whose first member's flows are all Ok: that flow stands for them.
+                let mut settled: HashSet<usize> = HashSet::new();
+                for &s in &subnets {
+                    let class = cl
+                        .class_of
+                        .get(s.0)
+                        .copied()
+                        .flatten()
+                        .filter(|c| members.get(c).is_some_and(|l| l.len() > 1));
+                    if class.is_some_and(|c| settled.contains(&c)) {
+                        continue;
+                    }
+                    let Some((mut f, all_ok)) = self.onprem_flow(g, *d, *o, &onprem_pieces, s)
+                    else {
+                        continue;
                     };
-                    // Every piece pair is traced; the flow reported is the first one that
-                    // fails, else the first one.
-                    let mut chosen: Option<OnPremFlow> = None;
-                    'pairs: for op in &onprem_pieces {
-                        for sp in &subnet_pieces {
-                            let inbound = self.two_way(Start::OnPrem(g), *op, Dest::Net(*sp));
-                            let outbound = self.two_way(Start::Subnet(s), Dest::Net(*sp), *op);
-                            let bad = !matches!(
-                                inbound.verdict(),
-                                FlowVerdict::Ok | FlowVerdict::Unknown(_)
-                            ) || !matches!(
-                                outbound.verdict(),
-                                FlowVerdict::Ok | FlowVerdict::Unknown(_)
-                            );
-                            let f = OnPremFlow {
-                                gateway: g,
-                                onprem_declared: *d,
-                                onprem: *op,
-                                onprem_origin: *o,
-                                subnet: s,
-                                prefix: *sp,
-                                inbound,
-                                outbound,
-                            };
-                            if bad {
-                                chosen = Some(f);
-                                break 'pairs;
-                            }
-                            if chosen.is_none() {
-                                chosen = Some(f);
-                            }
+                    if let Some(c) = class {
+                        if members[&c][0] == s && all_ok {
+                            settled.insert(c);
+                            f.alike = members[&c].len();
                         }
                     }
-                    out.extend(chosen);
+                    out.push(f);
                 }
             }
         }
         out
+    }
+
+    /// The flows between on-prem prefix `d` (in pieces) and subnet `s`: every piece pair is
+    /// traced; the flow kept is the first that fails, else the first. With it: whether
+    /// every pair is `Ok` both ways.
+    fn onprem_flow(
+        &self,
+        g: GatewayId,
+        d: Dest,
+        o: Option<Origin>,
+        onprem_pieces: &[Dest],
+        s: SubnetId,
+    ) -> Option<(OnPremFlow, bool)> {
+        let prefix = first_prefix(self, s)?;
+        let subnet_pieces = self.pieces(prefix);
+        let mut chosen: Option<OnPremFlow> = None;
+        let mut all_ok = true;
+        for op in onprem_pieces {
+            for sp in &subnet_pieces {
+                let inbound = self.two_way(Start::OnPrem(g), *op, Dest::Net(*sp));
+                let outbound = self.two_way(Start::Subnet(s), Dest::Net(*sp), *op);
+                let f = OnPremFlow {
+                    gateway: g,
+                    onprem_declared: d,
+                    onprem: *op,
+                    onprem_origin: o,
+                    subnet: s,
+                    prefix: *sp,
+                    inbound,
+                    outbound,
+                    alike: 1,
+                };
+                let bad = !matches!(
+                    f.inbound.verdict(),
+                    FlowVerdict::Ok | FlowVerdict::Unknown(_)
+                ) || !matches!(
+                    f.outbound.verdict(),
+                    FlowVerdict::Ok | FlowVerdict::Unknown(_)
+                );
+                if bad {
+                    return Some((f, false));
+                }
+                all_ok &= f.ok();
+                if chosen.is_none() {
+                    chosen = Some(f);
+                }
+            }
+        }
+        chosen.map(|f| (f, all_ok))
     }
 
     /// Splits a prefix where routes anywhere in the model draw a boundary inside it, so
@@ -535,7 +622,7 @@ impl Analysis<'_> {
     /// pairs inside one VNet are traced group by group.
     pub fn cross_flows(&self) -> Vec<CrossFlow> {
         let m = self.model;
-        let cl = self.subnet_classes();
+        let cl = self.classes();
         // Concrete groups: subnets of one VNet, route table and class behave identically.
         let mut groups: BTreeMap<(usize, Option<usize>, usize), Vec<SubnetId>> = BTreeMap::new();
         for (ci, c) in cl.members.iter().enumerate() {

@@ -29,6 +29,8 @@ pub struct Analysis<'m> {
     /// (local, remote) VNet pairs peered in both directions, computed once: every appliance
     /// hop of every trace asks.
     connected: std::collections::HashSet<(usize, usize)>,
+    /// The subnet classes, computed on first use (on-prem and cross-VNet flows share them).
+    classes: std::sync::OnceLock<classes::Classes>,
 }
 
 impl<'m> Analysis<'m> {
@@ -97,12 +99,18 @@ impl<'m> Analysis<'m> {
             tables,
             all_prefixes,
             connected,
+            classes: std::sync::OnceLock::new(),
         }
     }
 
     /// Are two VNets peered in both directions?
     pub fn connected(&self, a: Option<VNetId>, b: Option<VNetId>) -> bool {
         matches!((a, b), (Some(a), Some(b)) if self.connected.contains(&(a.0, b.0)))
+    }
+
+    /// The subnet classes (see [`classes`]), computed once.
+    pub fn classes(&self) -> &classes::Classes {
+        self.classes.get_or_init(|| self.subnet_classes())
     }
 
     pub fn table(&self, s: SubnetId) -> Option<&routes::Table> {

@@ -689,3 +689,139 @@ route rt-s5 0.0.0.0/0 appliance fw",
 fn class_of(cl: &super::classes::Classes, s: SubnetId) -> usize {
     cl.class_of[s.0].expect("a workload subnet")
 }
+
+/// On-prem flows: alike spokes behind the gateway are traced once when the flow passes
+/// (the flow stands for the class); a class whose first member fails is traced member by
+/// member, so every broken subnet has its own flow. Subnets of the gateway's own VNet are
+/// always traced one by one.
+#[test]
+fn onprem_flows_of_alike_spokes_are_traced_once_unless_they_fail() {
+    let spokes = |rt_route: &str| {
+        let mut t = String::from(
+            "vnet hub 10.0.0.0/16
+subnet hub/GatewaySubnet 10.0.0.0/27 rt=rt-gw
+subnet hub/AzureFirewallSubnet 10.0.1.0/26
+subnet hub/mgmt 10.0.2.0/24
+subnet hub/tools 10.0.3.0/24
+firewall fw hub
+gateway vpngw hub
+onprem vpngw 192.168.0.0/16
+rt rt-gw
+",
+        );
+        for i in 1..=4 {
+            t.push_str(&format!(
+                "vnet s{i} 10.{i}.0.0/16
+subnet s{i}/app 10.{i}.1.0/24 rt=rt-s{i}
+peer hub<->s{i} fwd transit remote-gw
+route rt-gw 10.{i}.0.0/16 appliance fw
+rt rt-s{i} propagation=off
+route rt-s{i} {rt_route}
+"
+            ));
+        }
+        model(&t)
+    };
+    let cfg = Config::default();
+    // Every spoke returns through the firewall: one flow for the four spokes.
+    let m = spokes("0.0.0.0/0 appliance fw");
+    let a = Analysis::new(&m, &cfg);
+    let flows = a.onprem_flows();
+    let of = |l: &str| flows.iter().filter(|f| f.subnet == subnet(&m, l)).count();
+    assert_eq!(of("s1/app"), 1);
+    assert_eq!(of("s2/app") + of("s3/app") + of("s4/app"), 0);
+    let first = flows
+        .iter()
+        .find(|f| f.subnet == subnet(&m, "s1/app"))
+        .expect("traced");
+    assert!(first.ok());
+    assert_eq!(first.alike, 4);
+    // The gateway's own VNet: each subnet its own flow.
+    assert_eq!((of("hub/mgmt"), of("hub/tools")), (1, 1));
+    // The spokes' replies go to the Internet, around the firewall: each spoke its own flow.
+    let m = spokes("192.168.0.0/16 internet");
+    let a = Analysis::new(&m, &cfg);
+    let flows = a.onprem_flows();
+    for i in 1..=4 {
+        let f: Vec<_> = flows
+            .iter()
+            .filter(|f| f.subnet == subnet(&m, &format!("s{i}/app")))
+            .collect();
+        assert_eq!(f.len(), 1, "s{i}");
+        assert!(!f[0].ok() && f[0].alike == 1, "s{i}");
+    }
+}
+
+/// A table with a user route for part of its own VNet (micro-segmentation) may route two
+/// subnets of that VNet apart: they are not one class.
+#[test]
+fn a_micro_segmenting_table_splits_the_subnets_it_routes_apart() {
+    let text = |segment: bool| {
+        format!(
+            "vnet spoke 10.1.0.0/16
+subnet spoke/nva 10.1.0.0/24 rt=rt-nva
+nva nva1 spoke/nva 10.1.0.4
+subnet spoke/a 10.1.1.0/24 rt=rt-app
+subnet spoke/b 10.1.2.0/24 rt=rt-app
+rt rt-nva
+rt rt-app
+route rt-app 0.0.0.0/0 appliance 10.1.0.4
+{}",
+            if segment {
+                "route rt-nva 10.1.1.0/24 none"
+            } else {
+                ""
+            }
+        )
+    };
+    let cfg = Config::default();
+    for (segment, alike) in [(false, true), (true, false)] {
+        let m = model(&text(segment));
+        let a = Analysis::new(&m, &cfg);
+        let cl = a.classes();
+        assert_eq!(
+            class_of(cl, subnet(&m, "spoke/a")) == class_of(cl, subnet(&m, "spoke/b")),
+            alike,
+            "segmenting route: {segment}"
+        );
+    }
+}
+
+/// A spoke that does not use the hub's gateway is still reached from on-prem when the
+/// GatewaySubnet routes its addresses: by a route containing them or one inside them.
+#[test]
+fn the_gateway_reaches_spokes_its_subnet_routes_explicitly() {
+    let m = model(
+        "vnet hub 10.0.0.0/16
+subnet hub/GatewaySubnet 10.0.0.0/27 rt=rt-gw
+subnet hub/AzureFirewallSubnet 10.0.1.0/26
+firewall fw hub
+gateway vpngw hub
+onprem vpngw 192.168.0.0/16
+rt rt-gw
+route rt-gw 10.1.0.0/16 appliance fw
+route rt-gw 10.2.1.128/25 appliance fw
+route rt-gw 10.200.0.0/16 appliance fw
+vnet s1 10.1.0.0/16
+subnet s1/app 10.1.1.0/24
+vnet s2 10.2.0.0/16
+subnet s2/app 10.2.1.0/24
+vnet s3 10.3.0.0/16
+subnet s3/app 10.3.1.0/24
+peer hub<->s1 fwd
+peer hub<->s2 fwd
+peer hub<->s3 fwd",
+    );
+    let cfg = Config::default();
+    let a = Analysis::new(&m, &cfg);
+    let reached: Vec<String> = a
+        .reachable_through(GatewayId(0))
+        .into_iter()
+        .map(|s| m.subnet_label(s))
+        .collect();
+    assert_eq!(
+        reached,
+        ["s1/app", "s2/app"],
+        "(the firewall's subnet is not a workload subnet) s1 by a route containing it, s2 by one inside it, s3 by none"
+    );
+}

@@ -16,7 +16,7 @@ pub use super::value;
 use super::read_source;
 use crate::diag::{codes, Diagnostic, Severity};
 use crate::ir::Model;
-use crate::source::{FileKind, SourceMap};
+use crate::source::{FileId, FileKind, SourceMap};
 use eval::Evaluator;
 use parse::ModuleDef;
 use rayon::prelude::*;
@@ -120,13 +120,23 @@ fn read_module(sources: &SourceMap, dir: &Path) -> (Option<Arc<ModuleDef>>, Vec<
         return (None, Vec::new());
     }
     let mut diags = Vec::new();
-    let mut bodies = Vec::new();
+    // Read in order (file ids follow the sorted names, so every run numbers them alike),
+    // then parse in parallel: one module may be a thousand files.
+    let mut ids = Vec::new();
     for f in files {
         match read_source(sources, &f) {
-            Ok(id) => match parse::parse_file(sources, id) {
-                Ok(body) => bodies.push((id, body)),
-                Err(d) => diags.push(*d),
-            },
+            Ok(id) => ids.push(id),
+            Err(d) => diags.push(*d),
+        }
+    }
+    let parsed: Vec<(FileId, Result<_, Box<Diagnostic>>)> = ids
+        .into_par_iter()
+        .map(|id| (id, parse::parse_file(sources, id)))
+        .collect();
+    let mut bodies = Vec::new();
+    for (id, r) in parsed {
+        match r {
+            Ok(body) => bodies.push((id, body)),
             Err(d) => diags.push(*d),
         }
     }
