@@ -289,6 +289,37 @@ fn children_of(
     children
 }
 
+/// The local module sources (`source = "./x"`, `"../x"`) a file's lines name, as directories
+/// relative to its module `d`. Only regular files of a readable size, not links (which may
+/// point anywhere): this only looks for callers.
+fn local_sources(d: &Path, f: &Path) -> Vec<PathBuf> {
+    let plain = std::fs::symlink_metadata(f)
+        .is_ok_and(|m| m.is_file() && m.len() <= crate::source::MAX_FILE_BYTES);
+    if !plain {
+        return Vec::new();
+    }
+    let text = std::fs::read_to_string(f).unwrap_or_default();
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(i) = text[from..].find("source").map(|i| i + from) {
+        from = i + "source".len();
+        let start = text[..i].rfind('\n').map_or(0, |n| n + 1);
+        if !text[start..i].trim().is_empty() {
+            continue;
+        }
+        let end = text[from..].find('\n').map_or(text.len(), |n| n + from);
+        let v = text[from..end]
+            .trim_start()
+            .trim_start_matches('=')
+            .trim()
+            .trim_matches('"');
+        if v.starts_with("./") || v.starts_with("../") {
+            out.push(norm(&d.join(v)));
+        }
+    }
+    out
+}
+
 /// Maps files named on the command line to what is linted whole: a Terraform directory is
 /// linted through the root modules that call it (found by walking its repository, or the
 /// working directory inside it),
@@ -366,35 +397,24 @@ fn map_files(
             }
         }
     }
-    let calls = |d: &Path| -> Vec<PathBuf> {
-        let mut out = Vec::new();
-        for f in terraform::module_files(d) {
-            // Only regular files of a readable size, not links (which may point anywhere):
-            // this only looks for local module sources.
-            let plain = std::fs::symlink_metadata(&f)
-                .is_ok_and(|m| m.is_file() && m.len() <= crate::source::MAX_FILE_BYTES);
-            if !plain {
-                continue;
-            }
-            let text = std::fs::read_to_string(&f).unwrap_or_default();
-            for line in text.lines() {
-                let t = line.trim();
-                if let Some(rest) = t.strip_prefix("source") {
-                    let v = rest
-                        .trim_start()
-                        .trim_start_matches('=')
-                        .trim()
-                        .trim_matches('"');
-                    if v.starts_with("./") || v.starts_with("../") {
-                        out.push(norm(&d.join(v)));
-                    }
-                }
-            }
-        }
-        out
+    // Who calls whom: each file's `source = "./…"` lines, files scanned in parallel (a
+    // module of a thousand files is common in an estate).
+    let files: Vec<(&PathBuf, PathBuf)> = all
+        .iter()
+        .flat_map(|d| terraform::module_files(d).into_iter().map(move |f| (d, f)))
+        .collect();
+    let found: Vec<(&PathBuf, Vec<PathBuf>)> = {
+        use rayon::prelude::*;
+        files
+            .par_iter()
+            .map(|(d, f)| (*d, local_sources(d, f)))
+            .collect()
     };
-    let graph: BTreeMap<PathBuf, Vec<PathBuf>> =
-        all.iter().map(|d| (d.clone(), calls(d))).collect();
+    let mut graph: BTreeMap<PathBuf, Vec<PathBuf>> =
+        all.iter().map(|d| (d.clone(), Vec::new())).collect();
+    for (d, calls) in found {
+        graph.entry(d.clone()).or_default().extend(calls);
+    }
     let called: BTreeSet<PathBuf> = graph.values().flat_map(|c| c.iter().cloned()).collect();
     for w in wanted {
         // Roots whose module tree reaches `w`.

@@ -15,6 +15,7 @@
 
 pub mod analysis;
 pub mod baseline;
+pub mod cache;
 pub mod config;
 pub mod diag;
 pub mod discover;
@@ -59,6 +60,8 @@ pub struct Options {
     /// `--no-bicep-build`: do not run the Bicep compiler on `.bicep` files without a
     /// compiled template.
     pub no_bicep_build: bool,
+    /// What a long-running process (the language server) keeps between lints.
+    pub cache: Option<std::sync::Arc<cache::Cache>>,
 }
 
 /// Limits given on the command line; `None` leaves the configuration's or the default.
@@ -196,7 +199,7 @@ fn load_in_pool(paths: &[PathBuf], opts: &Options) -> Outcome {
     {
         sources.allow_tree(p);
     }
-    let cache = ModuleCache::new();
+    let cache = ModuleCache::with_session(opts.cache.clone());
     let units = timed("discover", || discover::discover(paths, &cache, &sources));
     let mut diagnostics = Vec::new();
     let mut input_error = false;

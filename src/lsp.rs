@@ -158,6 +158,8 @@ struct State {
     /// The workspace folders the client opened: only files inside them are linted (none
     /// given: any file).
     roots: Vec<PathBuf>,
+    /// Syntax trees kept between lints: after a save, only the changed file is parsed.
+    cache: std::sync::Arc<crate::cache::Cache>,
 }
 
 fn overlaps(a: &Range, b: &Range) -> bool {
@@ -187,6 +189,7 @@ impl State {
             .collect();
         let opts = Options {
             overlay,
+            cache: Some(self.cache.clone()),
             ..Default::default()
         };
         let out = crate::check(&[path], &opts);

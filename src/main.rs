@@ -277,6 +277,7 @@ fn options(input: &Input) -> Result<Options, String> {
         ignore: input.ignore.clone(),
         read_outside: input.read_outside,
         no_bicep_build: input.no_bicep_build,
+        cache: None,
     })
 }
 

@@ -412,14 +412,14 @@ impl Locate for BicepLocator {
         let f = self.file_for(r);
         match f.find(r) {
             Some(d) => f.path_in(d, path).map(|rg| Origin::new(f.file, rg)),
-            None => r.spans.get(path).map(|s| Origin::new(r.file, s.clone())),
+            None => r.span_at(path).map(|s| Origin::new(r.file, s)),
         }
     }
     fn header(&self, r: &ArmResource) -> Option<Origin> {
         let f = self.file_for(r);
         match f.find(r) {
             Some(d) => Some(Origin::new(f.file, d.start..d.header_end)),
-            None => r.spans.get("name").map(|s| Origin::new(r.file, s.clone())),
+            None => r.span_at("name").map(|s| Origin::new(r.file, s)),
         }
     }
 }

@@ -35,8 +35,8 @@ pub struct ArmResource {
     pub body: Value,
     pub file: FileId,
     pub span: Range<usize>,
-    /// Byte span of each JSON path (`properties.routes[0].properties.addressPrefix`).
-    pub spans: HashMap<String, Range<usize>>,
+    /// The declaration as written: where each property path is (see [`Self::span_at`]).
+    pub decl: JNode,
     /// `existing: true` (declared elsewhere; referenced only).
     pub existing: bool,
     /// Names of the nested deployments this resource was declared in, outermost first.
@@ -49,17 +49,67 @@ pub struct ArmResource {
 impl ArmResource {
     /// The span of a path, else of its nearest ancestor, else of the resource.
     pub fn span_of(&self, path: &str) -> Origin {
-        let mut p = path.to_string();
+        let mut p = path;
         loop {
-            if let Some(r) = self.spans.get(&p) {
-                return Origin::new(self.file, r.clone());
+            if let Some(r) = self.span_at(p) {
+                return Origin::new(self.file, r);
             }
             match p.rfind(['.', '[']) {
-                Some(i) => p.truncate(i),
+                Some(i) => p = &p[..i],
                 None => return Origin::new(self.file, self.span.clone()),
             }
         }
     }
+
+    /// The span of exactly this property path of the declaration
+    /// (`properties.routes[0].properties.addressPrefix`; `""`: the declaration), found in
+    /// the JSON when asked rather than recorded for every value. An array written as a
+    /// property `copy` loop is the loop; its items are the loop's `input`.
+    pub fn span_at(&self, path: &str) -> Option<Range<usize>> {
+        let mut n = &self.decl;
+        // A `copy` loop standing for the array named by the last key.
+        let mut copy: Option<&JNode> = None;
+        let mut rest = path;
+        while !rest.is_empty() {
+            if let Some(r) = rest.strip_prefix('[') {
+                let end = r.find(']')?;
+                let i: usize = r[..end].parse().ok()?;
+                rest = &r[end + 1..];
+                n = match copy.take() {
+                    Some(l) => l.get("input")?,
+                    None => n.items().get(i)?,
+                };
+                continue;
+            }
+            if copy.is_some() {
+                return None;
+            }
+            let r = rest.strip_prefix('.').unwrap_or(rest);
+            let end = r.find(['.', '[']).unwrap_or(r.len());
+            let key = &r[..end];
+            rest = &r[end..];
+            match n.get(key) {
+                Some(c) => n = c,
+                None => {
+                    let l = n.get("copy")?.items().iter().find(|l| {
+                        l.get("name").and_then(|x| x.as_str()) == Some(key)
+                            && l.get("input").is_some()
+                    })?;
+                    copy = Some(l);
+                }
+            }
+        }
+        Some(copy.map_or(&n.span, |l| &l.span).clone())
+    }
+}
+
+/// Where a JSON node is in a resource declaration: a nested deployment's inline template
+/// is recognised at `properties.template`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Level {
+    Root,
+    Properties,
+    Other,
 }
 
 /// Builds the provider path `Namespace/type1/name1/type2/name2` from a full type and name.
@@ -331,18 +381,12 @@ impl ArmEval {
         }
     }
 
-    /// Evaluates a JSON node; strings that are expressions are evaluated. Records the span
-    /// of every path below `path` into `spans`.
-    pub fn node(
-        &self,
-        n: &JNode,
-        cx: &Cx,
-        path: &str,
-        spans: &mut Option<&mut HashMap<String, Range<usize>>>,
-    ) -> Value {
-        if let Some(sp) = spans.as_deref_mut() {
-            sp.insert(path.to_string(), n.span.clone());
-        }
+    /// Evaluates a JSON node; strings that are expressions are evaluated.
+    pub fn node(&self, n: &JNode, cx: &Cx) -> Value {
+        self.node_at(n, cx, Level::Root)
+    }
+
+    fn node_at(&self, n: &JNode, cx: &Cx, level: Level) -> Value {
         let origin = Origin::new(cx.tpl.file, n.span.clone());
         match &n.v {
             J::Null => Value::Null,
@@ -365,8 +409,7 @@ impl ArmEval {
             J::Arr(items) => Value::list(
                 items
                     .iter()
-                    .enumerate()
-                    .map(|(i, x)| self.node(x, cx, &format!("{path}[{i}]"), spans))
+                    .map(|x| self.node_at(x, cx, Level::Other))
                     .collect(),
             ),
             J::Obj(entries) => {
@@ -374,7 +417,8 @@ impl ArmEval {
                 for (k, v) in entries.iter() {
                     // A nested deployment's inline template is evaluated as a template of its
                     // own (see `nested`), never in this scope.
-                    if k == "template" && path == ".properties" && v.get("resources").is_some() {
+                    if k == "template" && level == Level::Properties && v.get("resources").is_some()
+                    {
                         continue;
                     }
                     if k == "copy" {
@@ -384,8 +428,7 @@ impl ArmEval {
                                 let Some(name) = l.get("name").and_then(|x| x.as_str()) else {
                                     continue;
                                 };
-                                let count = l.get("count").map(|c| self.node(c, cx, "", &mut None));
-                                let p = format!("{path}.{name}");
+                                let count = l.get("count").map(|c| self.node(c, cx));
                                 let Some(n) = count.as_ref().and_then(|c| c.as_number()) else {
                                     m.insert(
                                         name.to_string(),
@@ -398,9 +441,6 @@ impl ArmEval {
                                 };
                                 let mut items = Vec::new();
                                 if let Some(input) = l.get("input") {
-                                    if let Some(sp) = spans.as_deref_mut() {
-                                        sp.insert(p.clone(), l.span.clone());
-                                    }
                                     let n =
                                         match to_count(n.max(0.0), self.copy_limit(), "copy count")
                                         {
@@ -413,12 +453,7 @@ impl ArmEval {
                                     for i in 0..n {
                                         let mut c2 = cx.clone();
                                         c2.copy.push((name.to_string(), i));
-                                        items.push(self.node(
-                                            input,
-                                            &c2,
-                                            &format!("{p}[{i}]"),
-                                            spans,
-                                        ));
+                                        items.push(self.node_at(input, &c2, Level::Other));
                                     }
                                 }
                                 m.insert(name.to_string(), Value::list(items));
@@ -426,7 +461,12 @@ impl ArmEval {
                             continue;
                         }
                     }
-                    m.insert(k.clone(), self.node(v, cx, &format!("{path}.{k}"), spans));
+                    let child = if level == Level::Root && k.eq_ignore_ascii_case("properties") {
+                        Level::Properties
+                    } else {
+                        Level::Other
+                    };
+                    m.insert(k.clone(), self.node_at(v, cx, child));
                 }
                 Value::map(m)
             }
@@ -467,7 +507,7 @@ impl ArmEval {
             .unwrap_or("")
             .to_ascii_lowercase();
         match def.get("defaultValue") {
-            Some(d) => Ok(self.node(d, &Cx { tpl: t.clone(), copy: Vec::new(), lambda: Vec::new() }, "", &mut None)),
+            Some(d) => Ok(self.node(d, &Cx { tpl: t.clone(), copy: Vec::new(), lambda: Vec::new() })),
             // A string parameter without a value is a stable symbol: names and ids built from
             // it still match each other, and comparisons with it are not known.
             None if ptype == "string" => Ok(Value::String(format!("{{{name}}}"))),
@@ -514,7 +554,7 @@ impl ArmEval {
         let v = if let Some(l) = copy_def {
             let count = l
                 .get("count")
-                .map(|c| self.node(c, &base, "", &mut None))
+                .map(|c| self.node(c, &base))
                 .and_then(|c| c.as_number());
             match (count, l.get("input")) {
                 (Some(n), Some(input)) => {
@@ -529,7 +569,7 @@ impl ArmEval {
                     for i in 0..n {
                         let mut c2 = base.clone();
                         c2.copy.push((name.to_string(), i));
-                        items.push(self.node(input, &c2, "", &mut None));
+                        items.push(self.node(input, &c2));
                     }
                     Value::list(items)
                 }
@@ -540,7 +580,7 @@ impl ArmEval {
             }
         } else {
             match def {
-                Some(d) => self.node(&d, &base, "", &mut None),
+                Some(d) => self.node(&d, &base),
                 None => {
                     t.vars.borrow_mut().remove(&key);
                     return Err(format!("variable `{name}` is not declared"));
@@ -630,7 +670,7 @@ impl ArmEval {
             .and_then(|x| x.as_str())
             .unwrap_or("copy")
             .to_string();
-        let count = c.get("count").map(|x| self.node(x, base, "", &mut None))?;
+        let count = c.get("count").map(|x| self.node(x, base))?;
         let n = to_count(count.as_number()?.max(0.0), self.copy_limit(), "copy count").ok()?;
         Some(
             (0..n)
@@ -654,13 +694,13 @@ impl ArmEval {
 
     fn type_and_name(&self, d: &Decl, cx: &Cx) -> Option<(String, String)> {
         let rtype = Self::full_type(d)?;
-        let name = match self.node(d.node.get("name")?, cx, "", &mut None) {
+        let name = match self.node(d.node.get("name")?, cx) {
             Value::String(s) => s,
             other => other.to_tf_string()?,
         };
         let name = match &d.parent {
             Some((_, pn)) if !name.contains('/') => {
-                let pn = match self.node(pn, cx, "", &mut None) {
+                let pn = match self.node(pn, cx) {
                     Value::String(s) => s,
                     _ => return None,
                 };
@@ -676,7 +716,7 @@ impl ArmEval {
         let Some(rtype) = Self::full_type(d) else {
             return ("resource".into(), "its type is not known".into());
         };
-        let name = d.node.get("name").map(|n| self.node(n, cx, "", &mut None));
+        let name = d.node.get("name").map(|n| self.node(n, cx));
         let why = match name.as_ref().and_then(|n| n.find_unknown()) {
             Some(u) => format!("its name is not known ({u})"),
             None => "its name is not known".into(),
@@ -695,7 +735,7 @@ impl ArmEval {
                     .and_then(|x| x.as_str())
                     .unwrap_or("copy")
                     .to_string();
-                let count = c.get("count").map(|x| self.node(x, base, "", &mut None));
+                let count = c.get("count").map(|x| self.node(x, base));
                 match count
                     .as_ref()
                     .and_then(|v| v.as_number())
@@ -733,7 +773,7 @@ impl ArmEval {
         };
         for cx in instances {
             if let Some(c) = d.node.get("condition") {
-                match self.node(c, &cx, "", &mut None).as_bool() {
+                match self.node(c, &cx).as_bool() {
                     Some(true) => {}
                     Some(false) => continue,
                     None => {
@@ -756,13 +796,7 @@ impl ArmEval {
                 continue;
             };
             let key = provider_key(&rtype, &name);
-            let mut spans = HashMap::new();
-            let body = self.node(&d.node, &cx, "", &mut Some(&mut spans));
-            // Strip the leading "" path segment: keys are "properties.x", not ".properties.x".
-            let spans: HashMap<String, Range<usize>> = spans
-                .into_iter()
-                .map(|(k, v)| (k.trim_start_matches('.').to_string(), v))
-                .collect();
+            let body = self.node(&d.node, &cx);
             let mut set_at = HashMap::new();
             params_at(&d.node, &t.scope(), "", &mut set_at);
             let existing = d
@@ -780,7 +814,7 @@ impl ArmEval {
                 body,
                 file: t.file,
                 span: d.node.span.clone(),
-                spans,
+                decl: d.node.clone(),
                 existing,
                 deployments: t.deployments_path.clone(),
                 set_at,
@@ -817,7 +851,7 @@ impl ArmEval {
             if let Some(ps) = props.get("parameters") {
                 for (k, v) in ps.entries() {
                     if let Some(val) = v.get("value") {
-                        given.insert(k.clone(), self.node(val, cx, "", &mut None));
+                        given.insert(k.clone(), self.node(val, cx));
                         if let Some(o) =
                             param_ref(val).and_then(|p| given_origin(&cx.tpl.scope(), &p))
                         {
@@ -861,7 +895,7 @@ impl ArmEval {
                 None => {
                     t.outputs.borrow_mut().insert(key.clone(), Slot::InProgress);
                     let v = match o.get("value") {
-                        Some(v) => self.node(v, &cx, "", &mut None),
+                        Some(v) => self.node(v, &cx),
                         None => Value::Null,
                     };
                     t.outputs.borrow_mut().insert(key, Slot::Done(v.clone()));
@@ -903,7 +937,7 @@ impl ArmEval {
             lambda: Vec::new(),
         };
         self.declared_depth.set(self.declared_depth.get() + 1);
-        let body = self.node(&d.node, &at, "", &mut None);
+        let body = self.node(&d.node, &at);
         self.declared_depth.set(self.declared_depth.get() - 1);
         let v = super::declared::descend(&body, &r.path)?.clone();
         (!v.is_unknown()).then_some(v)
@@ -1693,6 +1727,47 @@ mod tests {
             .collect();
         let diags = e.diags.borrow().iter().map(|d| d.message.clone()).collect();
         (rs, diags)
+    }
+
+    /// Spans are found in the declaration when asked: plain paths, array items, an array
+    /// written as a property `copy` loop (the loop, and its `input` for each item), the
+    /// nearest ancestor for a path that is not written.
+    #[test]
+    fn property_paths_are_located_in_the_declaration() {
+        let text = r#"{"resources": [{"type": "Microsoft.Network/virtualNetworks",
+          "apiVersion": "2024-05-01", "name": "vnet",
+          "properties": {"addressSpace": {"addressPrefixes": ["10.0.0.0/16"]},
+            "copy": [{"name": "subnets", "count": 2,
+              "input": {"name": "[format('s{0}', copyIndex('subnets'))]",
+                        "properties": {"addressPrefix": "[format('10.0.{0}.0/24', copyIndex('subnets'))]"}}}]}}]}"#;
+        let root = super::super::json::parse(text).expect("template");
+        let e = ArmEval::new();
+        let t = e.template(0, root, HashMap::new(), Vec::new());
+        e.run(&t);
+        let r = e.resources.borrow()[0].clone();
+        let at = |p: &str| r.span_at(p).map(|s| &text[s]);
+        assert_eq!(at("addressSpace"), None, "paths start at the declaration");
+        assert_eq!(
+            at("properties.addressSpace.addressPrefixes[0]"),
+            Some("\"10.0.0.0/16\"")
+        );
+        assert_eq!(at("properties.addressSpace.addressPrefixes[1]"), None);
+        assert!(at("properties.subnets").is_some_and(|s| s.starts_with("{\"name\": \"subnets\"")));
+        assert_eq!(
+            at("properties.subnets[1].properties.addressPrefix"),
+            Some("\"[format('10.0.{0}.0/24', copyIndex('subnets'))]\"")
+        );
+        assert_eq!(at("name"), Some("\"vnet\""));
+        assert_eq!(at(""), Some(&text[r.span.clone()]));
+        // Not written: the nearest ancestor that is.
+        assert_eq!(
+            &text[r.span_of("properties.addressSpace.other").start
+                ..r.span_of("properties.addressSpace.other").end],
+            &text[r.span_at("properties.addressSpace").expect("written")]
+        );
+        // The evaluated array has both items.
+        let subnets = crate::frontend::arm::lower::get(&r.body, "properties.subnets");
+        assert_eq!(subnets.and_then(|v| v.as_list()).map(|l| l.len()), Some(2));
     }
 
     /// An outer-scope nested template refers to its parent weakly: once the evaluation is

@@ -20,7 +20,7 @@ pub trait Locate {
     }
     /// The span of exactly this path, or `None` (no fallback to an enclosing value).
     fn exact(&self, r: &ArmResource, path: &str) -> Option<Origin> {
-        r.spans.get(path).map(|s| Origin::new(r.file, s.clone()))
+        r.span_at(path).map(|s| Origin::new(r.file, s))
     }
     /// The resource's symbolic name in the Bicep source, where it has one.
     fn symbol(&self, _r: &ArmResource) -> Option<String> {
@@ -36,7 +36,7 @@ impl Locate for JsonLocator {
         r.span_of(path)
     }
     fn header(&self, r: &ArmResource) -> Option<Origin> {
-        r.spans.get("name").map(|s| Origin::new(r.file, s.clone()))
+        r.span_at("name").map(|s| Origin::new(r.file, s))
     }
 }
 

@@ -5,6 +5,7 @@
 //! (references such as `azapi_resource.vnet.id` resolve to it).
 
 use crate::frontend::arm::eval::{provider_key, ArmResource};
+use crate::frontend::arm::json::{JNode, J};
 use crate::frontend::arm::lower::{self as arm_lower, Locate};
 use crate::frontend::value::{Entity, Value};
 use crate::ir::Model;
@@ -21,9 +22,7 @@ impl Locate for TfLocator {
         r.span_of(path)
     }
     fn header(&self, r: &ArmResource) -> Option<Origin> {
-        r.spans
-            .get("header")
-            .map(|s| Origin::new(r.file, s.clone()))
+        r.span_at("header").map(|s| Origin::new(r.file, s))
     }
     fn exact(&self, _r: &ArmResource, _path: &str) -> Option<Origin> {
         // Values inside `body` have no span of their own: no edit can be placed there.
@@ -118,16 +117,20 @@ pub fn lower_all(m: &mut Model, entities: &[Rc<Entity>]) {
                 continue;
             }
         };
-        let span_of = |k: &str| e.attr_spans.get(k).cloned();
-        let mut spans = HashMap::new();
-        spans.insert(String::new(), e.span.clone());
-        if let Some(s) = span_of("body") {
-            spans.insert("properties".to_string(), s);
+        // Where things are, as a declaration without values: the block, `body` for the
+        // properties, `name`, and the block's header.
+        let at = |span: std::ops::Range<usize>| JNode { v: J::Null, span };
+        let mut entries = vec![("header".to_string(), at(e.header.clone()))];
+        if let Some(s) = e.attr_spans.get("body") {
+            entries.push(("properties".to_string(), at(s.clone())));
         }
-        spans.insert("header".to_string(), e.header.clone());
-        if let Some(s) = span_of("name") {
-            spans.insert("name".to_string(), s);
+        if let Some(s) = e.attr_spans.get("name") {
+            entries.push(("name".to_string(), at(s.clone())));
         }
+        let decl = JNode {
+            v: J::Obj(entries.into()),
+            span: e.span.clone(),
+        };
         // The ARM lowering names an element by the last segment of `name`.
         let name = match e.get("name").and_then(|v| v.as_str()) {
             Some(n) => n.to_string(),
@@ -141,7 +144,7 @@ pub fn lower_all(m: &mut Model, entities: &[Rc<Entity>]) {
             body,
             file: e.file,
             span: e.span.clone(),
-            spans,
+            decl,
             existing: false,
             deployments: Vec::new(),
             set_at: HashMap::new(),

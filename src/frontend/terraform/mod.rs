@@ -47,11 +47,21 @@ pub fn is_tf_file(p: &Path) -> bool {
 pub struct ModuleCache {
     modules: Mutex<HashMap<PathBuf, Option<Arc<ModuleDef>>>>,
     diags: Mutex<Vec<Diagnostic>>,
+    /// Syntax trees kept between lints (the language server's), if any.
+    session: Option<Arc<crate::cache::Cache>>,
 }
 
 impl ModuleCache {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// A module cache that reuses (and keeps) syntax trees in `session`.
+    pub fn with_session(session: Option<Arc<crate::cache::Cache>>) -> Self {
+        Self {
+            session,
+            ..Self::default()
+        }
     }
 
     /// Parses the given directories in parallel.
@@ -63,7 +73,7 @@ impl ModuleCache {
         let loaded: Vec<(PathBuf, Option<Arc<ModuleDef>>, Vec<Diagnostic>)> = todo
             .par_iter()
             .map(|d| {
-                let (m, diags) = read_module(sources, d);
+                let (m, diags) = read_module(sources, d, self.session.as_deref());
                 ((*d).clone(), m, diags)
             })
             .collect();
@@ -114,7 +124,11 @@ pub fn module_files(dir: &Path) -> Vec<PathBuf> {
     files
 }
 
-fn read_module(sources: &SourceMap, dir: &Path) -> (Option<Arc<ModuleDef>>, Vec<Diagnostic>) {
+fn read_module(
+    sources: &SourceMap,
+    dir: &Path,
+    session: Option<&crate::cache::Cache>,
+) -> (Option<Arc<ModuleDef>>, Vec<Diagnostic>) {
     let files = module_files(dir);
     if files.is_empty() {
         return (None, Vec::new());
@@ -129,14 +143,24 @@ fn read_module(sources: &SourceMap, dir: &Path) -> (Option<Arc<ModuleDef>>, Vec<
             Err(d) => diags.push(*d),
         }
     }
-    let parsed: Vec<(FileId, Result<_, Box<Diagnostic>>)> = ids
+    let parsed: Vec<(FileId, Result<parse::Blocks, Box<Diagnostic>>)> = ids
         .into_par_iter()
-        .map(|id| (id, parse::parse_file(sources, id)))
+        .map(|id| {
+            let src = sources.get(id);
+            if let Some(blocks) = session.and_then(|c| c.syntax(&src.path, &src.text)) {
+                return (id, Ok(blocks));
+            }
+            let r = parse::parse_file(sources, id).map(parse::blocks_of);
+            if let (Ok(blocks), Some(c)) = (&r, session) {
+                c.keep_syntax(&src.path, src.text.clone(), blocks);
+            }
+            (id, r)
+        })
         .collect();
     let mut bodies = Vec::new();
     for (id, r) in parsed {
         match r {
-            Ok(body) => bodies.push((id, body)),
+            Ok(blocks) => bodies.push((id, blocks)),
             Err(d) => diags.push(*d),
         }
     }

@@ -32,6 +32,20 @@ pub fn parse_file(sources: &SourceMap, file: FileId) -> Result<Body, Box<Diagnos
     })
 }
 
+/// A file's top-level blocks, shared: a module's definitions point into them, and the
+/// language server keeps them between lints ([`crate::cache`]).
+pub type Blocks = std::sync::Arc<[std::sync::Arc<Block>]>;
+
+/// The top-level blocks of a parsed file (top-level attributes declare nothing).
+pub fn blocks_of(body: Body) -> Blocks {
+    body.into_iter()
+        .filter_map(|st| match st {
+            hcl_edit::structure::Structure::Block(b) => Some(std::sync::Arc::new(b)),
+            _ => None,
+        })
+        .collect()
+}
+
 /// An expression and the file it is in.
 #[derive(Clone, Debug)]
 pub struct FileExpr {
@@ -60,7 +74,7 @@ pub struct ResDef {
     pub rtype: String,
     pub name: String,
     pub file: FileId,
-    pub block: Block,
+    pub block: std::sync::Arc<Block>,
 }
 
 impl ResDef {
@@ -79,7 +93,7 @@ pub struct ModCall {
     /// The `source` string as written.
     pub source: Option<String>,
     pub file: FileId,
-    pub block: Block,
+    pub block: std::sync::Arc<Block>,
 }
 
 impl ModCall {
@@ -242,21 +256,18 @@ pub fn constraint_major(c: &str) -> Option<u32> {
     best
 }
 
-/// Builds a module from its parsed files.
-pub fn build_module(dir: &Path, files: Vec<(FileId, Body)>) -> ModuleDef {
+/// Builds a module from its parsed files' blocks.
+pub fn build_module(dir: &Path, files: Vec<(FileId, Blocks)>) -> ModuleDef {
     let mut m = ModuleDef {
         dir: dir.to_path_buf(),
         ..Default::default()
     };
-    for (file, body) in files {
+    for (file, blocks) in files {
         m.files.push(file);
-        // Blocks are moved out of the parsed file, not cloned (a large estate's resources
-        // are most of what it parses).
-        for st in body {
-            let hcl_edit::structure::Structure::Block(block) = st else {
-                continue;
-            };
-            let b = &block;
+        // Resource and module blocks are shared with the parsed file, not copied (a large
+        // estate's resources are most of what it parses).
+        for block in blocks.iter() {
+            let b: &Block = block;
             match b.ident.as_str() {
                 "resource" | "data" => {
                     if let (Some(t), Some(n)) = (label(b, 0), label(b, 1)) {
@@ -265,7 +276,7 @@ pub fn build_module(dir: &Path, files: Vec<(FileId, Body)>) -> ModuleDef {
                             rtype: t,
                             name: n,
                             file,
-                            block,
+                            block: block.clone(),
                         };
                         if data {
                             m.data.push(def);
@@ -326,7 +337,7 @@ pub fn build_module(dir: &Path, files: Vec<(FileId, Body)>) -> ModuleDef {
                             name: n,
                             source,
                             file,
-                            block: b.clone(),
+                            block: block.clone(),
                         });
                     }
                 }
