@@ -31,12 +31,14 @@ pub mod source;
 pub mod suppress;
 
 use config::Config;
+// The engine's hash maps use foldhash: seeded per process, and several times faster than
+// SipHash on the short string keys the front ends and the linker look up.
 use diag::{codes, Diagnostic, Severity};
+use foldhash::HashMap;
 use frontend::terraform::{self, ModuleCache, TfOptions};
 use ir::Model;
 use rayon::prelude::*;
 use source::SourceMap;
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// What the user asked for, independent of the output format.
@@ -256,7 +258,7 @@ fn load_in_pool(paths: &[PathBuf], opts: &Options) -> Outcome {
             config_files.push(p.clone());
         }
     }
-    let mut configs: HashMap<&Path, Config> = HashMap::new();
+    let mut configs: HashMap<&Path, Config> = HashMap::default();
     for p in config_of.iter().flatten() {
         if !configs.contains_key(p.as_path()) {
             let c = config::load(p, &sources, &|c| rules::find(c).is_some()).unwrap_or_else(|d| {
@@ -623,7 +625,7 @@ fn at_calling_module(d: &mut Diagnostic, m: &ir::Model, sources: &SourceMap) {
 fn one_finding_per_cause(found: Vec<Found>) -> Vec<Found> {
     let mut out: Vec<Found> = Vec::with_capacity(found.len());
     let mut index: HashMap<(String, Option<source::Origin>, Option<String>), usize> =
-        HashMap::new();
+        HashMap::default();
     for (d, t) in found {
         if !d.code.starts_with("RL") {
             out.push((d, t));

@@ -406,7 +406,9 @@ impl SourceMap {
             )));
         }
         let bytes = std::fs::read(path)?;
-        Ok(String::from_utf8_lossy(&bytes).into_owned())
+        // Valid UTF-8 (nearly always) is taken as it is; otherwise invalid bytes become U+FFFD.
+        Ok(String::from_utf8(bytes)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
     }
 
     /// Registers a file's text and returns its id. The same path registered twice keeps

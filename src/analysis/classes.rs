@@ -27,8 +27,9 @@
 use super::routes::{ApplianceRef, NextHop, RoutePrefix, Source, State};
 use super::Analysis;
 use crate::ir::*;
+use foldhash::{HashMap, HashSet};
 use ipnet::Ipv4Net;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
 
 /// A next hop, written without names that differ between alike subnets.
 #[derive(Clone, Debug, Hash, PartialEq, Eq, PartialOrd, Ord)]
@@ -124,7 +125,7 @@ struct VnetIndex {
 impl VnetIndex {
     fn new(m: &Model) -> Self {
         let mut sorted = Vec::new();
-        let mut exact: HashMap<(u8, u32), Vec<usize>> = HashMap::new();
+        let mut exact: HashMap<(u8, u32), Vec<usize>> = HashMap::default();
         for v in 0..m.vnets.len() {
             for p in m.vnet_prefixes(VNetId(v)) {
                 let p = p.trunc();
@@ -183,7 +184,7 @@ impl Analysis<'_> {
             let vs = idx.overlapping(n, 1);
             (vs.len() == 1).then(|| vs[0])
         };
-        let mut related: HashSet<(usize, usize)> = HashSet::new();
+        let mut related: HashSet<(usize, usize)> = HashSet::default();
         for p in &m.peerings {
             if let (Some(a), Some(b)) = (p.local_vnet.id, p.remote_vnet.id) {
                 related.insert((a, b));
@@ -202,9 +203,9 @@ impl Analysis<'_> {
                 table_reps.entry(key).or_insert(SubnetId(s));
             }
         }
-        let mut specific_tables: HashMap<usize, Vec<TableKey>> = HashMap::new();
+        let mut specific_tables: HashMap<usize, Vec<TableKey>> = HashMap::default();
         let mut generic: Vec<Ipv4Net> = Vec::new();
-        let mut prefix_kind: HashMap<Ipv4Net, Option<usize>> = HashMap::new();
+        let mut prefix_kind: HashMap<Ipv4Net, Option<usize>> = HashMap::default();
         for (key, rep) in &table_reps {
             let t = self.table(*rep).expect("has a table");
             for r in &t.routes {
@@ -253,7 +254,7 @@ impl Analysis<'_> {
             .map(|(i, n)| ((n.prefix_len(), u32::from(n.network())), i))
             .collect();
         // Subnets that host a device are classes of their own.
-        let mut hosts: HashSet<usize> = HashSet::new();
+        let mut hosts: HashSet<usize> = HashSet::default();
         for f in 0..m.firewalls.len() {
             if let Some(s) = self.device_subnet(Device::Firewall(FirewallId(f))) {
                 hosts.insert(s.0);
@@ -302,7 +303,7 @@ impl Analysis<'_> {
         };
 
         // Each VNet's peerings (either side), once.
-        let mut peering_parts: HashMap<usize, (Vec<Part>, bool)> = HashMap::new();
+        let mut peering_parts: HashMap<usize, (Vec<Part>, bool)> = HashMap::default();
         for pe in &m.peerings {
             let flags = [
                 pe.allow_virtual_network_access.get(),
@@ -431,7 +432,7 @@ impl Analysis<'_> {
                 class_of[s.0] = Some(ci);
             }
         }
-        let mut neighbours: HashMap<usize, HashSet<usize>> = HashMap::new();
+        let mut neighbours: HashMap<usize, HashSet<usize>> = HashMap::default();
         for (a, b) in &related {
             neighbours.entry(*a).or_default().insert(*b);
         }

@@ -14,8 +14,9 @@ use super::trace::{Device, FlowVerdict, Location, Start, Trace, TraceCtx, TwoWay
 use super::Analysis;
 use crate::ir::*;
 use crate::source::Origin;
+use foldhash::HashSet;
 use ipnet::Ipv4Net;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 
 #[derive(Clone, Debug)]
 pub struct OnPremFlow {
@@ -294,7 +295,7 @@ impl Analysis<'_> {
                     Dest::OnPremUnknown => vec![Dest::OnPremUnknown],
                 };
                 // Classes whose first member's flows are all Ok: that flow stands for them.
-                let mut settled: HashSet<usize> = HashSet::new();
+                let mut settled: HashSet<usize> = HashSet::default();
                 for &s in &subnets {
                     let class = cl
                         .class_of
@@ -639,7 +640,7 @@ impl Analysis<'_> {
             class_groups[*ci].push(g);
         }
         let mut out = Vec::new();
-        let mut traced: HashSet<(SubnetId, SubnetId)> = HashSet::new();
+        let mut traced: HashSet<(SubnetId, SubnetId)> = HashSet::default();
         let mut pair = |a: SubnetId,
                         b: SubnetId,
                         ga: usize,

@@ -17,7 +17,7 @@ mod tests;
 
 use crate::config::Config;
 use crate::ir::*;
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 pub struct Analysis<'m> {
     pub model: &'m Model,
@@ -28,7 +28,7 @@ pub struct Analysis<'m> {
     pub all_prefixes: Vec<ipnet::Ipv4Net>,
     /// (local, remote) VNet pairs peered in both directions, computed once: every appliance
     /// hop of every trace asks.
-    connected: std::collections::HashSet<(usize, usize)>,
+    connected: foldhash::HashSet<(usize, usize)>,
     /// The subnet classes, computed on first use (on-prem and cross-VNet flows share them).
     classes: std::sync::OnceLock<classes::Classes>,
 }
@@ -40,7 +40,7 @@ impl<'m> Analysis<'m> {
         let onprem = config.onprem_prefixes();
         // One table per class (VNet, route table), computed in parallel, then one copy per
         // subnet with its own id.
-        let mut class_of: HashMap<(Option<usize>, Option<usize>), usize> = HashMap::new();
+        let mut class_of: HashMap<(Option<usize>, Option<usize>), usize> = HashMap::default();
         let mut firsts: Vec<usize> = Vec::new();
         let subnet_class: Vec<usize> = model
             .subnets

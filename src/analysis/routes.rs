@@ -155,7 +155,7 @@ pub struct Table {
     pub gateways: Vec<GatewayId>,
     /// Active CIDR routes by (prefix length, network): longest-prefix match in at most 33
     /// hash look-ups instead of a scan of every route.
-    index: std::collections::HashMap<(u8, u32), Vec<usize>>,
+    index: foldhash::HashMap<(u8, u32), Vec<usize>>,
     /// An active user route whose prefix is not known (the answer to any look-up is then
     /// not known).
     unknown_prefix: Option<String>,
@@ -606,8 +606,8 @@ pub fn effective(model: &Model, s: SubnetId, configured_onprem: &[Ipv4Net]) -> O
     // Same prefix: user > BGP > system. Compared within each group of routes with the
     // same prefix, in declaration order (a hub peered with thousands of spokes has as many
     // routes, each with its own prefix: comparing all pairs was quadratic).
-    let mut groups: std::collections::HashMap<&RoutePrefix, Vec<usize>> =
-        std::collections::HashMap::with_capacity(routes.len());
+    let mut groups: foldhash::HashMap<&RoutePrefix, Vec<usize>> =
+        foldhash::HashMap::with_capacity_and_hasher(routes.len(), Default::default());
     for (i, r) in routes.iter().enumerate() {
         groups.entry(&r.prefix).or_default().push(i);
     }
@@ -678,8 +678,7 @@ pub fn effective(model: &Model, s: SubnetId, configured_onprem: &[Ipv4Net]) -> O
             policies: model.subnets[ps.0].endpoint_route_policies.get(),
         });
     }
-    let mut index: std::collections::HashMap<(u8, u32), Vec<usize>> =
-        std::collections::HashMap::new();
+    let mut index: foldhash::HashMap<(u8, u32), Vec<usize>> = foldhash::HashMap::default();
     let mut unknown_prefix = None;
     for (i, r) in routes.iter().enumerate() {
         if r.state != State::Active {

@@ -1,7 +1,7 @@
 //! Links between IR elements and the pass that resolves them.
 
 use super::*;
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 /// What a front end says a reference points at.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -266,7 +266,7 @@ impl Model {
                 }
             }
         }
-        let mut indexes: HashMap<&'static str, Index> = HashMap::new();
+        let mut indexes: HashMap<&'static str, Index> = HashMap::default();
         macro_rules! res {
             ($link:expr, $coll:ident, $what:expr) => {{
                 let link: &mut Link = $link;

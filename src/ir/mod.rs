@@ -759,10 +759,10 @@ pub struct Model {
     /// Filled by the linker: (local VNet, remote VNet) -> the peerings declared between them
     /// in that direction, in declaration order.
     #[serde(skip)]
-    pub peering_index: std::collections::HashMap<(usize, usize), Vec<PeeringId>>,
+    pub peering_index: foldhash::HashMap<(usize, usize), Vec<PeeringId>>,
     /// Filled by the linker: each VNet's own (outgoing) peerings, in declaration order.
     #[serde(skip)]
-    pub peerings_from: std::collections::HashMap<usize, Vec<PeeringId>>,
+    pub peerings_from: foldhash::HashMap<usize, Vec<PeeringId>>,
 }
 
 /// An IP address and whether routelint derived it by convention.

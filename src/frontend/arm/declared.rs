@@ -10,7 +10,8 @@
 
 use super::eval::{ci_get, ArmResource};
 use crate::frontend::value::{PathSeg, SymRef, Value};
-use std::collections::{BTreeMap, HashMap};
+use foldhash::HashMap;
+use std::collections::BTreeMap;
 use std::rc::Rc;
 
 /// Rounds of resolution: a reference to a value that is itself a reference resolves in the
@@ -148,7 +149,7 @@ pub fn resolve_declared(resources: &mut [ArmResource]) {
             .filter(|r| !r.existing)
             .map(|r| (r.key.to_ascii_lowercase(), r.body.clone()))
             .collect();
-        let mut by_key: Bodies = HashMap::new();
+        let mut by_key: Bodies = HashMap::default();
         for (k, v) in &bodies {
             by_key.entry(k.clone()).or_default().push(v);
         }

@@ -16,8 +16,9 @@ use super::json::{JNode, J};
 use crate::diag::{codes, Diagnostic, Severity};
 use crate::frontend::value::{fmt_number, to_count, PathSeg, SymRef, Value, ARM_COPY_LIMIT};
 use crate::source::{FileId, Origin};
+use foldhash::HashMap;
 use std::cell::RefCell;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::ops::Range;
 use std::rc::Rc;
 
@@ -309,7 +310,7 @@ impl ArmEval {
             skipped: RefCell::new(Vec::new()),
             declared_depth: std::cell::Cell::new(0),
             eval_depth: std::cell::Cell::new(0),
-            declared: RefCell::new(HashMap::new()),
+            declared: RefCell::new(HashMap::default()),
         }
     }
 
@@ -320,7 +321,7 @@ impl ArmEval {
         given: HashMap<String, Value>,
         deployments: Vec<String>,
     ) -> Rc<Tpl> {
-        self.template_at(file, root, given, HashMap::new(), deployments)
+        self.template_at(file, root, given, HashMap::default(), deployments)
     }
 
     /// A template whose given parameters are written at `given_at` (parameters file).
@@ -351,11 +352,11 @@ impl ArmEval {
             root,
             given,
             given_at,
-            vars: RefCell::new(HashMap::new()),
-            symbols: RefCell::new(HashMap::new()),
-            instances: RefCell::new(HashMap::new()),
-            deployments: RefCell::new(HashMap::new()),
-            outputs: RefCell::new(HashMap::new()),
+            vars: RefCell::new(HashMap::default()),
+            symbols: RefCell::new(HashMap::default()),
+            instances: RefCell::new(HashMap::default()),
+            deployments: RefCell::new(HashMap::default()),
+            outputs: RefCell::new(HashMap::default()),
             decls: std::cell::OnceCell::new(),
             depth,
             outer,
@@ -797,7 +798,7 @@ impl ArmEval {
             };
             let key = provider_key(&rtype, &name);
             let body = self.node(&d.node, &cx);
-            let mut set_at = HashMap::new();
+            let mut set_at = HashMap::default();
             params_at(&d.node, &t.scope(), "", &mut set_at);
             let existing = d
                 .node
@@ -845,8 +846,8 @@ impl ArmEval {
             .and_then(|o| o.get("scope"))
             .and_then(|s| s.as_str())
             .is_some_and(|s| s.eq_ignore_ascii_case("inner"));
-        let mut given = HashMap::new();
-        let mut given_at = HashMap::new();
+        let mut given = HashMap::default();
+        let mut given_at = HashMap::default();
         if inner_scope {
             if let Some(ps) = props.get("parameters") {
                 for (k, v) in ps.entries() {
@@ -1552,7 +1553,7 @@ mod tests {
     fn ev(expr_src: &str, template: &str) -> Value {
         let root = super::super::json::parse(template).expect("template");
         let e = ArmEval::new();
-        let t = e.template(0, root, HashMap::new(), Vec::new());
+        let t = e.template(0, root, HashMap::default(), Vec::new());
         let cx = Cx::new(t);
         let parsed = super::super::expr::parse(expr_src).expect("parses");
         e.eval(&parsed, &cx, Origin::default())
@@ -1717,7 +1718,7 @@ mod tests {
     fn resources_of(template: &str) -> (Vec<(String, Value)>, Vec<String>) {
         let root = super::super::json::parse(template).expect("template");
         let e = ArmEval::new();
-        let t = e.template(0, root, HashMap::new(), Vec::new());
+        let t = e.template(0, root, HashMap::default(), Vec::new());
         e.run(&t);
         let rs = e
             .resources
@@ -1742,7 +1743,7 @@ mod tests {
                         "properties": {"addressPrefix": "[format('10.0.{0}.0/24', copyIndex('subnets'))]"}}}]}}]}"#;
         let root = super::super::json::parse(text).expect("template");
         let e = ArmEval::new();
-        let t = e.template(0, root, HashMap::new(), Vec::new());
+        let t = e.template(0, root, HashMap::default(), Vec::new());
         e.run(&t);
         let r = e.resources.borrow()[0].clone();
         let at = |p: &str| r.span_at(p).map(|s| &text[s]);
@@ -1783,7 +1784,7 @@ mod tests {
         )
         .expect("template");
         let e = ArmEval::new();
-        let t = e.template(0, root, HashMap::new(), Vec::new());
+        let t = e.template(0, root, HashMap::default(), Vec::new());
         e.run(&t);
         let inner = t
             .deployments

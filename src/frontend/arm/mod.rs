@@ -20,7 +20,7 @@ use crate::frontend::value::Value;
 use crate::ir::Model;
 use crate::source::{Origin, SourceMap};
 use eval::ArmEval;
-use std::collections::HashMap;
+use foldhash::HashMap;
 use std::path::{Path, PathBuf};
 
 /// What kind of ARM JSON a text is, judged by its `$schema`.
@@ -124,8 +124,8 @@ fn parameters(
     HashMap<String, crate::frontend::value::Value>,
     HashMap<String, Origin>,
 ) {
-    let mut out = HashMap::new();
-    let mut at = HashMap::new();
+    let mut out = HashMap::default();
+    let mut at = HashMap::default();
     let file = match super::read_source(sources, path) {
         Ok(f) => f,
         Err(d) => {
@@ -192,7 +192,7 @@ pub fn load_template(
         .or_else(|| paired_parameters(path))
     {
         Some(p) => parameters(sources, &p, &mut diags),
-        None => (HashMap::new(), HashMap::new()),
+        None => (HashMap::default(), HashMap::default()),
     };
     let ev = ArmEval::with_limits(limits);
     let (given, given_at) = given;
@@ -222,15 +222,25 @@ pub fn load_template(
 /// A child declared both inline (a VNet's `subnets`) and as its own resource is one Azure
 /// resource: keep one element per key, the later declaration's content at the first's place.
 fn dedup_by_key(m: &mut Model) {
-    fn dedup<T>(v: &mut Vec<T>, key: impl Fn(&T) -> String) {
+    fn dedup<T>(v: &mut Vec<T>, key: impl Fn(&T) -> &str) {
+        // Keys compare without case; most are unique, so nothing moves unless one repeats.
+        let mut at: HashMap<String, usize> = HashMap::default();
+        let mut repeats = false;
+        for (i, x) in v.iter().enumerate() {
+            let k = key(x).to_ascii_lowercase();
+            repeats |= at.insert(k, i).is_some();
+        }
+        if !repeats {
+            return;
+        }
         let mut out: Vec<T> = Vec::with_capacity(v.len());
-        let mut at: HashMap<String, usize> = HashMap::new();
+        let mut first: HashMap<String, usize> = HashMap::default();
         for x in v.drain(..) {
             let k = key(&x).to_ascii_lowercase();
-            match at.get(&k) {
+            match first.get(&k) {
                 Some(&i) => out[i] = x,
                 None => {
-                    at.insert(k, out.len());
+                    first.insert(k, out.len());
                     out.push(x);
                 }
             }
@@ -239,21 +249,21 @@ fn dedup_by_key(m: &mut Model) {
     }
     // One resource declared by several nested deployments (the same resource id) is one
     // element: the last declaration wins, as it does when ARM deploys them in order.
-    dedup(&mut m.vnets, |x| x.meta.key.clone());
-    dedup(&mut m.subnets, |x| x.meta.key.clone());
-    dedup(&mut m.peerings, |x| x.meta.key.clone());
-    dedup(&mut m.route_tables, |x| x.meta.key.clone());
-    dedup(&mut m.routes, |x| x.meta.key.clone());
-    dedup(&mut m.firewalls, |x| x.meta.key.clone());
-    dedup(&mut m.firewall_policies, |x| x.meta.key.clone());
-    dedup(&mut m.gateways, |x| x.meta.key.clone());
-    dedup(&mut m.local_gateways, |x| x.meta.key.clone());
-    dedup(&mut m.connections, |x| x.meta.key.clone());
-    dedup(&mut m.public_ips, |x| x.meta.key.clone());
-    dedup(&mut m.load_balancers, |x| x.meta.key.clone());
-    dedup(&mut m.backend_pools, |x| x.meta.key.clone());
-    dedup(&mut m.nics, |x| x.meta.key.clone());
-    dedup(&mut m.nsgs, |x| x.meta.key.clone());
+    dedup(&mut m.vnets, |x| &x.meta.key);
+    dedup(&mut m.subnets, |x| &x.meta.key);
+    dedup(&mut m.peerings, |x| &x.meta.key);
+    dedup(&mut m.route_tables, |x| &x.meta.key);
+    dedup(&mut m.routes, |x| &x.meta.key);
+    dedup(&mut m.firewalls, |x| &x.meta.key);
+    dedup(&mut m.firewall_policies, |x| &x.meta.key);
+    dedup(&mut m.gateways, |x| &x.meta.key);
+    dedup(&mut m.local_gateways, |x| &x.meta.key);
+    dedup(&mut m.connections, |x| &x.meta.key);
+    dedup(&mut m.public_ips, |x| &x.meta.key);
+    dedup(&mut m.load_balancers, |x| &x.meta.key);
+    dedup(&mut m.backend_pools, |x| &x.meta.key);
+    dedup(&mut m.nics, |x| &x.meta.key);
+    dedup(&mut m.nsgs, |x| &x.meta.key);
 }
 
 #[cfg(test)]

@@ -147,7 +147,7 @@ pub fn lower_all(m: &mut Model, entities: &[Rc<Entity>]) {
             decl,
             existing: false,
             deployments: Vec::new(),
-            set_at: HashMap::new(),
+            set_at: Default::default(),
         };
         arm_lower::resource(m, &mut syntax, &r, &TfLocator);
     }

@@ -18,9 +18,10 @@ use crate::diag::{codes, Diagnostic, Severity};
 use crate::ir::Model;
 use crate::source::{FileId, FileKind, SourceMap};
 use eval::Evaluator;
+use foldhash::HashMap;
 use parse::ModuleDef;
 use rayon::prelude::*;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use value::Value;
@@ -190,7 +191,7 @@ fn installed_modules(root: &Path, diags: &mut Vec<Diagnostic>) -> Option<HashMap
             return None;
         }
     };
-    let mut out = HashMap::new();
+    let mut out = HashMap::default();
     for m in json["Modules"].as_array().into_iter().flatten() {
         let (Some(key), Some(d)) = (m["Key"].as_str(), m["Dir"].as_str()) else {
             continue;
@@ -275,13 +276,13 @@ pub fn load_root(
 
     // Root variable values: terraform.tfvars, *.auto.tfvars (lexical order), --var-file, --var.
     let mut root_vars = BTreeMap::new();
-    let mut root_var_origins = HashMap::new();
+    let mut root_var_origins = HashMap::default();
     {
         let empty = Arc::new(ModuleDef {
             dir: dir.to_path_buf(),
             ..Default::default()
         });
-        let ev0 = Evaluator::new(sources, &loader, HashMap::new()).with_limits(opts.limits);
+        let ev0 = Evaluator::new(sources, &loader, HashMap::default()).with_limits(opts.limits);
         let inst = ev0.root(empty);
         let scope = Evaluator::scope(&inst);
         let mut files: Vec<PathBuf> = Vec::new();

@@ -6,10 +6,11 @@
 
 use crate::diag::Diagnostic;
 use crate::source::{FileId, Origin, SourceMap};
+use foldhash::HashMap;
 use hcl_edit::expr::Expression;
 use hcl_edit::structure::{Block, Body};
 use hcl_edit::Span;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// Parses one `.tf` / `.tfvars` file.
@@ -175,7 +176,7 @@ pub struct ModuleDef {
 #[derive(Clone, Debug, Default)]
 pub(crate) struct DefIndex {
     resources: HashMap<(String, String), usize>,
-    types: std::collections::HashSet<String>,
+    types: foldhash::HashSet<String>,
     modules: HashMap<String, usize>,
 }
 

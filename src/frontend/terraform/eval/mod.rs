@@ -22,6 +22,7 @@ use super::parse::{FileExpr, ModCall, ModuleDef, ResDef};
 use super::value::{Entity, PathSeg, SymRef, Value};
 use crate::diag::{codes, Diagnostic, Severity};
 use crate::source::{FileId, Origin, SourceMap};
+use foldhash::HashMap;
 use hcl_edit::expr::{
     BinaryOperator, Expression, ForExpr, ObjectKey, Traversal, TraversalOperator, UnaryOperator,
 };
@@ -29,7 +30,7 @@ use hcl_edit::structure::Body;
 use hcl_edit::template::{Directive, Element, Template};
 use hcl_edit::Span;
 use std::cell::RefCell;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::sync::Arc;
@@ -163,7 +164,7 @@ impl<'a> Evaluator<'a> {
             sources,
             loader,
             root_vars,
-            root_var_exprs: HashMap::new(),
+            root_var_exprs: HashMap::default(),
             installed: None,
             diags: RefCell::new(Vec::new()),
             resources: RefCell::new(Vec::new()),
