@@ -4,8 +4,8 @@
 //! when the output is not a terminal.
 
 use crate::diag::{Diagnostic, Severity};
-use crate::source::{FileId, SourceMap};
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
+use crate::source::{FileId, SourceFile, SourceMap};
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceSpan};
 use std::fmt;
 use std::sync::Arc;
 
@@ -14,7 +14,7 @@ struct Report {
     severity: miette::Severity,
     message: String,
     help: Option<String>,
-    source: Option<NamedSource<Arc<String>>>,
+    source: Option<Windowed>,
     labels: Vec<LabeledSpan>,
     related: Vec<Report>,
 }
@@ -78,9 +78,46 @@ fn severity(s: Severity) -> miette::Severity {
     }
 }
 
-fn named(sources: &SourceMap, f: FileId) -> NamedSource<Arc<String>> {
-    let src = sources.get(f);
-    NamedSource::new(src.display.clone(), src.text.clone())
+/// A file as miette reads it: only the lines around a snippet, found with the file's line
+/// index. (miette's own reader counts lines from the start of the file for every snippet,
+/// which for a compiled template of megabytes is most of the time a report takes.)
+struct Windowed(Arc<SourceFile>);
+
+impl miette::SourceCode for Windowed {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
+        let f = &self.0;
+        let text = f.text.as_str();
+        let start = span.offset().min(text.len());
+        let end = (start + span.len()).min(text.len());
+        // Whole lines around the span, one more before the context and two more after it,
+        // so miette's line counting meets the same newlines in the window as in the file.
+        let first = f.line_col(start).line.saturating_sub(before + 1).max(1);
+        let last = f.line_col(end).line + after + 2;
+        let from = f.line_start(first).unwrap_or(0);
+        let to = f.line_start(last + 1).unwrap_or(text.len());
+        let inner = text.as_bytes()[from..to].read_span(
+            &SourceSpan::new((start - from).into(), end - start),
+            before,
+            after,
+        )?;
+        Ok(Box::new(miette::MietteSpanContents::new_named(
+            f.display.clone(),
+            inner.data(),
+            SourceSpan::new((inner.span().offset() + from).into(), inner.span().len()),
+            inner.line() + first - 1,
+            inner.column(),
+            inner.line_count() + first - 1,
+        )))
+    }
+}
+
+fn named(sources: &SourceMap, f: FileId) -> Windowed {
+    Windowed(sources.get(f))
 }
 
 /// Word-wraps `text` to `width` columns (none: no wrapping), never inside a word (a name
@@ -269,5 +306,44 @@ mod tests {
         );
         // No width (a pipe, a file): one line.
         assert_eq!(wrap(t, None, "  ", "    "), format!("  {t}"));
+    }
+}
+
+#[cfg(test)]
+mod window_tests {
+    use super::*;
+    use miette::SourceCode;
+
+    /// The windowed reader gives miette exactly what reading the whole text gives.
+    #[test]
+    fn a_window_reads_what_the_whole_text_reads() {
+        for text in [
+            "line one\n  two\n\nfour is longer\nfive\n six\nseven\n\n\nten",
+            "a\r\nbb\r\n\r\nccc\r\nd\r\n",
+        ] {
+            let f = Arc::new(SourceFile::new(std::path::Path::new("x.tf"), text.into()));
+            let w = Windowed(f);
+            for start in 0..text.len() {
+                for len in [0, 1, 3, 12] {
+                    let len = len.min(text.len() - start);
+                    for ctx in [0, 1, 2, 5] {
+                        let span = SourceSpan::new(start.into(), len);
+                        let a = text.as_bytes().read_span(&span, ctx, ctx).expect("whole");
+                        let b = w.read_span(&span, ctx, ctx).expect("window");
+                        let show = |c: &dyn miette::SpanContents| {
+                            (
+                                String::from_utf8_lossy(c.data()).into_owned(),
+                                c.span().offset(),
+                                c.span().len(),
+                                c.line(),
+                                c.column(),
+                                c.line_count(),
+                            )
+                        };
+                        assert_eq!(show(&*a), show(&*b), "span {start}+{len}, context {ctx}");
+                    }
+                }
+            }
+        }
     }
 }
