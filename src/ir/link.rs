@@ -768,6 +768,16 @@ impl Model {
         }
         self.firewall_rules = fw_rules;
 
+        self.subnets_by_table.clear();
+        for (i, s) in self.subnets.iter().enumerate() {
+            if let Some(t) = s.route_table.as_ref().and_then(|l| l.id) {
+                self.subnets_by_table
+                    .entry(t)
+                    .or_default()
+                    .push(SubnetId(i));
+            }
+        }
+
         for u in unknowns {
             if !self.unknowns.contains(&u) {
                 self.unknowns.push(u);

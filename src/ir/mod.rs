@@ -763,6 +763,9 @@ pub struct Model {
     /// Filled by the linker: each VNet's own (outgoing) peerings, in declaration order.
     #[serde(skip)]
     pub peerings_from: foldhash::HashMap<usize, Vec<PeeringId>>,
+    /// Filled by the linker: the subnets associated with each route table, in order.
+    #[serde(skip)]
+    pub subnets_by_table: foldhash::HashMap<usize, Vec<SubnetId>>,
 }
 
 /// An IP address and whether routelint derived it by convention.
@@ -894,11 +897,11 @@ impl Model {
     }
     /// The subnets a route table is associated with.
     pub fn subnets_using(&self, table: RouteTableId) -> impl Iterator<Item = SubnetId> + '_ {
-        (0..self.subnets.len())
-            .filter(move |&s| {
-                self.subnets[s].route_table.as_ref().and_then(|l| l.id) == Some(table.0)
-            })
-            .map(SubnetId)
+        self.subnets_by_table
+            .get(&table.0)
+            .into_iter()
+            .flatten()
+            .copied()
     }
     /// Subnets whose prefixes overlap a prefix.
     pub fn subnets_overlapping(&self, net: Ipv4Net) -> Vec<SubnetId> {

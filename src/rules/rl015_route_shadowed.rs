@@ -59,12 +59,24 @@ fn check(ctx: &RuleContext) -> Vec<Violation> {
             })
             .collect();
         let Some(known) = known else { continue };
-        for (k, &(rid, net)) in known.iter().enumerate() {
+        // Prefixes as networks; the first route of each; the routes ordered by address, so
+        // the routes inside a prefix are one range (a gateway table may hold a route per
+        // spoke: no pass over the table per route).
+        let nets: Vec<Ipv4Net> = known.iter().map(|(_, n)| n.trunc()).collect();
+        let mut first_of: foldhash::HashMap<Ipv4Net, usize> = Default::default();
+        for (k, n) in nets.iter().enumerate() {
+            first_of.entry(*n).or_insert(k);
+        }
+        let mut by_addr: Vec<usize> = (0..nets.len()).collect();
+        by_addr.sort_by_key(|&i| (u32::from(nets[i].network()), nets[i].prefix_len()));
+        for (k, &(rid, _)) in known.iter().enumerate() {
             let r = &m.routes[rid.0];
-            let label = format!("{}/{}", t.meta.display(), r.meta.display());
-            let net = net.trunc();
-            if let Some(&(first, _)) = known[..k].iter().find(|(_, n)| n.trunc() == net) {
-                let f = &m.routes[first.0];
+            let net = nets[k];
+            let label = || format!("{}/{}", t.meta.display(), r.meta.display());
+            let first = first_of[&net];
+            if first < k {
+                let f = &m.routes[known[first].0 .0];
+                let label = label();
                 out.push(
                     Violation::new(format!(
                         "route `{label}` repeats the prefix {net} of route `{}`",
@@ -78,27 +90,29 @@ fn check(ctx: &RuleContext) -> Vec<Violation> {
                 );
                 continue;
             }
-            let mut longer: Vec<Ipv4Net> = known
+            let lo = by_addr.partition_point(|&i| nets[i].network() < net.network());
+            let mut inside: Vec<usize> = by_addr[lo..]
                 .iter()
-                .map(|(_, n)| n.trunc())
-                .filter(|n| n.prefix_len() > net.prefix_len() && net.contains(n))
+                .copied()
+                .take_while(|&i| nets[i].network() <= net.broadcast())
+                .filter(|&i| nets[i].prefix_len() > net.prefix_len())
                 .collect();
+            let mut longer: Vec<Ipv4Net> = inside.iter().map(|&i| nets[i]).collect();
             if longer.is_empty() || !covered(net, &mut longer) {
                 continue;
             }
+            let label = label();
             let mut v = Violation::new(format!(
                 "route `{label}` never applies: longer routes of the table cover all of {net}"
             ))
             .subject(format!("route:{label}"))
             .primary(r.prefix.origin, "every address here matches a longer route");
-            for (oid, n) in &known {
-                let n = n.trunc();
-                if n.prefix_len() > net.prefix_len() && net.contains(&n) {
-                    v = v.secondary(
-                        m.routes[oid.0].prefix.origin,
-                        format!("{n} wins for its addresses"),
-                    );
-                }
+            inside.sort_unstable();
+            for i in inside {
+                v = v.secondary(
+                    m.routes[known[i].0 .0].prefix.origin,
+                    format!("{} wins for its addresses", nets[i]),
+                );
             }
             out.push(v.help(
                 "remove the route, or remove the longer routes if this one's next hop is the one you mean",

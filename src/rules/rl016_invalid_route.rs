@@ -28,10 +28,11 @@ fn check(ctx: &RuleContext) -> Vec<Violation> {
     let mut out = Vec::new();
     for (ti, t) in m.route_tables.iter().enumerate() {
         // The VNets of the subnets that use this table.
-        let vnets: Vec<VNetId> = m
-            .subnets_using(RouteTableId(ti))
-            .filter_map(|s| m.subnet_vnet(s))
-            .collect();
+        let vnets = || -> Vec<VNetId> {
+            m.subnets_using(RouteTableId(ti))
+                .filter_map(|s| m.subnet_vnet(s))
+                .collect()
+        };
         for rid in &t.routes {
             let r = &m.routes[rid.0];
             let label = format!("{}/{}", t.meta.display(), r.meta.display());
@@ -83,7 +84,7 @@ fn check(ctx: &RuleContext) -> Vec<Violation> {
                     }
                 }
                 (Some(NextHopType::VirtualNetworkGateway), None) => {
-                    let er_only = vnets.iter().find(|&&vn| {
+                    let er_only = vnets().into_iter().find(|&vn| {
                         let gws = gateways_for(m, vn);
                         !gws.is_empty()
                             && gws

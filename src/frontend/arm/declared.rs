@@ -94,39 +94,31 @@ fn child<'a>(body: &'a Value, rest: &str) -> Option<&'a Value> {
 
 type Bodies<'a> = HashMap<String, Vec<&'a Value>>;
 
-fn resolve(v: &Value, by_key: &Bodies, changed: &mut bool) -> Value {
+/// `v` with its references to declared values replaced, or `None` when none is (nothing
+/// is copied for the values that do not change, which are nearly all).
+fn resolve(v: &Value, by_key: &Bodies) -> Option<Value> {
     match v {
-        Value::Ref(r) => match lookup(r, by_key) {
-            Some(x) => {
-                *changed = true;
-                x
-            }
-            None => v.clone(),
-        },
+        Value::Ref(r) => lookup(r, by_key),
         Value::List(l) => {
-            let mut any = false;
-            let items: Vec<Value> = l.iter().map(|x| resolve(x, by_key, &mut any)).collect();
-            if any {
-                *changed = true;
-                Value::List(Rc::new(items))
-            } else {
-                v.clone()
+            let mut out: Option<Vec<Value>> = None;
+            for (i, x) in l.iter().enumerate() {
+                if let Some(nx) = resolve(x, by_key) {
+                    out.get_or_insert_with(|| l.to_vec())[i] = nx;
+                }
             }
+            out.map(|items| Value::List(Rc::new(items)))
         }
         Value::Map(m) => {
-            let mut any = false;
-            let items: BTreeMap<String, Value> = m
-                .iter()
-                .map(|(k, x)| (k.clone(), resolve(x, by_key, &mut any)))
-                .collect();
-            if any {
-                *changed = true;
-                Value::Map(Rc::new(items))
-            } else {
-                v.clone()
+            let mut out: Option<BTreeMap<String, Value>> = None;
+            for (k, x) in m.iter() {
+                if let Some(nx) = resolve(x, by_key) {
+                    out.get_or_insert_with(|| (**m).clone())
+                        .insert(k.clone(), nx);
+                }
             }
+            out.map(|items| Value::Map(Rc::new(items)))
         }
-        _ => v.clone(),
+        _ => None,
     }
 }
 
@@ -155,9 +147,7 @@ pub fn resolve_declared(resources: &mut [ArmResource]) {
         }
         let mut changed = false;
         for r in resources.iter_mut() {
-            let mut c = false;
-            let b = resolve(&r.body, &by_key, &mut c);
-            if c {
+            if let Some(b) = resolve(&r.body, &by_key) {
                 r.body = b;
                 changed = true;
             }
