@@ -503,12 +503,13 @@ type Found = (Diagnostic, Option<rules::Traced>);
 /// severities, with their traced flows; then its notes.
 fn check_project(p: &Project, cfg: &Config, sources: &SourceMap) -> (Vec<Found>, usize) {
     let a = timed("analysis", || analysis::Analysis::new(&p.model, &p.config));
+    let mut written = Written::default();
     let ctx = rules::RuleContext::new(&a);
     let mut kept: Vec<Found> = timed("rules", || {
         rules::run(&ctx, |r| cfg.rule_enabled(r.code, r.name))
     })
     .into_iter()
-    .map(|(meta, v)| finding(meta, v, p, sources))
+    .map(|(meta, v)| finding(meta, v, p, sources, &mut written))
     .collect();
     if !p.model.downloaded_modules.is_empty() {
         for (d, _) in &mut kept {
@@ -659,7 +660,22 @@ fn one_finding_per_cause(found: Vec<Found>) -> Vec<Found> {
 
 /// A rule's violation as a diagnostic: code, name and severity from the rule, help
 /// snippets and fix edits written by the project's front end.
-fn finding(meta: &rules::RuleMeta, v: rules::Violation, p: &Project, sources: &SourceMap) -> Found {
+/// What the front end wrote for each fix intent, once per project: flows with one cause
+/// (a class of spokes broken alike) repeat the same intent many times.
+#[derive(Default)]
+struct Written {
+    snippets: HashMap<ir::fix::FixIntent, String>,
+    settings: HashMap<ir::fix::FixIntent, String>,
+    edits: HashMap<ir::fix::FixIntent, Option<diag::Fix>>,
+}
+
+fn finding(
+    meta: &rules::RuleMeta,
+    v: rules::Violation,
+    p: &Project,
+    sources: &SourceMap,
+    written: &mut Written,
+) -> Found {
     use rules::HelpPart;
     let help = v.help.map(|h| {
         h.0.iter()
@@ -667,21 +683,30 @@ fn finding(meta: &rules::RuleMeta, v: rules::Violation, p: &Project, sources: &S
                 HelpPart::Text(t) => t.clone(),
                 HelpPart::Snippet { intent, indent } => {
                     let pad = " ".repeat(*indent);
-                    p.syntax
-                        .snippet(&p.model, intent)
+                    written
+                        .snippets
+                        .entry(intent.clone())
+                        .or_insert_with(|| p.syntax.snippet(&p.model, intent))
                         .lines()
                         .map(|l| format!("{pad}{l}"))
                         .collect::<Vec<_>>()
                         .join("\n")
                 }
-                HelpPart::Setting(intent) => p.syntax.setting(&p.model, intent),
+                HelpPart::Setting(intent) => written
+                    .settings
+                    .entry(intent.clone())
+                    .or_insert_with(|| p.syntax.setting(&p.model, intent))
+                    .clone(),
             })
             .collect::<String>()
     });
-    let fix = v
-        .fix
-        .as_ref()
-        .and_then(|i| p.syntax.edits(&p.model, sources, i));
+    let fix = v.fix.as_ref().and_then(|i| {
+        written
+            .edits
+            .entry(i.clone())
+            .or_insert_with(|| p.syntax.edits(&p.model, sources, i))
+            .clone()
+    });
     let d = Diagnostic {
         code: meta.code.to_string(),
         name: meta.name.to_string(),

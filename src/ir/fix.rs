@@ -9,7 +9,7 @@ use serde::Serialize;
 use std::net::Ipv4Addr;
 
 /// The device a new route points at, with what the front end needs to write it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub struct NextHop {
     pub device: Device,
     /// Its private IP, where known (declared or derived).
@@ -18,7 +18,7 @@ pub struct NextHop {
     pub name: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub enum FixIntent {
     /// Add a route to `table`; with no table, to a new table that `subnet` is associated
     /// with. To a `VirtualAppliance` next hop, or (`None`) to `Internet`.
