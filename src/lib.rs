@@ -648,10 +648,15 @@ fn one_finding_per_cause(found: Vec<Found>) -> Vec<Found> {
     }
     for (d, _) in &mut out {
         if !d.also.is_empty() {
+            // The first few by name (all of them in `also`, for JSON and SARIF readers).
+            const SHOWN: usize = 10;
+            let mut list = d.also[..d.also.len().min(SHOWN)].join(", ");
+            if d.also.len() > SHOWN {
+                list.push_str(&format!(" and {} more", d.also.len() - SHOWN));
+            }
             d.notes.push(format!(
-                "the same cause also breaks {} more flow(s): {}",
+                "the same cause also breaks {} more flow(s): {list}",
                 d.also.len(),
-                d.also.join(", ")
             ));
         }
     }

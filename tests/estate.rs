@@ -37,3 +37,36 @@ fn generated_estates_give_exactly_the_expected_findings() {
         }
     }
 }
+
+/// A cause that breaks the flows of many spokes is one finding; its note names the first
+/// ten flows and counts the rest, and `also` (JSON, SARIF) lists them all.
+#[test]
+fn a_cause_shared_by_many_flows_names_ten_and_counts_the_rest() {
+    let dir = tempdir("estate-terraform-shared-cause");
+    estate_gen::generate(30, 3, "terraform", &dir);
+    let out = run(&dir);
+    let d = out
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "RL002")
+        .max_by_key(|d| d.also.len())
+        .expect("an RL002 finding");
+    assert!(d.also.len() > 10, "{} flows share the cause", d.also.len());
+    let note = d
+        .notes
+        .iter()
+        .find(|n| n.starts_with("the same cause also breaks"))
+        .expect("the note");
+    assert!(
+        note.starts_with(&format!(
+            "the same cause also breaks {} more flow(s): {}, ",
+            d.also.len(),
+            d.also[0]
+        )),
+        "{note}"
+    );
+    assert!(
+        note.ends_with(&format!("{} and {} more", d.also[9], d.also.len() - 10)),
+        "{note}"
+    );
+}
