@@ -114,10 +114,15 @@ impl ModuleCache {
 /// The `.tf` / `.tf.json` files directly in a directory, sorted.
 pub fn module_files(dir: &Path) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = match std::fs::read_dir(dir) {
+        // The entry's own type says "file" without a `stat`; a link is followed.
         Ok(rd) => rd
             .filter_map(|e| e.ok())
+            .filter(|e| is_tf_file(&e.path()))
+            .filter(|e| {
+                e.file_type()
+                    .is_ok_and(|t| t.is_file() || (t.is_symlink() && e.path().is_file()))
+            })
             .map(|e| e.path())
-            .filter(|p| p.is_file() && is_tf_file(p))
             .collect(),
         Err(_) => Vec::new(),
     };

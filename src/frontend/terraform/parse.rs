@@ -175,7 +175,8 @@ pub struct ModuleDef {
 
 #[derive(Clone, Debug, Default)]
 pub(crate) struct DefIndex {
-    resources: HashMap<(String, String), usize>,
+    /// type -> name -> index (looked up by `&str`).
+    resources: HashMap<String, HashMap<String, usize>>,
     types: foldhash::HashSet<String>,
     modules: HashMap<String, usize>,
 }
@@ -186,7 +187,9 @@ impl ModuleDef {
             let mut ix = DefIndex::default();
             for (i, r) in self.resources.iter().enumerate() {
                 ix.resources
-                    .entry((r.rtype.clone(), r.name.clone()))
+                    .entry(r.rtype.clone())
+                    .or_default()
+                    .entry(r.name.clone())
                     .or_insert(i);
                 ix.types.insert(r.rtype.clone());
             }
@@ -197,10 +200,7 @@ impl ModuleDef {
         })
     }
     pub fn resource(&self, rtype: &str, name: &str) -> Option<&ResDef> {
-        let i = self
-            .index()
-            .resources
-            .get(&(rtype.to_string(), name.to_string()))?;
+        let i = self.index().resources.get(rtype)?.get(name)?;
         self.resources.get(*i)
     }
     pub fn has_resource_type(&self, rtype: &str) -> bool {

@@ -80,7 +80,8 @@ pub struct ModInst {
     depth: usize,
     vars: RefCell<HashMap<String, Slot>>,
     locals: RefCell<HashMap<String, Slot>>,
-    resources: RefCell<HashMap<(String, String), Slot>>,
+    /// type -> name -> slot (looked up by `&str`, without building a key per reference).
+    resources: RefCell<HashMap<String, HashMap<String, Slot>>>,
     outputs: RefCell<HashMap<String, Slot>>,
     children: RefCell<HashMap<String, Option<Children>>>,
 }

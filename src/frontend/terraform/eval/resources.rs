@@ -7,8 +7,7 @@ impl Evaluator<'_> {
     /// A resource's value: an entity, a list (count) or a map (for_each) of entities.
     pub(super) fn resource(&self, scope: &Scope, rtype: &str, name: &str, origin: Origin) -> R {
         let inst = &scope.inst;
-        let key = (rtype.to_string(), name.to_string());
-        if let Some(slot) = inst.resources.borrow().get(&key) {
+        if let Some(slot) = inst.resources.borrow().get(rtype).and_then(|m| m.get(name)) {
             return match slot {
                 Slot::Done(v) => Ok(v.clone()),
                 Slot::InProgress => Err(err(format!("`{rtype}.{name}` refers to itself"), origin)),
@@ -25,11 +24,15 @@ impl Evaluator<'_> {
         };
         inst.resources
             .borrow_mut()
-            .insert(key.clone(), Slot::InProgress);
+            .entry(rtype.to_string())
+            .or_default()
+            .insert(name.to_string(), Slot::InProgress);
         let v = self.resource_uncached(inst, def);
         inst.resources
             .borrow_mut()
-            .insert(key, Slot::Done(v.clone()));
+            .entry(rtype.to_string())
+            .or_default()
+            .insert(name.to_string(), Slot::Done(v.clone()));
         Ok(v)
     }
 
