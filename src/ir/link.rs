@@ -779,9 +779,7 @@ impl Model {
         }
 
         for u in unknowns {
-            if !self.unknowns.contains(&u) {
-                self.unknowns.push(u);
-            }
+            self.push_unknown(u);
         }
     }
 }

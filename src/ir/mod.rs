@@ -671,7 +671,7 @@ pub struct DownloadedModule {
 }
 
 /// A value the configuration does not determine, with where and why.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub struct UnknownNote {
     /// What is unknown ("route `to-fw` next hop IP").
     pub what: String,
@@ -763,6 +763,9 @@ pub struct Model {
     /// Filled by the linker: each VNet's own (outgoing) peerings, in declaration order.
     #[serde(skip)]
     pub peerings_from: foldhash::HashMap<usize, Vec<PeeringId>>,
+    /// The notes in `unknowns`, as a set (see `push_unknown`).
+    #[serde(skip)]
+    pub unknown_index: foldhash::HashSet<UnknownNote>,
     /// Filled by the linker: the subnets associated with each route table, in order.
     #[serde(skip)]
     pub subnets_by_table: foldhash::HashMap<usize, Vec<SubnetId>>,
@@ -934,8 +937,46 @@ impl Model {
             reason: reason.into(),
             origin,
         };
-        if !self.unknowns.contains(&n) {
+        self.push_unknown(n);
+    }
+
+    /// Adds a note unless the same one is there (a set, not a scan: an estate may have
+    /// thousands of notes).
+    pub(crate) fn push_unknown(&mut self, n: UnknownNote) {
+        if self.unknown_index.len() != self.unknowns.len() {
+            self.unknown_index = self.unknowns.iter().cloned().collect();
+        }
+        if self.unknown_index.insert(n.clone()) {
             self.unknowns.push(n);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A note said twice is kept once, in the order first said, also when notes were
+    /// pushed without `note_unknown` in between.
+    #[test]
+    fn unknown_notes_are_kept_once_in_order() {
+        let mut m = Model::default();
+        let o = |i: usize| Origin::new(0, i..i + 1);
+        for i in 0..3000 {
+            m.note_unknown(format!("v{}", i % 1000), "not known", o(i % 1000));
+        }
+        assert_eq!(m.unknowns.len(), 1000);
+        assert_eq!(m.unknowns[0].what, "v0");
+        assert_eq!(m.unknowns[999].what, "v999");
+        m.unknowns.push(UnknownNote {
+            what: "direct".into(),
+            reason: "r".into(),
+            origin: o(0),
+        });
+        m.note_unknown("direct", "r", o(0));
+        m.note_unknown("v5", "not known", o(5));
+        m.note_unknown("new", "r", o(1));
+        assert_eq!(m.unknowns.len(), 1002);
+        assert_eq!(m.unknowns[1001].what, "new");
     }
 }
