@@ -1,7 +1,9 @@
 //! `cargo bench --bench estate [-- N…]`: in-process timings on generated estates
 //! (`benches/estate_gen.rs`: a hub, N spokes of 4 subnets, 3 seeded faults of each seed
-//! case), in both forms: parsing alone (hcl-edit / the ARM JSON parser over every file, on
-//! one thread; `/parallel` is the load against the files parsed on every core),
+//! case), in both forms: parsing alone (hcl-edit over every file; the ARM JSON parser and
+//! the expression parser over every string of the template, as HCL parsing includes its
+//! expressions; on one thread, `/parallel`: the load against the files parsed on every
+//! core),
 //! loading (parse + evaluate + link: `routelint::load`), and the whole `check`, median of 5,
 //! with whether the findings are exactly the generator's. The whole-process table (wall
 //! time, peak RSS, checkov beside it) is `benches/scale.sh`.
@@ -51,7 +53,20 @@ fn parse_only(dir: &Path, form: &str, parallel: bool) -> usize {
                 .map(|b| b.len())
                 .unwrap_or(0)
         } else {
-            routelint::frontend::arm::json::parse(&text).is_ok() as usize
+            // A template is JSON whose strings may be expressions (`[concat(…)]`): parsing
+            // it is both, as parsing HCL is its blocks and its expressions.
+            fn expressions(n: &routelint::frontend::arm::json::JNode) -> usize {
+                use routelint::frontend::arm::json::J;
+                match &n.v {
+                    J::Str(s) => routelint::frontend::arm::expr::classify(s).is_ok() as usize,
+                    J::Arr(items) => items.iter().map(expressions).sum(),
+                    J::Obj(entries) => entries.iter().map(|(_, v)| expressions(v)).sum(),
+                    _ => 0,
+                }
+            }
+            routelint::frontend::arm::json::parse(&text)
+                .map(|t| expressions(&t))
+                .unwrap_or(0)
         }
     };
     if parallel {
