@@ -159,21 +159,17 @@ pub fn discover(paths: &[PathBuf], cache: &ModuleCache, sources: &SourceMap) -> 
         }
     }
     if files_given {
-        crate::timed("discover: callers", || {
-            map_files(
-                &mut units.unreadable,
-                &mut units.bicep_uncompiled,
-                &wanted,
-                &wanted_bicep,
-                &mut dirs,
-                &mut explicit,
-                &mut templates,
-            )
-        });
+        map_files(
+            &mut units.unreadable,
+            &mut units.bicep_uncompiled,
+            &wanted,
+            &wanted_bicep,
+            &mut dirs,
+            &mut explicit,
+            &mut templates,
+        );
     }
-    let mut children = crate::timed("discover: parse", || {
-        children_of(cache, sources, &dirs, &wanted)
-    });
+    let mut children = children_of(cache, sources, &dirs, &wanted);
     // A module directory named alone that nothing under it calls and that does not say it
     // is a root (no provider, backend or cloud block, no `.terraform`, no variable files)
     // may be a child module (`check modules/spoke`): the verdict of naming one of its
@@ -272,7 +268,7 @@ fn children_of(
             .filter(|w| !dirs.contains(*w) && !terraform::module_files(w).is_empty())
             .cloned(),
     );
-    cache.preload(sources, &list);
+    crate::timed("discover: parse", || cache.preload(sources, &list));
     let mut children: BTreeSet<PathBuf> = BTreeSet::new();
     for d in &list {
         if let Some(def) = cache.get(sources, d) {
@@ -389,32 +385,39 @@ fn map_files(
             starts.push(start);
         }
     }
-    let mut all: BTreeSet<PathBuf> = BTreeSet::new();
-    for start in &starts {
-        for e in walk(start, unreadable) {
-            if e.file_type().is_dir() && !terraform::module_files(e.path()).is_empty() {
-                all.insert(norm(e.path()));
+    let graph = crate::timed("discover: callers", || {
+        // Each module directory and its files, listed once.
+        let mut all: BTreeMap<PathBuf, Vec<PathBuf>> = BTreeMap::new();
+        for start in &starts {
+            for e in walk(start, unreadable) {
+                if e.file_type().is_dir() {
+                    let files = terraform::module_files(e.path());
+                    if !files.is_empty() {
+                        all.insert(norm(e.path()), files);
+                    }
+                }
             }
         }
-    }
-    // Who calls whom: each file's `source = "./…"` lines, files scanned in parallel (a
-    // module of a thousand files is common in an estate).
-    let files: Vec<(&PathBuf, PathBuf)> = all
-        .iter()
-        .flat_map(|d| terraform::module_files(d).into_iter().map(move |f| (d, f)))
-        .collect();
-    let found: Vec<(&PathBuf, Vec<PathBuf>)> = {
-        use rayon::prelude::*;
-        files
-            .par_iter()
-            .map(|(d, f)| (*d, local_sources(d, f)))
-            .collect()
-    };
-    let mut graph: BTreeMap<PathBuf, Vec<PathBuf>> =
-        all.iter().map(|d| (d.clone(), Vec::new())).collect();
-    for (d, calls) in found {
-        graph.entry(d.clone()).or_default().extend(calls);
-    }
+        // Who calls whom: each file's `source = "./…"` lines, files scanned in parallel (a
+        // module of a thousand files is common in an estate).
+        let files: Vec<(&PathBuf, &PathBuf)> = all
+            .iter()
+            .flat_map(|(d, fs)| fs.iter().map(move |f| (d, f)))
+            .collect();
+        let found: Vec<(&PathBuf, Vec<PathBuf>)> = {
+            use rayon::prelude::*;
+            files
+                .par_iter()
+                .map(|(d, f)| (*d, local_sources(d, f)))
+                .collect()
+        };
+        let mut graph: BTreeMap<PathBuf, Vec<PathBuf>> =
+            all.keys().map(|d| (d.clone(), Vec::new())).collect();
+        for (d, calls) in found {
+            graph.entry(d.clone()).or_default().extend(calls);
+        }
+        graph
+    });
     let called: BTreeSet<PathBuf> = graph.values().flat_map(|c| c.iter().cloned()).collect();
     for w in wanted {
         // Roots whose module tree reaches `w`.

@@ -31,9 +31,9 @@ pub mod source;
 pub mod suppress;
 
 use config::Config;
+use diag::{codes, Diagnostic, Severity};
 // The engine's hash maps use foldhash: seeded per process, and several times faster than
 // SipHash on the short string keys the front ends and the linker look up.
-use diag::{codes, Diagnostic, Severity};
 use foldhash::HashMap;
 use frontend::terraform::{self, ModuleCache, TfOptions};
 use ir::Model;
@@ -165,7 +165,6 @@ pub(crate) fn timed<T>(phase: &str, f: impl FnOnce() -> T) -> T {
     v
 }
 
-/// Runs the front ends: discovers units and builds one model per unit.
 /// The worker threads loading and checking run on: large stacks, so the evaluators' depth
 /// limit (200 nested references) is reached long before a stack is, whatever thread called.
 fn pool() -> &'static rayon::ThreadPool {
@@ -179,6 +178,7 @@ fn pool() -> &'static rayon::ThreadPool {
     })
 }
 
+/// Runs the front ends: discovers units and builds one model per unit.
 pub fn load(paths: &[PathBuf], opts: &Options) -> Outcome {
     pool().install(|| load_in_pool(paths, opts))
 }

@@ -196,11 +196,6 @@ impl Analysis<'_> {
             .collect()
     }
 
-    /// Is on-prem traffic through gateway `g` meant to reach subnet `s`?
-    fn reaches(&self, g: GatewayId, s: SubnetId) -> bool {
-        self.reach_test(g)(s)
-    }
-
     /// Whether on-prem traffic through gateway `g` is meant to reach a subnet: its VNet is
     /// the gateway's, or uses it by transit, or the GatewaySubnet routes the subnet's
     /// addresses.
@@ -227,11 +222,8 @@ impl Analysis<'_> {
                     .collect()
             })
             .unwrap_or_default();
-        explicit.sort_by_key(|n| (u32::from(n.network()), n.prefix_len()));
-        let exact: HashSet<(u8, u32)> = explicit
-            .iter()
-            .map(|n| (n.prefix_len(), u32::from(n.network())))
-            .collect();
+        let key = |n: &Ipv4Net| (u32::from(n.network()), n.prefix_len());
+        explicit.sort_by_key(key);
         let routed = move |p: &Ipv4Net| -> bool {
             let p = p.trunc();
             // A route inside p starts within p's range; one containing p is p cut shorter.
@@ -241,7 +233,7 @@ impl Analysis<'_> {
                 .is_some_and(|n| u32::from(n.network()) <= u32::from(p.broadcast()))
                 || (1..=p.prefix_len()).any(|len| {
                     let n = Ipv4Net::new(p.network(), len).expect("len <= 32").trunc();
-                    exact.contains(&(len, u32::from(n.network())))
+                    explicit.binary_search_by_key(&key(&n), key).is_ok()
                 })
         };
         move |s: SubnetId| {
@@ -280,13 +272,17 @@ impl Analysis<'_> {
                 dests.push((Dest::OnPremUnknown, None));
             }
             let subnets = self.reachable_through(g);
+            // The class a subnet is traced with: none in the gateway's own VNet.
+            let class_of = |s: SubnetId| {
+                (m.subnet_vnet(s) != hub)
+                    .then(|| cl.class_of.get(s.0).copied().flatten())
+                    .flatten()
+            };
             // Class -> members reached, in subnet order.
             let mut members: BTreeMap<usize, Vec<SubnetId>> = BTreeMap::new();
             for &s in &subnets {
-                if let Some(c) = cl.class_of.get(s.0).copied().flatten() {
-                    if m.subnet_vnet(s) != hub {
-                        members.entry(c).or_default().push(s);
-                    }
+                if let Some(c) = class_of(s) {
+                    members.entry(c).or_default().push(s);
                 }
             }
             for (d, o) in &dests {
@@ -297,12 +293,7 @@ impl Analysis<'_> {
                 // Classes whose first member's flows are all Ok: that flow stands for them.
                 let mut settled: HashSet<usize> = HashSet::default();
                 for &s in &subnets {
-                    let class = cl
-                        .class_of
-                        .get(s.0)
-                        .copied()
-                        .flatten()
-                        .filter(|c| members.get(c).is_some_and(|l| l.len() > 1));
+                    let class = class_of(s).filter(|c| members[c].len() > 1);
                     if class.is_some_and(|c| settled.contains(&c)) {
                         continue;
                     }
@@ -739,6 +730,10 @@ impl Analysis<'_> {
             groups.entry((v.0, rt)).or_default().push(s);
         }
         let configured = self.config.onprem_prefixes();
+        // Which subnets each gateway reaches, built once for every endpoint.
+        let reaches: Vec<_> = (0..m.gateways.len())
+            .map(|gi| self.reach_test(GatewayId(gi)))
+            .collect();
         let mut out = Vec::new();
         for ei in 0..m.private_endpoints.len() {
             let Some((ps, dst)) = m.endpoint_address(ei) else {
@@ -791,11 +786,9 @@ impl Analysis<'_> {
                 });
             }
             // On-premises, through each gateway that reaches the endpoint's subnet.
-            for gi in 0..m.gateways.len() {
+            for (gi, reaches) in reaches.iter().enumerate() {
                 let g = GatewayId(gi);
-                if m.gateways[gi].subnet.as_ref().and_then(|l| l.id).is_none()
-                    || !self.reaches(g, ps)
-                {
+                if m.gateways[gi].subnet.as_ref().and_then(|l| l.id).is_none() || !reaches(ps) {
                     continue;
                 }
                 let op = routes::onprem_of(m, g, &configured);

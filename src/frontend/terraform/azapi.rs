@@ -143,7 +143,6 @@ pub fn lower_all(m: &mut Model, entities: &[Rc<Entity>]) {
             symbolic: Some(e.addr.clone()),
             body,
             file: e.file,
-            span: e.span.clone(),
             decl,
             existing: false,
             deployments: Vec::new(),
