@@ -8,7 +8,7 @@
 use crate::source::{FileId, Origin};
 use std::collections::BTreeMap;
 use std::ops::Range;
-use std::rc::Rc;
+use std::sync::Arc;
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum PathSeg {
@@ -196,7 +196,7 @@ impl Entity {
         self.attrs.get(key)
     }
     /// Nested blocks of one type.
-    pub fn blocks(&self, key: &str) -> Vec<Rc<Entity>> {
+    pub fn blocks(&self, key: &str) -> Vec<Arc<Entity>> {
         match self.attrs.get(key) {
             Some(Value::List(l)) => l
                 .iter()
@@ -230,7 +230,7 @@ impl SymRef {
     pub fn child(&self, seg: PathSeg) -> Value {
         let mut path = self.path.clone();
         path.push(seg);
-        Value::Ref(Rc::new(SymRef {
+        Value::Ref(Arc::new(SymRef {
             addr: self.addr.clone(),
             rtype: self.rtype.clone(),
             path,
@@ -254,22 +254,25 @@ pub struct Unk {
     pub origin: Origin,
 }
 
+/// An evaluated value. Lists, maps and the rest are shared (`Arc`, so a clone is a count):
+/// values are `Send`, so a front end can lower evaluated resources on several threads
+/// (the ARM front end does).
 #[derive(Clone, Debug)]
 pub enum Value {
     Null,
     Bool(bool),
     Number(f64),
     String(String),
-    List(Rc<Vec<Value>>),
-    Map(Rc<BTreeMap<String, Value>>),
-    Entity(Rc<Entity>),
-    Ref(Rc<SymRef>),
-    Unknown(Rc<Unk>),
+    List(Arc<Vec<Value>>),
+    Map(Arc<BTreeMap<String, Value>>),
+    Entity(Arc<Entity>),
+    Ref(Arc<SymRef>),
+    Unknown(Arc<Unk>),
 }
 
 impl Value {
     pub fn unknown(reason: impl Into<String>, origin: Origin) -> Value {
-        Value::Unknown(Rc::new(Unk {
+        Value::Unknown(Arc::new(Unk {
             reason: reason.into(),
             origin,
         }))
@@ -290,10 +293,10 @@ impl Value {
         }
     }
     pub fn list(v: Vec<Value>) -> Value {
-        Value::List(Rc::new(v))
+        Value::List(Arc::new(v))
     }
     pub fn map(m: BTreeMap<String, Value>) -> Value {
-        Value::Map(Rc::new(m))
+        Value::Map(Arc::new(m))
     }
     pub fn str(s: impl Into<String>) -> Value {
         Value::String(s.into())
@@ -408,7 +411,7 @@ impl Value {
                 }
                 Some(true)
             }
-            (Value::Entity(a), Value::Entity(b)) => Some(Rc::ptr_eq(a, b)),
+            (Value::Entity(a), Value::Entity(b)) => Some(Arc::ptr_eq(a, b)),
             _ => Some(false),
         }
     }

@@ -803,6 +803,90 @@ pub mod special {
 }
 
 impl Model {
+    /// Appends what `other` declares after what this model declares, as if its elements
+    /// had been pushed here in order (a front end lowers parts of one input separately and
+    /// joins them). Both are unlinked: the linker's fields of `other` are empty, and
+    /// `front_end`/`root` stay this model's. Every field is named, so a new one cannot be
+    /// forgotten here.
+    pub fn append(&mut self, other: Model) {
+        let Model {
+            front_end: _,
+            root: _,
+            vnets,
+            subnets,
+            peerings,
+            route_tables,
+            routes,
+            firewalls,
+            firewall_policies,
+            rule_attachments,
+            gateways,
+            local_gateways,
+            connections,
+            public_ips,
+            load_balancers,
+            backend_pools,
+            lb_rules,
+            nics,
+            nic_associations,
+            subnet_associations,
+            vms,
+            nsgs,
+            nsg_rules,
+            nsg_rules_incomplete,
+            services,
+            private_endpoints,
+            not_analysed,
+            unknowns,
+            data_matches,
+            downloaded_modules,
+            firewall_ips,
+            firewall_rules,
+            peering_index,
+            peerings_from,
+            unknown_index,
+            subnets_by_table,
+        } = other;
+        debug_assert!(
+            firewall_ips.is_empty()
+                && firewall_rules.is_empty()
+                && peering_index.is_empty()
+                && peerings_from.is_empty()
+                && subnets_by_table.is_empty(),
+            "append joins unlinked models"
+        );
+        self.vnets.extend(vnets);
+        self.subnets.extend(subnets);
+        self.peerings.extend(peerings);
+        self.route_tables.extend(route_tables);
+        self.routes.extend(routes);
+        self.firewalls.extend(firewalls);
+        self.firewall_policies.extend(firewall_policies);
+        self.rule_attachments.extend(rule_attachments);
+        self.gateways.extend(gateways);
+        self.local_gateways.extend(local_gateways);
+        self.connections.extend(connections);
+        self.public_ips.extend(public_ips);
+        self.load_balancers.extend(load_balancers);
+        self.backend_pools.extend(backend_pools);
+        self.lb_rules.extend(lb_rules);
+        self.nics.extend(nics);
+        self.nic_associations.extend(nic_associations);
+        self.subnet_associations.extend(subnet_associations);
+        self.vms.extend(vms);
+        self.nsgs.extend(nsgs);
+        self.nsg_rules.extend(nsg_rules);
+        self.nsg_rules_incomplete |= nsg_rules_incomplete;
+        self.services.extend(services);
+        self.private_endpoints.extend(private_endpoints);
+        self.not_analysed.extend(not_analysed);
+        // The index is rebuilt from the list when next needed (`push_unknown`).
+        self.unknowns.extend(unknowns);
+        drop(unknown_index);
+        self.data_matches.extend(data_matches);
+        self.downloaded_modules.extend(downloaded_modules);
+    }
+
     /// The first peering declared from `local` to `remote`.
     pub fn peering_between(&self, local: usize, remote: usize) -> Option<PeeringId> {
         self.peering_index

@@ -9,7 +9,7 @@
 //! to the JSON position: the mapping never guesses a wrong line on purpose, but it is a
 //! text search, not a Bicep parser.
 
-use super::eval::ArmResource;
+use super::eval::{ArmResource, Spans};
 use super::json::JNode;
 use super::lower::Locate;
 use crate::source::{FileId, Origin, SourceMap};
@@ -397,7 +397,8 @@ impl Locate for BicepLocator {
     fn symbol(&self, r: &ArmResource) -> Option<String> {
         self.file_for(r).find(r).map(|d| d.symbol.clone())
     }
-    fn at(&self, r: &ArmResource, path: &str) -> Origin {
+    fn at(&self, s: &Spans, path: &str) -> Origin {
+        let r = s.r;
         let f = self.file_for(r);
         match f.find(r) {
             Some(d) if path.is_empty() => Origin::new(f.file, d.start..d.body.end),
@@ -405,21 +406,23 @@ impl Locate for BicepLocator {
                 Some(rg) => Origin::new(f.file, rg),
                 None => Origin::new(f.file, d.start..d.header_end),
             },
-            None => r.span_of(path),
+            None => s.span_of(path),
         }
     }
-    fn exact(&self, r: &ArmResource, path: &str) -> Option<Origin> {
+    fn exact(&self, s: &Spans, path: &str) -> Option<Origin> {
+        let r = s.r;
         let f = self.file_for(r);
         match f.find(r) {
             Some(d) => f.path_in(d, path).map(|rg| Origin::new(f.file, rg)),
-            None => r.span_at(path).map(|s| Origin::new(r.file, s)),
+            None => s.span_at(path).map(|x| Origin::new(r.file, x)),
         }
     }
-    fn header(&self, r: &ArmResource) -> Option<Origin> {
+    fn header(&self, s: &Spans) -> Option<Origin> {
+        let r = s.r;
         let f = self.file_for(r);
         match f.find(r) {
             Some(d) => Some(Origin::new(f.file, d.start..d.header_end)),
-            None => r.span_at("name").map(|s| Origin::new(r.file, s)),
+            None => s.span_at("name").map(|x| Origin::new(r.file, x)),
         }
     }
 }

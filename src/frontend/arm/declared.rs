@@ -12,7 +12,7 @@ use super::eval::{ci_get, ArmResource};
 use crate::frontend::value::{PathSeg, SymRef, Value};
 use foldhash::HashMap;
 use std::collections::BTreeMap;
-use std::rc::Rc;
+use std::sync::Arc;
 
 /// Rounds of resolution: a reference to a value that is itself a reference resolves in the
 /// next round.
@@ -106,7 +106,7 @@ fn resolve(v: &Value, by_key: &Bodies) -> Option<Value> {
                     out.get_or_insert_with(|| l.to_vec())[i] = nx;
                 }
             }
-            out.map(|items| Value::List(Rc::new(items)))
+            out.map(|items| Value::List(Arc::new(items)))
         }
         Value::Map(m) => {
             let mut out: Option<BTreeMap<String, Value>> = None;
@@ -116,7 +116,7 @@ fn resolve(v: &Value, by_key: &Bodies) -> Option<Value> {
                         .insert(k.clone(), nx);
                 }
             }
-            out.map(|items| Value::Map(Rc::new(items)))
+            out.map(|items| Value::Map(Arc::new(items)))
         }
         _ => None,
     }

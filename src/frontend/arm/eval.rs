@@ -50,16 +50,7 @@ pub struct ArmResource {
 impl ArmResource {
     /// The span of a path, else of its nearest ancestor, else of the resource.
     pub fn span_of(&self, path: &str) -> Origin {
-        let mut p = path;
-        loop {
-            if let Some(r) = self.span_at(p) {
-                return Origin::new(self.file, r);
-            }
-            match p.rfind(['.', '[']) {
-                Some(i) => p = &p[..i],
-                None => return Origin::new(self.file, self.decl.span.clone()),
-            }
-        }
+        Spans::new(self).span_of(path)
     }
 
     /// The span of exactly this property path of the declaration
@@ -67,40 +58,152 @@ impl ArmResource {
     /// the JSON when asked rather than recorded for every value. An array written as a
     /// property `copy` loop is the loop; its items are the loop's `input`.
     pub fn span_at(&self, path: &str) -> Option<Range<usize>> {
-        let mut n = &self.decl;
-        // A `copy` loop standing for the array named by the last key.
-        let mut copy: Option<&JNode> = None;
-        let mut rest = path;
-        while !rest.is_empty() {
-            if let Some(r) = rest.strip_prefix('[') {
-                let end = r.find(']')?;
-                let i: usize = r[..end].parse().ok()?;
-                rest = &r[end + 1..];
-                n = match copy.take() {
-                    Some(l) => l.get("input")?,
-                    None => n.items().get(i)?,
-                };
-                continue;
+        Spans::new(self).span_at(path)
+    }
+}
+
+/// A place in a declaration: a JSON node, or a property `copy` loop standing for the
+/// array named by the last key (its items are all the loop's `input`).
+#[derive(Clone, Copy)]
+struct Place<'a> {
+    node: &'a JNode,
+    copy: Option<&'a JNode>,
+}
+
+impl<'a> Place<'a> {
+    fn span(&self) -> Range<usize> {
+        self.copy.map_or(&self.node.span, |l| &l.span).clone()
+    }
+
+    /// One segment of a path: `[i]`, or a key (a key not written may be a property
+    /// `copy` loop of that name).
+    fn step(self, seg: &str) -> Option<Place<'a>> {
+        if let Some(i) = seg.strip_prefix('[') {
+            let i = path_index(i.strip_suffix(']')?)?;
+            let node = match self.copy {
+                Some(l) => l.get("input")?,
+                None => self.node.items().get(i)?,
+            };
+            return Some(Place { node, copy: None });
+        }
+        if self.copy.is_some() {
+            return None;
+        }
+        match self.node.get(seg) {
+            Some(node) => Some(Place { node, copy: None }),
+            None => {
+                let l = self.node.get("copy")?.items().iter().find(|l| {
+                    l.get("name").and_then(|x| x.as_str()) == Some(seg) && l.get("input").is_some()
+                })?;
+                Some(Place {
+                    node: self.node,
+                    copy: Some(l),
+                })
             }
-            if copy.is_some() {
-                return None;
+        }
+    }
+}
+
+/// A decimal index as written in a path (`[12]`), digits only.
+fn path_index(s: &str) -> Option<usize> {
+    if s.is_empty() || s.len() > 9 || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some(s.bytes().fold(0, |n, b| n * 10 + usize::from(b - b'0')))
+}
+
+/// Where a path's segments end: `properties.routes[0].name` -> after `properties`,
+/// `.routes`, `[0]`, `.name` (each segment with its leading `.`, if any).
+fn segment_ends(path: &str) -> impl Iterator<Item = usize> + '_ {
+    let b = path.as_bytes();
+    (1..=b.len()).filter(move |&i| i == b.len() || b[i] == b'.' || b[i] == b'[')
+}
+
+/// Finds property paths in one resource's declaration. Lowering asks for many paths of a
+/// resource in document order (an item, its name, its properties, a property of them),
+/// and [`Spans::span_of`] for the ancestors of one that is not written, so each walk
+/// resumes from the longest whole-segment prefix it shares with the walk before: a path
+/// costs its new segments, not its depth.
+pub struct Spans<'a> {
+    pub r: &'a ArmResource,
+    /// The last path walked and the place after each of its segments (byte end, place).
+    last: RefCell<(String, Vec<(usize, Place<'a>)>)>,
+}
+
+impl<'a> Spans<'a> {
+    pub fn new(r: &'a ArmResource) -> Spans<'a> {
+        Spans {
+            r,
+            last: RefCell::new((String::with_capacity(96), Vec::with_capacity(12))),
+        }
+    }
+
+    /// See [`ArmResource::span_at`].
+    pub fn span_at(&self, path: &str) -> Option<Range<usize>> {
+        self.place(path).map(|p| p.span())
+    }
+
+    /// See [`ArmResource::span_of`].
+    pub fn span_of(&self, path: &str) -> Origin {
+        let mut p = path;
+        loop {
+            if let Some(r) = self.span_at(p) {
+                return Origin::new(self.r.file, r);
             }
-            let r = rest.strip_prefix('.').unwrap_or(rest);
-            let end = r.find(['.', '[']).unwrap_or(r.len());
-            let key = &r[..end];
-            rest = &r[end..];
-            match n.get(key) {
-                Some(c) => n = c,
+            match p.rfind(['.', '[']) {
+                Some(i) => p = &p[..i],
+                None => return Origin::new(self.r.file, self.r.decl.span.clone()),
+            }
+        }
+    }
+
+    fn place(&self, path: &str) -> Option<Place<'a>> {
+        let mut last = self.last.borrow_mut();
+        let (prev, stops) = &mut *last;
+        // The deepest stop of the previous walk whose segments this path repeats.
+        let common = prev
+            .bytes()
+            .zip(path.bytes())
+            .take_while(|(a, b)| a == b)
+            .count();
+        let keep = stops
+            .iter()
+            .rposition(|&(end, _)| {
+                end <= common && (end == path.len() || matches!(path.as_bytes()[end], b'.' | b'['))
+            })
+            .map_or(0, |i| i + 1);
+        stops.truncate(keep);
+        let (mut start, mut at) = stops.last().map_or(
+            (
+                0,
+                Place {
+                    node: &self.r.decl,
+                    copy: None,
+                },
+            ),
+            |&(end, p)| (end, p),
+        );
+        prev.clear();
+        prev.push_str(&path[..start]);
+        let mut found = Some(at);
+        let from = start;
+        for end in segment_ends(path).filter(|&e| e > from) {
+            let seg = &path[start..end];
+            let seg = seg.strip_prefix('.').unwrap_or(seg);
+            match at.step(seg) {
+                Some(next) => {
+                    at = next;
+                    stops.push((end, at));
+                    prev.push_str(&path[start..end]);
+                    start = end;
+                }
                 None => {
-                    let l = n.get("copy")?.items().iter().find(|l| {
-                        l.get("name").and_then(|x| x.as_str()) == Some(key)
-                            && l.get("input").is_some()
-                    })?;
-                    copy = Some(l);
+                    found = None;
+                    break;
                 }
             }
         }
-        Some(copy.map_or(&n.span, |l| &l.span).clone())
+        found.map(|_| at)
     }
 }
 
@@ -1004,7 +1107,7 @@ impl ArmEval {
                 origin,
             ));
         }
-        Ok(Value::Ref(Rc::new(SymRef {
+        Ok(Value::Ref(std::sync::Arc::new(SymRef {
             addr: key,
             rtype,
             path: if full {
@@ -1773,6 +1876,66 @@ mod tests {
         // The evaluated array has both items.
         let subnets = crate::frontend::arm::lower::get(&r.body, "properties.subnets");
         assert_eq!(subnets.and_then(|v| v.as_list()).map(|l| l.len()), Some(2));
+    }
+
+    /// One walker asked many paths in any order (each walk resumes from the one before)
+    /// answers each exactly as a fresh walk does: written paths, copy-loop items, paths
+    /// that are not written (and their ancestors, as `span_of` climbs), and prefixes that
+    /// share bytes but not segments (`properties.subnets` / `properties.subnetsX`).
+    #[test]
+    fn a_resumed_walk_finds_what_a_fresh_walk_finds() {
+        let text = r#"{"resources": [{"type": "Microsoft.Network/virtualNetworks",
+          "apiVersion": "2024-05-01", "name": "vnet",
+          "properties": {"addressSpace": {"addressPrefixes": ["10.0.0.0/16", "10.1.0.0/16"]},
+            "subnetsX": {"a": 1},
+            "virtualNetworkPeerings": [{"name": "p0", "properties": {"allowForwardedTraffic": true}},
+                                       {"name": "p1", "properties": {}}],
+            "copy": [{"name": "subnets", "count": 2,
+              "input": {"name": "[format('s{0}', copyIndex('subnets'))]",
+                        "properties": {"addressPrefix": "[format('10.0.{0}.0/24', copyIndex('subnets'))]"}}}]}}]}"#;
+        let (e, _) = evaluated(text);
+        let r = e.resources.borrow()[0].clone();
+        let paths = [
+            "",
+            "name",
+            "properties",
+            "properties.addressSpace",
+            "properties.addressSpace.addressPrefixes",
+            "properties.addressSpace.addressPrefixes[0]",
+            "properties.addressSpace.addressPrefixes[1]",
+            "properties.addressSpace.addressPrefixes[2]",
+            "properties.addressSpace.other",
+            "properties.subnets",
+            "properties.subnets[0]",
+            "properties.subnets[1].name",
+            "properties.subnets[1].properties.addressPrefix",
+            "properties.subnets[0].properties.routeTable",
+            "properties.subnets.name",
+            "properties.subnetsX",
+            "properties.subnetsX.a",
+            "properties.virtualNetworkPeerings[0].properties.allowForwardedTraffic",
+            "properties.virtualNetworkPeerings[1].properties.allowForwardedTraffic",
+            "properties.virtualNetworkPeerings[1]",
+            "properties.virtualNetworkPeerings[10]",
+            "properties.virtualNetworkPeerings[x]",
+            "[0]",
+            "nope.deeper",
+        ];
+        let fresh: Vec<_> = paths.iter().map(|p| Spans::new(&r).span_at(p)).collect();
+        assert!(fresh[12].is_some() && fresh[13].is_none() && fresh[16].is_some());
+        // Forward, backward and interleaved orders through one walker.
+        let orders: Vec<Vec<usize>> = vec![
+            (0..paths.len()).collect(),
+            (0..paths.len()).rev().collect(),
+            (0..paths.len()).map(|i| (i * 7) % paths.len()).collect(),
+        ];
+        for order in orders {
+            let w = Spans::new(&r);
+            for &i in &order {
+                assert_eq!(w.span_at(paths[i]), fresh[i], "{}", paths[i]);
+                assert_eq!(w.span_of(paths[i]), r.span_of(paths[i]), "{}", paths[i]);
+            }
+        }
     }
 
     /// An outer-scope nested template refers to its parent weakly: once the evaluation is

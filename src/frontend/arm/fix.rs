@@ -34,6 +34,23 @@ impl Syntax {
         self.objects.insert(key.to_string(), o);
     }
 
+    /// What is recorded, by key (to compare two records).
+    #[cfg(test)]
+    pub(super) fn sorted(&self) -> Vec<String> {
+        let mut v: Vec<String> = self
+            .objects
+            .iter()
+            .map(|(k, o)| format!("{k}: {o:?}"))
+            .collect();
+        v.sort();
+        v
+    }
+
+    /// Adds what `later` records, as if recorded here after everything already here.
+    pub(super) fn append(&mut self, later: Syntax) {
+        self.objects.extend(later.objects);
+    }
+
     fn bicep(&self, key: &str) -> bool {
         self.objects.get(key).is_some_and(|o| o.bicep)
     }

@@ -1,6 +1,6 @@
 //! Evaluated ARM resources -> IR elements. Property paths read are listed per type.
 
-use super::eval::ArmResource;
+use super::eval::{ArmResource, Spans};
 use super::fix::{Object, Syntax};
 use crate::frontend::to_ir;
 use crate::frontend::value::Value;
@@ -10,17 +10,19 @@ use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
 /// Where a property of a resource is shown to the user (the JSON, or the `.bicep` source).
+/// Paths are found through the resource's [`Spans`] (`s.r` is the resource), which
+/// resumes each walk where the one before left off.
 pub trait Locate {
-    fn at(&self, r: &ArmResource, path: &str) -> Origin;
+    fn at(&self, s: &Spans, path: &str) -> Origin;
     /// The declaration's first line (a label about the whole element).
-    fn header(&self, r: &ArmResource) -> Option<Origin>;
+    fn header(&self, s: &Spans) -> Option<Origin>;
     /// Positions (and so fixes) are in Bicep source.
     fn is_bicep(&self, _r: &ArmResource) -> bool {
         false
     }
     /// The span of exactly this path, or `None` (no fallback to an enclosing value).
-    fn exact(&self, r: &ArmResource, path: &str) -> Option<Origin> {
-        r.span_at(path).map(|s| Origin::new(r.file, s))
+    fn exact(&self, s: &Spans, path: &str) -> Option<Origin> {
+        s.span_at(path).map(|x| Origin::new(s.r.file, x))
     }
     /// The resource's symbolic name in the Bicep source, where it has one.
     fn symbol(&self, _r: &ArmResource) -> Option<String> {
@@ -32,11 +34,11 @@ pub trait Locate {
 pub struct JsonLocator;
 
 impl Locate for JsonLocator {
-    fn at(&self, r: &ArmResource, path: &str) -> Origin {
-        r.span_of(path)
+    fn at(&self, s: &Spans, path: &str) -> Origin {
+        s.span_of(path)
     }
-    fn header(&self, r: &ArmResource) -> Option<Origin> {
-        r.span_at("name").map(|s| Origin::new(r.file, s))
+    fn header(&self, s: &Spans) -> Option<Origin> {
+        s.span_at("name").map(|x| Origin::new(s.r.file, x))
     }
 }
 
@@ -80,11 +82,12 @@ fn target(v: &Value) -> Target {
 struct Ctx<'a> {
     r: &'a ArmResource,
     loc: &'a dyn Locate,
+    spans: Spans<'a>,
 }
 
 impl Ctx<'_> {
     fn o(&self, path: &str) -> Origin {
-        self.loc.at(self.r, path)
+        self.loc.at(&self.spans, path)
     }
     /// A link from `<base>.<path>` (an `{ "id": … }` object or a plain id).
     fn link(&self, base: &Value, bpath: &str, path: &str) -> Option<Link> {
@@ -99,7 +102,6 @@ impl Ctx<'_> {
         Some(Link::new(target(v), self.o(&join(bpath, path))))
     }
     fn prefixes(&self, base: &Value, bpath: &str, path: &str) -> Vec<Spanned<Prefix>> {
-        let o = self.o(&join(bpath, path));
         match get(base, path) {
             Some(Value::List(l)) => l
                 .iter()
@@ -112,7 +114,7 @@ impl Ctx<'_> {
                 })
                 .collect(),
             Some(Value::Null) | None => Vec::new(),
-            Some(v) => vec![Spanned::new(to_ir::prefix(v), o)],
+            Some(v) => vec![Spanned::new(to_ir::prefix(v), self.o(&join(bpath, path)))],
         }
     }
     fn flag(&self, base: &Value, bpath: &str, path: &str, default: bool, invert: bool) -> Flag {
@@ -140,9 +142,10 @@ impl Ctx<'_> {
     fn object(&self, ipath: &str, routes: bool) -> Object {
         Object {
             bicep: self.loc.is_bicep(self.r),
-            properties: self.loc.exact(self.r, &join(ipath, "properties")),
+            properties: self.loc.exact(&self.spans, &join(ipath, "properties")),
             routes: if routes {
-                self.loc.exact(self.r, &join(ipath, "properties.routes"))
+                self.loc
+                    .exact(&self.spans, &join(ipath, "properties.routes"))
             } else {
                 None
             },
@@ -157,8 +160,8 @@ impl Ctx<'_> {
             aliases: symbol.into_iter().collect(),
             name: self.r.name.rsplit('/').next().map(str::to_string),
             resource_group: None,
-            origin: self.loc.at(self.r, ""),
-            header: self.loc.header(self.r),
+            origin: self.loc.at(&self.spans, ""),
+            header: self.loc.header(&self.spans),
         }
     }
     fn sub_meta(&self, kind: &str, item: &Value, ipath: &str) -> Meta {
@@ -173,7 +176,7 @@ impl Ctx<'_> {
             name,
             resource_group: None,
             origin: self.o(ipath),
-            header: Some(self.o(&format!("{ipath}.name"))),
+            header: Some(self.o(&join(ipath, "name"))),
         }
     }
 }
@@ -182,7 +185,13 @@ fn join(a: &str, b: &str) -> String {
     match (a.is_empty(), b.is_empty()) {
         (true, _) => b.to_string(),
         (_, true) => a.to_string(),
-        _ => format!("{a}.{b}"),
+        _ => {
+            let mut s = String::with_capacity(a.len() + 1 + b.len());
+            s.push_str(a);
+            s.push('.');
+            s.push_str(b);
+            s
+        }
     }
 }
 
@@ -488,7 +497,11 @@ pub fn resource(m: &mut Model, syntax: &mut Syntax, r: &ArmResource, loc: &dyn L
     if r.existing {
         return;
     }
-    let c = Ctx { r, loc };
+    let c = Ctx {
+        r,
+        loc,
+        spans: Spans::new(r),
+    };
     let b = &r.body;
     let t = r.rtype.to_ascii_lowercase();
     let parent_key = || {

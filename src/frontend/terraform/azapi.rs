@@ -4,27 +4,27 @@
 //! end's lowering, with positions in the `.tf` file and the Terraform address as an alias
 //! (references such as `azapi_resource.vnet.id` resolve to it).
 
-use crate::frontend::arm::eval::{provider_key, ArmResource};
+use crate::frontend::arm::eval::{provider_key, ArmResource, Spans};
 use crate::frontend::arm::json::{JNode, J};
 use crate::frontend::arm::lower::{self as arm_lower, Locate};
 use crate::frontend::value::{Entity, Value};
 use crate::ir::Model;
 use crate::source::Origin;
 use std::collections::HashMap;
-use std::rc::Rc;
+use std::sync::Arc;
 
 /// Positions in the Terraform block: the `body` attribute for any path inside it, the
 /// `name` attribute as the header, the block for the rest.
 struct TfLocator;
 
 impl Locate for TfLocator {
-    fn at(&self, r: &ArmResource, path: &str) -> Origin {
-        r.span_of(path)
+    fn at(&self, s: &Spans, path: &str) -> Origin {
+        s.span_of(path)
     }
-    fn header(&self, r: &ArmResource) -> Option<Origin> {
-        r.span_at("header").map(|s| Origin::new(r.file, s))
+    fn header(&self, s: &Spans) -> Option<Origin> {
+        s.span_at("header").map(|x| Origin::new(s.r.file, x))
     }
-    fn exact(&self, _r: &ArmResource, _path: &str) -> Option<Origin> {
+    fn exact(&self, _s: &Spans, _path: &str) -> Option<Origin> {
         // Values inside `body` have no span of their own: no edit can be placed there.
         None
     }
@@ -39,7 +39,7 @@ fn arm_type(e: &Entity) -> Option<String> {
 /// The key of the resource a `parent_id` names: the provider path of an Azure id, or the
 /// key of another `azapi_resource` (or an `azurerm_virtual_network`'s address); `Some("")`
 /// for a resource group or subscription.
-fn parent_key(v: &Value, by_addr: &HashMap<&str, &Rc<Entity>>, depth: usize) -> Option<String> {
+fn parent_key(v: &Value, by_addr: &HashMap<&str, &Arc<Entity>>, depth: usize) -> Option<String> {
     match v {
         Value::String(s) => {
             let lower = s.to_ascii_lowercase();
@@ -67,7 +67,7 @@ fn parent_key(v: &Value, by_addr: &HashMap<&str, &Rc<Entity>>, depth: usize) -> 
 /// subnets/fw`) where its name and its parent's are known, else built on the Terraform
 /// address (`module.spoke.azapi_resource.vnet/subnets/snet`), which references name too.
 /// `None` when a child's parent is not known at all.
-fn key_of(e: &Entity, by_addr: &HashMap<&str, &Rc<Entity>>, depth: usize) -> Option<String> {
+fn key_of(e: &Entity, by_addr: &HashMap<&str, &Arc<Entity>>, depth: usize) -> Option<String> {
     let rtype = arm_type(e)?;
     let name = e.get("name").and_then(|v| v.as_str()).map(str::to_string);
     let segments = rtype.split('/').count();
@@ -87,8 +87,8 @@ fn key_of(e: &Entity, by_addr: &HashMap<&str, &Rc<Entity>>, depth: usize) -> Opt
 }
 
 /// Lowers every `azapi_resource` among `entities` into the model.
-pub fn lower_all(m: &mut Model, entities: &[Rc<Entity>]) {
-    let by_addr: HashMap<&str, &Rc<Entity>> =
+pub fn lower_all(m: &mut Model, entities: &[Arc<Entity>]) {
+    let by_addr: HashMap<&str, &Arc<Entity>> =
         entities.iter().map(|e| (e.addr.as_str(), e)).collect();
     let mut syntax = crate::frontend::arm::fix::Syntax::default();
     for e in entities.iter().filter(|e| e.rtype == "azapi_resource") {

@@ -10,7 +10,7 @@ use crate::frontend::to_ir;
 use crate::ir::*;
 use crate::source::Origin;
 use std::net::Ipv4Addr;
-use std::rc::Rc;
+use std::sync::Arc;
 
 pub struct Lower<'m> {
     pub model: &'m mut Model,
@@ -220,7 +220,7 @@ fn literal_ip(e: &Entity, key: &str) -> Option<Ipv4Addr> {
 }
 
 impl Lower<'_> {
-    pub fn resource(&mut self, e: &Rc<Entity>, azurerm_major: Option<u32>) {
+    pub fn resource(&mut self, e: &Arc<Entity>, azurerm_major: Option<u32>) {
         let m = &mut *self.model;
         match e.rtype.as_str() {
             // address_space, subnet { name, address_prefixes | address_prefix, security_group, route_table_id }

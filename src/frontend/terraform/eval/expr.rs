@@ -743,7 +743,7 @@ pub fn get_attr(v: &Value, a: &str, origin: Origin) -> R {
             None => {
                 let mut path = e.path.clone();
                 path.push(PathSeg::Attr(a.to_string()));
-                Value::Ref(Rc::new(SymRef {
+                Value::Ref(Arc::new(SymRef {
                     addr: e.addr.clone(),
                     rtype: e.rtype.clone(),
                     path,

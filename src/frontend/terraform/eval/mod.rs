@@ -113,7 +113,7 @@ impl Scope {
 
 /// An evaluated resource instance.
 pub struct ResInst {
-    pub entity: Rc<Entity>,
+    pub entity: Arc<Entity>,
     /// Major azurerm version of the module that declares it, if constrained.
     pub azurerm_major: Option<u32>,
 }

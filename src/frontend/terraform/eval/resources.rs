@@ -63,7 +63,7 @@ impl Evaluator<'_> {
                 span.clone(),
             );
             if let Some(h) = header_span(&def.block) {
-                if let Some(em) = Rc::get_mut(&mut e) {
+                if let Some(em) = Arc::get_mut(&mut e) {
                     em.header = h;
                 }
             }
@@ -147,7 +147,7 @@ impl Evaluator<'_> {
         rtype: &str,
         path: Vec<PathSeg>,
         span: std::ops::Range<usize>,
-    ) -> Rc<Entity> {
+    ) -> Arc<Entity> {
         let mut attrs: BTreeMap<String, Value> = BTreeMap::new();
         let mut attr_spans = BTreeMap::new();
         let mut set_at = BTreeMap::new();
@@ -247,7 +247,7 @@ impl Evaluator<'_> {
                         b.span().unwrap_or(0..0),
                     );
                     if let Some(h) = header_span(b) {
-                        if let Some(em) = Rc::get_mut(&mut e) {
+                        if let Some(em) = Arc::get_mut(&mut e) {
                             em.header = h;
                         }
                     }
@@ -258,7 +258,7 @@ impl Evaluator<'_> {
         for (k, l) in blocks {
             attrs.insert(k, Value::list(l));
         }
-        Rc::new(Entity {
+        Arc::new(Entity {
             addr: addr.to_string(),
             rtype: rtype.to_string(),
             path,
