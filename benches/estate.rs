@@ -4,7 +4,8 @@
 //! the expression parser over every string of the template, as HCL parsing includes its
 //! expressions; on one thread, `/parallel`: the load against the files parsed on every
 //! core),
-//! loading (parse + evaluate + link: `routelint::load`), and the whole `check`, median of 5,
+//! loading (parse + evaluate + link: `routelint::load`; parse and load alternate, 7 rounds,
+//! each ratio the median of the rounds' own), and the whole `check`, median of 5,
 //! with whether the findings are exactly the generator's. The whole-process table (wall
 //! time, peak RSS, checkov beside it) is `benches/scale.sh`.
 
@@ -35,6 +36,35 @@ fn median_of<T>(n: usize, mut f: impl FnMut() -> T) -> (f64, T) {
     }
     times.sort_by(f64::total_cmp);
     (times[n / 2], last.expect("n > 0"))
+}
+
+/// The wall time of `f` in ms (its result dropped outside the timing).
+fn timed_ms<T>(f: impl FnOnce() -> T) -> f64 {
+    let t = Instant::now();
+    let v = f();
+    let ms = t.elapsed().as_secs_f64() * 1e3;
+    drop(v);
+    ms
+}
+
+/// Two warm-up rounds, then `n` rounds of (parse, parallel parse, load) times: their
+/// medians, and the medians of each round's load/parse and load/parallel-parse.
+fn rounds(n: usize, mut round: impl FnMut() -> (f64, f64, f64)) -> (f64, f64, f64, f64, f64) {
+    for _ in 0..2 {
+        round();
+    }
+    let all: Vec<(f64, f64, f64)> = (0..n).map(|_| round()).collect();
+    let median = |mut v: Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    (
+        median(all.iter().map(|r| r.0).collect()),
+        median(all.iter().map(|r| r.1).collect()),
+        median(all.iter().map(|r| r.2).collect()),
+        median(all.iter().map(|r| r.2 / r.0.max(0.001)).collect()),
+        median(all.iter().map(|r| r.2 / r.1.max(0.001)).collect()),
+    )
 }
 
 /// Parses every file of the estate, nothing more: one thread, or (`parallel`) the files
@@ -125,9 +155,16 @@ fn main() {
             let want = estate_gen::generate(n, 3.min(n / 4), form, &dir);
             let want_total: usize = want.values().sum();
             let opts = routelint::Options::default();
-            let (parse, _) = median_of(5, || parse_only(&dir, form, false));
-            let (par_parse, _) = median_of(5, || parse_only(&dir, form, true));
-            let (load, _) = median_of(5, || routelint::load(std::slice::from_ref(&dir), &opts));
+            // Parsing and loading alternate within each round, and each ratio is the
+            // median of the rounds' own ratios: this VM's speed drifts (by up to 2x) over
+            // seconds, and a ratio of medians taken minutes apart measures the drift.
+            let (parse, _par_parse, load, ratio, par_ratio) = rounds(7, || {
+                (
+                    timed_ms(|| parse_only(&dir, form, false)),
+                    timed_ms(|| parse_only(&dir, form, true)),
+                    timed_ms(|| routelint::load(std::slice::from_ref(&dir), &opts)),
+                )
+            });
             let (check, out) = median_of(5, || routelint::check(std::slice::from_ref(&dir), &opts));
             // What the language server does after a save: lint the saved file (one spoke,
             // its buffer as an overlay) through the unit it belongs to.
@@ -162,8 +199,8 @@ fn main() {
             }
             println!(
                 "{form:>9} {n:>6} {parse:>10.1} {load:>10.1} {:>10.2} {:>10.2} {check:>10.1} {:>9} {:>9} {relint:>12.1}",
-                load / parse.max(0.001),
-                load / par_parse.max(0.001),
+                ratio,
+                par_ratio,
                 got.values().sum::<usize>(),
                 if got == want && want_total == got.values().sum::<usize>() {
                     "yes"

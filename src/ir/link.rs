@@ -113,12 +113,15 @@ fn resolve<'a>(
         }
         Target::AzureId(id) => {
             // ARM keys are provider paths: match them by suffix first.
-            let id_lower = id.to_ascii_lowercase();
             let found: Vec<usize> = candidates
                 .clone()
                 .filter(|(_, m)| {
-                    let k = m.key.to_ascii_lowercase();
-                    !k.is_empty() && k.contains('/') && id_lower.ends_with(&k)
+                    let k = m.key.as_bytes();
+                    // The key, without case, is the id's tail.
+                    !k.is_empty()
+                        && k.contains(&b'/')
+                        && id.len() >= k.len()
+                        && id.as_bytes()[id.len() - k.len()..].eq_ignore_ascii_case(k)
                 })
                 .map(|(i, _)| i)
                 .collect();
@@ -159,6 +162,8 @@ fn resolve<'a>(
 pub(crate) struct Index {
     /// Lowercase key or alias -> elements.
     keys: HashMap<String, Vec<usize>>,
+    /// The lengths of `keys` (a resource id's tails of other lengths are not looked up).
+    key_lens: foldhash::HashSet<usize>,
     /// Name as written -> elements.
     names: HashMap<String, Vec<usize>>,
     /// Lowercase name -> elements.
@@ -176,8 +181,10 @@ impl Index {
                 .entry(m.key.to_ascii_lowercase())
                 .or_default()
                 .push(i);
+            ix.key_lens.insert(m.key.len());
             for a in &m.aliases {
                 ix.keys.entry(a.to_ascii_lowercase()).or_default().push(i);
+                ix.key_lens.insert(a.len());
             }
             if let Some(n) = &m.name {
                 ix.names.entry(n.clone()).or_default().push(i);
@@ -207,7 +214,9 @@ impl Index {
                 let lower = id.to_ascii_lowercase();
                 let mut at = 0;
                 while at < lower.len() {
-                    out.extend(self.keys.get(&lower[at..]).into_iter().flatten());
+                    if self.key_lens.contains(&(lower.len() - at)) {
+                        out.extend(self.keys.get(&lower[at..]).into_iter().flatten());
+                    }
                     match lower[at..].find('/') {
                         Some(j) => at += j + 1,
                         None => break,

@@ -855,36 +855,44 @@ impl Model {
                 && subnets_by_table.is_empty(),
             "append joins unlinked models"
         );
-        self.vnets.extend(vnets);
-        self.subnets.extend(subnets);
-        self.peerings.extend(peerings);
-        self.route_tables.extend(route_tables);
-        self.routes.extend(routes);
-        self.firewalls.extend(firewalls);
-        self.firewall_policies.extend(firewall_policies);
-        self.rule_attachments.extend(rule_attachments);
-        self.gateways.extend(gateways);
-        self.local_gateways.extend(local_gateways);
-        self.connections.extend(connections);
-        self.public_ips.extend(public_ips);
-        self.load_balancers.extend(load_balancers);
-        self.backend_pools.extend(backend_pools);
-        self.lb_rules.extend(lb_rules);
-        self.nics.extend(nics);
-        self.nic_associations.extend(nic_associations);
-        self.subnet_associations.extend(subnet_associations);
-        self.vms.extend(vms);
-        self.nsgs.extend(nsgs);
-        self.nsg_rules.extend(nsg_rules);
+        join(&mut self.vnets, vnets);
+        join(&mut self.subnets, subnets);
+        join(&mut self.peerings, peerings);
+        join(&mut self.route_tables, route_tables);
+        join(&mut self.routes, routes);
+        join(&mut self.firewalls, firewalls);
+        join(&mut self.firewall_policies, firewall_policies);
+        join(&mut self.rule_attachments, rule_attachments);
+        join(&mut self.gateways, gateways);
+        join(&mut self.local_gateways, local_gateways);
+        join(&mut self.connections, connections);
+        join(&mut self.public_ips, public_ips);
+        join(&mut self.load_balancers, load_balancers);
+        join(&mut self.backend_pools, backend_pools);
+        join(&mut self.lb_rules, lb_rules);
+        join(&mut self.nics, nics);
+        join(&mut self.nic_associations, nic_associations);
+        join(&mut self.subnet_associations, subnet_associations);
+        join(&mut self.vms, vms);
+        join(&mut self.nsgs, nsgs);
+        join(&mut self.nsg_rules, nsg_rules);
         self.nsg_rules_incomplete |= nsg_rules_incomplete;
-        self.services.extend(services);
-        self.private_endpoints.extend(private_endpoints);
-        self.not_analysed.extend(not_analysed);
+        join(&mut self.services, services);
+        join(&mut self.private_endpoints, private_endpoints);
+        join(&mut self.not_analysed, not_analysed);
         // The index is rebuilt from the list when next needed (`push_unknown`).
-        self.unknowns.extend(unknowns);
+        join(&mut self.unknowns, unknowns);
         drop(unknown_index);
-        self.data_matches.extend(data_matches);
-        self.downloaded_modules.extend(downloaded_modules);
+        join(&mut self.data_matches, data_matches);
+        join(&mut self.downloaded_modules, downloaded_modules);
+        /// Moves `b` after `a`'s elements: `b` itself when `a` is empty (no copy).
+        fn join<T>(a: &mut Vec<T>, b: Vec<T>) {
+            if a.is_empty() {
+                *a = b;
+            } else {
+                a.extend(b);
+            }
+        }
     }
 
     /// The first peering declared from `local` to `remote`.

@@ -112,13 +112,6 @@ fn path_index(s: &str) -> Option<usize> {
     Some(s.bytes().fold(0, |n, b| n * 10 + usize::from(b - b'0')))
 }
 
-/// Where a path's segments end: `properties.routes[0].name` -> after `properties`,
-/// `.routes`, `[0]`, `.name` (each segment with its leading `.`, if any).
-fn segment_ends(path: &str) -> impl Iterator<Item = usize> + '_ {
-    let b = path.as_bytes();
-    (1..=b.len()).filter(move |&i| i == b.len() || b[i] == b'.' || b[i] == b'[')
-}
-
 /// Finds property paths in one resource's declaration. Lowering asks for many paths of a
 /// resource in document order (an item, its name, its properties, a property of them),
 /// and [`Spans::span_of`] for the ancestors of one that is not written, so each walk
@@ -160,20 +153,21 @@ impl<'a> Spans<'a> {
     fn place(&self, path: &str) -> Option<Place<'a>> {
         let mut last = self.last.borrow_mut();
         let (prev, stops) = &mut *last;
+        let b = path.as_bytes();
         // The deepest stop of the previous walk whose segments this path repeats.
         let common = prev
             .bytes()
-            .zip(path.bytes())
-            .take_while(|(a, b)| a == b)
+            .zip(b.iter())
+            .take_while(|(x, y)| x == *y)
             .count();
         let keep = stops
             .iter()
             .rposition(|&(end, _)| {
-                end <= common && (end == path.len() || matches!(path.as_bytes()[end], b'.' | b'['))
+                end <= common && (end == b.len() || matches!(b[end], b'.' | b'['))
             })
             .map_or(0, |i| i + 1);
         stops.truncate(keep);
-        let (mut start, mut at) = stops.last().map_or(
+        let (mut i, mut at) = stops.last().map_or(
             (
                 0,
                 Place {
@@ -183,27 +177,29 @@ impl<'a> Spans<'a> {
             ),
             |&(end, p)| (end, p),
         );
-        prev.clear();
-        prev.push_str(&path[..start]);
-        let mut found = Some(at);
-        let from = start;
-        for end in segment_ends(path).filter(|&e| e > from) {
-            let seg = &path[start..end];
-            let seg = seg.strip_prefix('.').unwrap_or(seg);
-            match at.step(seg) {
+        // `prev` is always the path up to its last stop: the same bytes as this one's.
+        prev.truncate(i);
+        let mut found = true;
+        while i < b.len() {
+            let mut end = i + 1;
+            while end < b.len() && b[end] != b'.' && b[end] != b'[' {
+                end += 1;
+            }
+            let seg = &path[i..end];
+            match at.step(seg.strip_prefix('.').unwrap_or(seg)) {
                 Some(next) => {
                     at = next;
                     stops.push((end, at));
-                    prev.push_str(&path[start..end]);
-                    start = end;
+                    i = end;
                 }
                 None => {
-                    found = None;
+                    found = false;
                     break;
                 }
             }
         }
-        found.map(|_| at)
+        prev.push_str(&path[prev.len()..i]);
+        found.then_some(at)
     }
 }
 
@@ -273,6 +269,9 @@ pub struct Tpl {
     instances: RefCell<HashMap<String, Instance>>,
     deployments: RefCell<HashMap<String, Rc<Tpl>>>,
     outputs: RefCell<HashMap<String, Slot>>,
+    /// Values of expressions that are the same wherever they are written (see
+    /// `ArmEval::string`), by expression text.
+    memo: RefCell<HashMap<Box<str>, Value>>,
     /// The flattened resource declarations, built once (see `declarations`).
     decls: std::cell::OnceCell<Rc<Vec<Decl>>>,
     pub depth: usize,
@@ -329,12 +328,17 @@ pub struct ArmEval {
     /// Every resource instance of every template evaluated so far, by key (lowercase): a
     /// resource id names a resource wherever in the deployment tree it is declared.
     declared: RefCell<HashMap<String, (Rc<Tpl>, Instance)>>,
+    /// Every expression text parsed so far (parsing does not depend on where it is).
+    parsed: RefCell<HashMap<Box<str>, Parse>>,
     /// What this template may cost.
     limits: crate::frontend::value::Limits,
     budget: crate::frontend::value::Budget,
 }
 
 pub(super) type R = Result<Value, String>;
+
+/// An expression text parsed (or why it does not parse), shared by its repetitions.
+type Parse = Rc<Result<Expr, String>>;
 
 pub(super) fn ci_get<'a>(m: &'a BTreeMap<String, Value>, k: &str) -> Option<&'a Value> {
     m.get(k).or_else(|| {
@@ -407,6 +411,7 @@ impl ArmEval {
     pub fn with_limits(limits: crate::frontend::value::Limits) -> Self {
         ArmEval {
             limits,
+            parsed: RefCell::new(HashMap::default()),
             budget: crate::frontend::value::Budget::new(limits.eval_steps),
             diags: RefCell::new(Vec::new()),
             resources: RefCell::new(Vec::new()),
@@ -460,6 +465,7 @@ impl ArmEval {
             instances: RefCell::new(HashMap::default()),
             deployments: RefCell::new(HashMap::default()),
             outputs: RefCell::new(HashMap::default()),
+            memo: RefCell::new(HashMap::default()),
             decls: std::cell::OnceCell::new(),
             depth,
             outer,
@@ -485,6 +491,70 @@ impl ArmEval {
         }
     }
 
+    /// A JSON string's value: a literal, or its expression evaluated.
+    ///
+    /// Generated templates repeat expressions (Bicep writes the same `resourceId(…)` for
+    /// every reference to a resource): each text is parsed once per evaluation, and an
+    /// expression whose value cannot depend on where it is written is evaluated once per
+    /// template. That is one outside a lambda and not naming `copyIndex`, evaluated at the
+    /// top (not inside a declaration asked about by another, where depth guards apply),
+    /// that reported nothing, and whose value is a scalar or a symbolic reference (an
+    /// Unknown carries the position it was found at; a list or map is not worth the
+    /// check). Everything it reads (parameters, variables, symbols, declarations, nested
+    /// deployments' outputs) is the same wherever in the template it is evaluated, and a
+    /// reference to what is not registered yet is Unknown, never a different value.
+    fn string(&self, s: &str, cx: &Cx, origin: Origin) -> Value {
+        let Some(inner) = expr::expression_text(s) else {
+            return Value::String(expr::literal(s));
+        };
+        let memo = cx.lambda.is_empty()
+            && self.declared_depth.get() == 0
+            && !inner.to_ascii_lowercase().contains("copyindex");
+        if memo {
+            if let Some(v) = cx.tpl.memo.borrow().get(inner) {
+                return v.clone();
+            }
+        }
+        let parsed = self.parsed.borrow().get(inner).cloned();
+        let parsed = parsed.unwrap_or_else(|| {
+            let p = Rc::new(expr::parse(inner));
+            self.parsed.borrow_mut().insert(inner.into(), p.clone());
+            p
+        });
+        match &*parsed {
+            Ok(e) => {
+                let reported = self.diags.borrow().len();
+                match self.eval(e, cx, origin) {
+                    Ok(v) => {
+                        if memo
+                            && self.diags.borrow().len() == reported
+                            && !self.budget.spent()
+                            && matches!(
+                                v,
+                                Value::Null
+                                    | Value::Bool(_)
+                                    | Value::Number(_)
+                                    | Value::String(_)
+                                    | Value::Ref(_)
+                            )
+                        {
+                            cx.tpl.memo.borrow_mut().insert(inner.into(), v.clone());
+                        }
+                        v
+                    }
+                    Err(m) => {
+                        self.report(&m, origin);
+                        Value::unknown(format!("evaluation error: {m}"), origin)
+                    }
+                }
+            }
+            Err(m) => {
+                self.report(m, origin);
+                Value::unknown(format!("expression does not parse: {m}"), origin)
+            }
+        }
+    }
+
     /// Evaluates a JSON node; strings that are expressions are evaluated.
     pub fn node(&self, n: &JNode, cx: &Cx) -> Value {
         self.node_at(n, cx, Level::Root)
@@ -496,20 +566,7 @@ impl ArmEval {
             J::Null => Value::Null,
             J::Bool(b) => Value::Bool(*b),
             J::Num(x) => Value::Number(*x),
-            J::Str(s) => match expr::classify(s) {
-                Ok(Parsed::Literal(l)) => Value::String(l),
-                Ok(Parsed::Expr(e)) => match self.eval(&e, cx, origin) {
-                    Ok(v) => v,
-                    Err(m) => {
-                        self.report(&m, origin);
-                        Value::unknown(format!("evaluation error: {m}"), origin)
-                    }
-                },
-                Err(m) => {
-                    self.report(&m, origin);
-                    Value::unknown(format!("expression does not parse: {m}"), origin)
-                }
-            },
+            J::Str(s) => self.string(s, cx, origin),
             J::Arr(items) => Value::list(
                 items
                     .iter()
@@ -1936,6 +1993,81 @@ mod tests {
                 assert_eq!(w.span_of(paths[i]), r.span_of(paths[i]), "{}", paths[i]);
             }
         }
+    }
+
+    /// An expression written many times is evaluated once per template only where its
+    /// value cannot depend on the place: the same text gives each copy its own index,
+    /// each nested template its own parameters, each lambda its own variable; an error is
+    /// reported at every place it is written, and an Unknown keeps its own position.
+    #[test]
+    fn repeated_expressions_keep_their_place_dependent_values() {
+        let nested = |p: &str| {
+            format!(
+                r#"{{"type": "Microsoft.Resources/deployments", "apiVersion": "2022-09-01", "name": "d-{p}",
+                  "properties": {{"mode": "Incremental", "expressionEvaluationOptions": {{"scope": "inner"}},
+                    "parameters": {{"p": {{"value": "{p}"}}}},
+                    "template": {{"parameters": {{"p": {{"type": "string"}}}},
+                      "resources": [{{"type": "Microsoft.Network/routeTables", "apiVersion": "2024-05-01",
+                        "name": "[format('rt-{{0}}', parameters('p'))]"}}]}}}}}}"#
+            )
+        };
+        let text = format!(
+            r#"{{"parameters": {{"p": {{"type": "string", "defaultValue": "root"}}, "unset": {{"type": "string"}}}},
+              "resources": [
+                {{"type": "Microsoft.Network/routeTables", "apiVersion": "2024-05-01",
+                  "name": "[format('rt-{{0}}', parameters('p'))]",
+                  "properties": {{"a": "[int('x')]", "b": "[int('x')]",
+                    "c": "[reference('nosuch')]", "d": "[reference('nosuch')]",
+                    "e": "[map(createArray(1, 2), lambda('x', add(lambdaVariables('x'), 1)))]",
+                    "f": "[map(createArray(5), lambda('x', add(lambdaVariables('x'), 1)))]"}}}},
+                {{"type": "Microsoft.Network/publicIPAddresses", "apiVersion": "2024-05-01",
+                  "name": "[format('pip-{{0}}', copyIndex())]", "copy": {{"name": "pips", "count": 3}}}},
+                {n1}, {n2}]}}"#,
+            n1 = nested("one"),
+            n2 = nested("two")
+        );
+        let (e, _) = evaluated(&text);
+        let names: Vec<String> = e
+            .resources
+            .borrow()
+            .iter()
+            .map(|r| r.name.clone())
+            .collect();
+        for n in ["rt-root", "pip-0", "pip-1", "pip-2", "rt-one", "rt-two"] {
+            assert!(names.iter().any(|x| x == n), "{n} in {names:?}");
+        }
+        let errors = e
+            .diags
+            .borrow()
+            .iter()
+            .filter(|d| d.message.contains("int"))
+            .count();
+        assert_eq!(errors, 2, "{:?}", e.diags.borrow());
+        let rt = e.resources.borrow()[0].clone();
+        let prop = |k: &str| {
+            crate::frontend::arm::lower::get(&rt.body, &format!("properties.{k}"))
+                .cloned()
+                .expect("evaluated")
+        };
+        let at = |k: &str| match prop(k) {
+            Value::Unknown(u) => u.origin,
+            other => panic!("{k}: {other:?}"),
+        };
+        assert_ne!(at("c"), at("d"), "each Unknown where it is written");
+        assert_eq!(
+            &text[at("d").start..at("d").end],
+            "\"[reference('nosuch')]\""
+        );
+        let nums = |k: &str| -> Vec<f64> {
+            prop(k)
+                .as_list()
+                .expect("a list")
+                .iter()
+                .filter_map(|v| v.as_number())
+                .collect()
+        };
+        assert_eq!(nums("e"), vec![2.0, 3.0]);
+        assert_eq!(nums("f"), vec![6.0]);
     }
 
     /// An outer-scope nested template refers to its parent weakly: once the evaluation is

@@ -23,14 +23,29 @@ pub enum Parsed {
 
 /// Classifies a JSON string value.
 pub fn classify(s: &str) -> Result<Parsed, String> {
+    match expression_text(s) {
+        Some(inner) => parse(inner).map(Parsed::Expr),
+        None => Ok(Parsed::Literal(literal(s))),
+    }
+}
+
+/// The expression a JSON string value is (`"[concat('a', 'b')]"` -> `concat('a', 'b')`), or
+/// `None` for a literal (`"[[x]"` is the literal `[x]`).
+pub fn expression_text(s: &str) -> Option<&str> {
     let t = s.trim();
-    if t.starts_with("[[") {
-        return Ok(Parsed::Literal(s.replacen("[[", "[", 1)));
+    if t.starts_with("[[") || !(t.starts_with('[') && t.ends_with(']') && t.len() >= 2) {
+        return None;
     }
-    if t.starts_with('[') && t.ends_with(']') && t.len() >= 2 {
-        return parse(&t[1..t.len() - 1]).map(Parsed::Expr);
+    Some(&t[1..t.len() - 1])
+}
+
+/// The value of a literal string ([`expression_text`] is `None`): `[[` escapes `[`.
+pub fn literal(s: &str) -> String {
+    if s.trim().starts_with("[[") {
+        s.replacen("[[", "[", 1)
+    } else {
+        s.to_string()
     }
-    Ok(Parsed::Literal(s.to_string()))
 }
 
 struct P<'a> {

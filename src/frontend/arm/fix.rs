@@ -10,7 +10,7 @@ use crate::diag::{Applicability, Edit, Fix};
 use crate::ir::fix::NextHop;
 use crate::ir::*;
 use crate::source::{Origin, SourceMap};
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 /// Where an element lives in the text.
 #[derive(Clone, Debug, Default)]
@@ -48,7 +48,11 @@ impl Syntax {
 
     /// Adds what `later` records, as if recorded here after everything already here.
     pub(super) fn append(&mut self, later: Syntax) {
-        self.objects.extend(later.objects);
+        if self.objects.is_empty() {
+            self.objects = later.objects;
+        } else {
+            self.objects.extend(later.objects);
+        }
     }
 
     fn bicep(&self, key: &str) -> bool {

@@ -207,14 +207,14 @@ pub fn load_template(
     crate::timed("arm load: lower", || {
         let part = resources
             .len()
-            .div_ceil(4 * rayon::current_num_threads())
+            .div_ceil(rayon::current_num_threads())
             .max(64);
         let loc: &(dyn lower::Locate + Sync) = match &locator {
             Some(l) => l,
             None => &lower::JsonLocator,
         };
         lower_in_parts(&mut model, &mut syntax, resources, loc, part);
-        dedup_by_key(&mut model);
+        crate::timed("arm load: lower: dedup", || dedup_by_key(&mut model));
     });
     for (what, reason, origin) in ev.skipped.borrow().iter() {
         let w = what.to_ascii_lowercase();
@@ -237,7 +237,8 @@ pub fn load_template(
 
 /// Lowers evaluated resources into `model`: they lower independently, so in parts of
 /// `part` resources over the pool's threads, joined in declaration order (the same model
-/// as lowering them one by one), each part freeing its evaluated resources as it ends.
+/// as lowering them one by one). The evaluated resources are then freed on the pool, off
+/// the caller's path (nothing refers to them once lowered).
 fn lower_in_parts(
     model: &mut Model,
     syntax: &mut fix::Syntax,
@@ -246,22 +247,26 @@ fn lower_in_parts(
     part: usize,
 ) {
     use rayon::prelude::*;
-    let parts: Vec<(Model, fix::Syntax)> = resources
-        .into_par_iter()
-        .chunks(part.max(1))
-        .map(|rs| {
-            let mut m = Model::default();
-            let mut sx = fix::Syntax::default();
-            for r in &rs {
-                lower::resource(&mut m, &mut sx, r, loc);
-            }
-            (m, sx)
-        })
-        .collect();
-    for (m, sx) in parts {
-        model.append(m);
-        syntax.append(sx);
-    }
+    let parts: Vec<(Model, fix::Syntax)> = crate::timed("arm load: lower: parts", || {
+        resources
+            .into_par_iter()
+            .chunks(part.max(1))
+            .map(|rs| {
+                let mut m = Model::default();
+                let mut sx = fix::Syntax::default();
+                for r in &rs {
+                    lower::resource(&mut m, &mut sx, r, loc);
+                }
+                (m, sx)
+            })
+            .collect()
+    });
+    crate::timed("arm load: lower: join", || {
+        for (m, sx) in parts {
+            model.append(m);
+            syntax.append(sx);
+        }
+    });
 }
 
 /// A child declared both inline (a VNet's `subnets`) and as its own resource is one Azure
