@@ -56,13 +56,13 @@ fn plain(v: &Value) -> bool {
 /// inside `hub`'s `properties.subnets`).
 fn bodies_of<'a>(by_key: &Bodies<'a>, key: &str) -> Vec<&'a Value> {
     let lower = key.to_ascii_lowercase();
-    if let Some(b) = by_key.get(&lower) {
+    if let Some(b) = by_key.get(lower.as_str()) {
         return b.clone();
     }
     by_key
         .iter()
         .filter_map(|(k, bs)| {
-            let rest = lower.strip_prefix(k.as_str())?.strip_prefix('/')?;
+            let rest = lower.strip_prefix(*k)?.strip_prefix('/')?;
             Some(bs.iter().filter_map(move |b| child(b, rest)))
         })
         .flatten()
@@ -92,7 +92,7 @@ fn child<'a>(body: &'a Value, rest: &str) -> Option<&'a Value> {
     Some(v)
 }
 
-type Bodies<'a> = HashMap<String, Vec<&'a Value>>;
+type Bodies<'a> = HashMap<&'a str, Vec<&'a Value>>;
 
 /// `v` with its references to declared values replaced, or `None` when none is (nothing
 /// is copied for the values that do not change, which are nearly all).
@@ -133,8 +133,11 @@ fn lookup(r: &SymRef, by_key: &Bodies) -> Option<Value> {
         .cloned()
 }
 
-/// Replaces references to declared values in every resource body.
+/// Replaces references to declared values in every resource body. Each round reads the
+/// bodies as the round before left them; the bodies are resolved in parallel (resolving
+/// one reads the others, never writes them).
 pub fn resolve_declared(resources: &mut [ArmResource]) {
+    use rayon::prelude::*;
     for _ in 0..ROUNDS {
         let bodies: Vec<(String, Value)> = resources
             .iter()
@@ -143,15 +146,18 @@ pub fn resolve_declared(resources: &mut [ArmResource]) {
             .collect();
         let mut by_key: Bodies = HashMap::default();
         for (k, v) in &bodies {
-            by_key.entry(k.clone()).or_default().push(v);
+            by_key.entry(k.as_str()).or_default().push(v);
         }
-        let mut changed = false;
-        for r in resources.iter_mut() {
-            if let Some(b) = resolve(&r.body, &by_key) {
-                r.body = b;
-                changed = true;
-            }
-        }
+        let changed = resources
+            .par_iter_mut()
+            .map(|r| match resolve(&r.body, &by_key) {
+                Some(b) => {
+                    r.body = b;
+                    true
+                }
+                None => false,
+            })
+            .reduce(|| false, |a, b| a || b);
         if !changed {
             break;
         }

@@ -214,16 +214,15 @@ enum Level {
 
 /// Builds the provider path `Namespace/type1/name1/type2/name2` from a full type and name.
 pub fn provider_key(rtype: &str, name: &str) -> String {
-    let mut tparts = rtype.split('/');
-    let ns = tparts.next().unwrap_or("");
-    let types: Vec<&str> = tparts.collect();
-    let names: Vec<&str> = name.split('/').collect();
-    let mut out = ns.to_string();
-    for (i, t) in types.iter().enumerate() {
+    let mut out = String::with_capacity(rtype.len() + name.len() + 8);
+    let mut types = rtype.split('/');
+    let mut names = name.split('/');
+    out.push_str(types.next().unwrap_or(""));
+    for t in types {
         out.push('/');
         out.push_str(t);
         out.push('/');
-        out.push_str(names.get(i).copied().unwrap_or("?"));
+        out.push_str(names.next().unwrap_or("?"));
     }
     out
 }
@@ -2068,6 +2067,27 @@ mod tests {
         };
         assert_eq!(nums("e"), vec![2.0, 3.0]);
         assert_eq!(nums("f"), vec![6.0]);
+    }
+
+    /// A provider key pairs each type segment with its name; a missing name is `?`, an
+    /// extra one is not part of the key.
+    #[test]
+    fn provider_keys_pair_types_with_names() {
+        let k = provider_key;
+        assert_eq!(
+            k("Microsoft.Network/virtualNetworks/subnets", "hub/fw"),
+            "Microsoft.Network/virtualNetworks/hub/subnets/fw"
+        );
+        assert_eq!(
+            k("Microsoft.Network/virtualNetworks/subnets", "hub"),
+            "Microsoft.Network/virtualNetworks/hub/subnets/?"
+        );
+        assert_eq!(
+            k("Microsoft.Network/routeTables", "rt/extra"),
+            "Microsoft.Network/routeTables/rt"
+        );
+        assert_eq!(k("Microsoft.Network", "x"), "Microsoft.Network");
+        assert_eq!(k("", ""), "");
     }
 
     /// An outer-scope nested template refers to its parent weakly: once the evaluation is

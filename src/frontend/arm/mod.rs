@@ -269,22 +269,43 @@ fn lower_in_parts(
     });
 }
 
+/// A key compared and hashed without ASCII case, without lowercasing a copy of it.
+#[derive(Clone, Copy)]
+struct NoCase<'a>(&'a str);
+
+impl PartialEq for NoCase<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.eq_ignore_ascii_case(other.0)
+    }
+}
+
+impl Eq for NoCase<'_> {}
+
+impl std::hash::Hash for NoCase<'_> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        let mut buf = [0u8; 64];
+        for chunk in self.0.as_bytes().chunks(buf.len()) {
+            let lower = &mut buf[..chunk.len()];
+            lower.copy_from_slice(chunk);
+            lower.make_ascii_lowercase();
+            state.write(lower);
+        }
+        state.write_u8(0xff);
+    }
+}
+
 /// A child declared both inline (a VNet's `subnets`) and as its own resource is one Azure
 /// resource: keep one element per key, the later declaration's content at the first's place.
 fn dedup_by_key(m: &mut Model) {
     fn dedup<T>(v: &mut Vec<T>, key: impl Fn(&T) -> &str) {
         // Keys compare without case; most are unique, so nothing moves unless one repeats.
-        let mut at: HashMap<String, usize> = HashMap::default();
-        let mut repeats = false;
-        for (i, x) in v.iter().enumerate() {
-            let k = key(x).to_ascii_lowercase();
-            repeats |= at.insert(k, i).is_some();
-        }
-        if !repeats {
+        let mut seen: foldhash::HashSet<NoCase> = foldhash::HashSet::default();
+        seen.reserve(v.len());
+        if v.iter().all(|x| seen.insert(NoCase(key(x)))) {
             return;
         }
-        let mut out: Vec<T> = Vec::with_capacity(v.len());
         let mut first: HashMap<String, usize> = HashMap::default();
+        let mut out: Vec<T> = Vec::with_capacity(v.len());
         for x in v.drain(..) {
             let k = key(&x).to_ascii_lowercase();
             match first.get(&k) {
@@ -378,6 +399,49 @@ mod tests {
             }
         }
         assert!(resources_seen > 100, "{resources_seen}");
+    }
+
+    /// One key (without case) is one element: the later declaration's content at the
+    /// first's place; distinct keys are untouched and keep their order. The caseless key
+    /// hashes as its lowercase (keys longer than one hashing chunk included).
+    #[test]
+    fn elements_with_one_key_are_one_element() {
+        use std::hash::BuildHasher;
+        let long = format!("Microsoft.Network/virtualNetworks/{}", "Hub".repeat(40));
+        let h = foldhash::fast::FixedState::with_seed(7);
+        assert_eq!(
+            h.hash_one(NoCase(&long)),
+            h.hash_one(NoCase(&long.to_ascii_lowercase()))
+        );
+        assert!(NoCase(&long) == NoCase(&long.to_ascii_uppercase()));
+        let rt = |key: &str, name: &str| crate::ir::RouteTable {
+            meta: crate::ir::Meta {
+                key: key.into(),
+                name: Some(name.into()),
+                ..Default::default()
+            },
+            propagation: crate::ir::Flag::default_value(true),
+            routes: Vec::new(),
+        };
+        let mut m = Model {
+            route_tables: vec![
+                rt("Microsoft.Network/routeTables/rt-a", "first"),
+                rt("Microsoft.Network/routeTables/rt-b", "b"),
+                rt("microsoft.network/routetables/RT-A", "second"),
+                rt("Microsoft.Network/routeTables/rt-c", "c"),
+            ],
+            ..Default::default()
+        };
+        dedup_by_key(&mut m);
+        let names: Vec<_> = m
+            .route_tables
+            .iter()
+            .map(|t| t.meta.name.clone().unwrap_or_default())
+            .collect();
+        assert_eq!(names, ["second", "b", "c"]);
+        let before = m.route_tables.len();
+        dedup_by_key(&mut m);
+        assert_eq!(m.route_tables.len(), before, "nothing repeats now");
     }
 
     #[test]
