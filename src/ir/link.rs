@@ -78,10 +78,11 @@ fn resolve<'a>(
     candidates: impl Iterator<Item = (usize, &'a Meta)> + Clone,
     parent_name: &dyn Fn(usize) -> Option<String>,
 ) -> Result<usize, String> {
-    let unique = |found: Vec<usize>, what: &str| match found.len() {
+    // `what` is only written out when the answer is not one element.
+    let unique = |found: Vec<usize>, what: &dyn Fn() -> String| match found.len() {
         1 => Ok(found[0]),
-        0 => Err(format!("no declared element matches {what}")),
-        n => Err(format!("{n} declared elements match {what}")),
+        0 => Err(format!("no declared element matches {}", what())),
+        n => Err(format!("{n} declared elements match {}", what())),
     };
     match target {
         Target::Key(k) => {
@@ -89,7 +90,7 @@ fn resolve<'a>(
                 .filter(|(_, m)| key_matches(m, k))
                 .map(|(i, _)| i)
                 .collect();
-            unique(found, &format!("`{k}`"))
+            unique(found, &|| format!("`{k}`"))
         }
         Target::Name { name, rg } => {
             let found: Vec<usize> = candidates
@@ -106,10 +107,10 @@ fn resolve<'a>(
                         })
                         .map(|(i, _)| i)
                         .collect();
-                    return unique(narrowed, &format!("name `{name}` in `{rg}`"));
+                    return unique(narrowed, &|| format!("name `{name}` in `{rg}`"));
                 }
             }
-            unique(found, &format!("name `{name}`"))
+            unique(found, &|| format!("name `{name}`"))
         }
         Target::AzureId(id) => {
             // ARM keys are provider paths: match them by suffix first.
@@ -149,7 +150,7 @@ fn resolve<'a>(
                 })
                 .map(|(i, _)| i)
                 .collect();
-            unique(found, &format!("resource id `{id}`"))
+            unique(found, &|| format!("resource id `{id}`"))
         }
         Target::Unknown(r) => Err(r.clone()),
     }

@@ -508,7 +508,10 @@ impl ArmEval {
         };
         let memo = cx.lambda.is_empty()
             && self.declared_depth.get() == 0
-            && !inner.to_ascii_lowercase().contains("copyindex");
+            && !inner
+                .as_bytes()
+                .windows(9)
+                .any(|w| w[0] | 0x20 == b'c' && w.eq_ignore_ascii_case(b"copyindex"));
         if memo {
             if let Some(v) = cx.tpl.memo.borrow().get(inner) {
                 return v.clone();
