@@ -208,8 +208,20 @@ impl<'a> Spans<'a> {
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Level {
     Root,
+    /// A resource declaration itself: as `Root`, and what only orders or documents the
+    /// deployment (`dependsOn`, `apiVersion`, `comments`) is not evaluated. Nothing reads
+    /// it, and Bicep writes a `dependsOn` list of `resourceId()` calls on most resources.
+    Resource,
     Properties,
     Other,
+}
+
+/// Keys of a resource declaration that say nothing about the resource (see
+/// [`Level::Resource`]).
+fn deployment_only(key: &str) -> bool {
+    ["dependsOn", "apiVersion", "comments"]
+        .iter()
+        .any(|k| key.eq_ignore_ascii_case(k))
 }
 
 /// Builds the provider path `Namespace/type1/name1/type2/name2` from a full type and name.
@@ -584,6 +596,9 @@ impl ArmEval {
                     {
                         continue;
                     }
+                    if level == Level::Resource && deployment_only(k) {
+                        continue;
+                    }
                     if k == "copy" {
                         if let J::Arr(loops) = &v.v {
                             // Property copy: each entry defines an array property.
@@ -624,7 +639,9 @@ impl ArmEval {
                             continue;
                         }
                     }
-                    let child = if level == Level::Root && k.eq_ignore_ascii_case("properties") {
+                    let child = if matches!(level, Level::Root | Level::Resource)
+                        && k.eq_ignore_ascii_case("properties")
+                    {
                         Level::Properties
                     } else {
                         Level::Other
@@ -959,7 +976,7 @@ impl ArmEval {
                 continue;
             };
             let key = provider_key(&rtype, &name);
-            let body = self.node(&d.node, &cx);
+            let body = self.node_at(&d.node, &cx, Level::Resource);
             let mut set_at = HashMap::default();
             params_at(&d.node, &t.scope(), "", &mut set_at);
             let existing = d
@@ -1099,7 +1116,7 @@ impl ArmEval {
             lambda: Vec::new(),
         };
         self.declared_depth.set(self.declared_depth.get() + 1);
-        let body = self.node(&d.node, &at);
+        let body = self.node_at(&d.node, &at, Level::Resource);
         self.declared_depth.set(self.declared_depth.get() - 1);
         let v = super::declared::descend(&body, &r.path)?.clone();
         (!v.is_unknown()).then_some(v)
@@ -2091,6 +2108,27 @@ mod tests {
         );
         assert_eq!(k("Microsoft.Network", "x"), "Microsoft.Network");
         assert_eq!(k("", ""), "");
+    }
+
+    /// What only orders or documents a deployment is not evaluated: a `dependsOn` that
+    /// cannot be evaluated reports nothing and is not in the body; the same expression in a
+    /// property is reported there.
+    #[test]
+    fn dependencies_are_not_evaluated() {
+        let (rs, diags) = resources_of(
+            r#"{"resources": [{"type": "Microsoft.Network/routeTables", "apiVersion": "2024-05-01",
+              "name": "rt", "comments": "[int('c')]", "dependsOn": ["[int('x')]"],
+              "properties": {"dependsOn": "[int('y')]"}}]}"#,
+        );
+        let body = &rs[0].1;
+        let get = |p: &str| crate::frontend::arm::lower::get(body, p);
+        assert!(
+            get("dependsOn").is_none() && get("apiVersion").is_none() && get("comments").is_none()
+        );
+        assert!(get("name").is_some());
+        assert!(get("properties.dependsOn").is_some_and(|v| v.is_unknown()));
+        assert_eq!(diags.len(), 1, "{diags:?}");
+        assert!(diags[0].contains("int"), "{diags:?}");
     }
 
     /// An outer-scope nested template refers to its parent weakly: once the evaluation is
