@@ -237,8 +237,8 @@ pub fn load_template(
 
 /// Lowers evaluated resources into `model`: they lower independently, so in parts of
 /// `part` resources over the pool's threads, joined in declaration order (the same model
-/// as lowering them one by one). The evaluated resources are then freed on the pool, off
-/// the caller's path (nothing refers to them once lowered).
+/// as lowering them one by one). Each part frees its evaluated resources as it ends
+/// (nothing refers to them once lowered), so the freeing is spread over the threads too.
 fn lower_in_parts(
     model: &mut Model,
     syntax: &mut fix::Syntax,
