@@ -79,7 +79,7 @@ impl<'a> Place<'a> {
     /// `copy` loop of that name).
     fn step(self, seg: &str) -> Option<Place<'a>> {
         if let Some(i) = seg.strip_prefix('[') {
-            let i = path_index(i.strip_suffix(']')?)?;
+            let i: usize = i.strip_suffix(']')?.parse().ok()?;
             let node = match self.copy {
                 Some(l) => l.get("input")?,
                 None => self.node.items().get(i)?,
@@ -102,14 +102,6 @@ impl<'a> Place<'a> {
             }
         }
     }
-}
-
-/// A decimal index as written in a path (`[12]`), digits only.
-fn path_index(s: &str) -> Option<usize> {
-    if s.is_empty() || s.len() > 9 || !s.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    Some(s.bytes().fold(0, |n, b| n * 10 + usize::from(b - b'0')))
 }
 
 /// Finds property paths in one resource's declaration. Lowering asks for many paths of a

@@ -80,12 +80,15 @@ fn target(v: &Value) -> Target {
 }
 
 struct Ctx<'a> {
-    r: &'a ArmResource,
     loc: &'a dyn Locate,
+    /// The resource's positions (`spans.r` is the resource).
     spans: Spans<'a>,
 }
 
-impl Ctx<'_> {
+impl<'a> Ctx<'a> {
+    fn r(&self) -> &'a ArmResource {
+        self.spans.r
+    }
     fn o(&self, path: &str) -> Origin {
         self.loc.at(&self.spans, path)
     }
@@ -132,7 +135,7 @@ impl Ctx<'_> {
     /// Where a property's value is written: its parameters-file value when the property is
     /// exactly that parameter, else the property itself.
     fn set_origin(&self, path: &str) -> Origin {
-        self.r
+        self.r()
             .set_at
             .get(path)
             .copied()
@@ -141,7 +144,7 @@ impl Ctx<'_> {
     /// Where the element at `ipath` (`""`: the resource) lives, for fixes.
     fn object(&self, ipath: &str, routes: bool) -> Object {
         Object {
-            bicep: self.loc.is_bicep(self.r),
+            bicep: self.loc.is_bicep(self.r()),
             properties: self.loc.exact(&self.spans, &join(ipath, "properties")),
             routes: if routes {
                 self.loc
@@ -154,11 +157,15 @@ impl Ctx<'_> {
     fn meta(&self) -> Meta {
         // The symbolic name (languageVersion 2.0), else the Bicep declaration's: fixes in
         // Bicep refer to resources by it.
-        let symbol = self.r.symbolic.clone().or_else(|| self.loc.symbol(self.r));
+        let symbol = self
+            .r()
+            .symbolic
+            .clone()
+            .or_else(|| self.loc.symbol(self.r()));
         Meta {
-            key: self.r.key.clone(),
+            key: self.r().key.clone(),
             aliases: symbol.into_iter().collect(),
-            name: self.r.name.rsplit('/').next().map(str::to_string),
+            name: self.r().name.rsplit('/').next().map(str::to_string),
             resource_group: None,
             origin: self.loc.at(&self.spans, ""),
             header: self.loc.header(&self.spans),
@@ -169,7 +176,7 @@ impl Ctx<'_> {
         Meta {
             key: format!(
                 "{}/{kind}/{}",
-                self.r.key,
+                self.r().key,
                 name.clone().unwrap_or_else(|| ipath.to_string())
             ),
             aliases: Vec::new(),
@@ -498,7 +505,6 @@ pub fn resource(m: &mut Model, syntax: &mut Syntax, r: &ArmResource, loc: &dyn L
         return;
     }
     let c = Ctx {
-        r,
         loc,
         spans: Spans::new(r),
     };
